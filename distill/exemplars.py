@@ -1,0 +1,88 @@
+"""Few-shot exemplars, built once per benchmark when its data is prepared.
+
+Nothing is pasted from papers. The arithmetic exemplars (Wei et al. 2022) are read from lm-eval's own
+gsm8k-cot task, date and sports from lm-eval's BIG-Bench-Hard CoT prompts; the others come from the
+benchmark's training split: its gold rationales (strategyqa, the generated symbolic sets) or, for
+csqa, which has none, a one-line rationale naming the chosen option.
+"""
+
+import importlib.util
+import random
+import re
+from pathlib import Path
+
+import yaml
+
+from distill.benchmarks import Benchmark
+
+_ANSWER = re.compile(r"\s*(?:So )?the answer is\s*(.+?)\.?\s*$", re.IGNORECASE)
+_OPTION = re.compile(r"^\(([A-Z])\)\s*(.*)$")
+
+
+def _lm_eval_yaml(relative: str) -> dict:
+    spec = importlib.util.find_spec("lm_eval")
+    path = Path(spec.submodule_search_locations[0]) / "tasks" / relative
+
+    class _Loader(yaml.SafeLoader):  # lm-eval YAMLs may hold `!function` tags; we only need the samples
+        pass
+
+    _Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+
+
+def _split_target(target: str) -> tuple[str, str]:
+    """'... So the answer is (A).' -> ('...', '(A)')."""
+    match = _ANSWER.search(target)
+    return " ".join(target[: match.start()].split()), match.group(1).strip()
+
+
+def _arithmetic() -> list[dict]:
+    samples = _lm_eval_yaml("gsm8k/gsm8k-cot.yaml")["fewshot_config"]["samples"]
+    out = []
+    for s in samples:
+        rationale, answer = _split_target(s["target"])
+        out.append({"question": s["question"], "answer": answer, "rationale": rationale, "choices": None})
+    return out
+
+
+def _bbh(task: str) -> list[dict]:
+    samples = _lm_eval_yaml(f"bbh/cot_fewshot/{task}.yaml")["fewshot_config"]["samples"]
+    out = []
+    for s in samples:
+        rationale, answer = _split_target(s["target"])
+        question, _, options = s["input"].partition("\nOptions:\n")
+        choices = [_OPTION.match(line).group(2) for line in options.splitlines() if line.strip()] or None
+        out.append({"question": question.strip(), "answer": answer.strip("()"), "rationale": rationale,
+                    "choices": choices})
+    return out
+
+
+def _from_train(train: list[dict], n: int, seed: int) -> list[dict]:
+    with_rationale = [r for r in train if r.get("rationale")]
+    picked = random.Random(f"exemplars-{seed}").sample(with_rationale, n)
+    return [{k: r[k] for k in ("question", "answer", "rationale", "choices")} for r in picked]
+
+
+def _csqa(train: list[dict], n: int, seed: int) -> list[dict]:
+    picked = random.Random(f"exemplars-{seed}").sample(train, n)
+    return [{"question": r["question"], "answer": r["answer"], "choices": r["choices"],
+             "rationale": f'Of the options, "{r["choices"]["ABCDE".index(r["answer"])]}" answers the question best.'}
+            for r in picked]
+
+
+def fixed_exemplars(benchmark: Benchmark) -> list[dict] | None:
+    """Exemplars that do not depend on the benchmark's data, or None."""
+    if benchmark.category == "arithmetic":
+        return _arithmetic()
+    if benchmark.key in ("date", "sports"):
+        return _bbh({"date": "date_understanding", "sports": "sports_understanding"}[benchmark.key])
+    return None
+
+
+def build(benchmark: Benchmark, train: list[dict], seed: int) -> list[dict]:
+    fixed = fixed_exemplars(benchmark)
+    if fixed is not None:
+        return fixed[: benchmark.n_exemplars]
+    if benchmark.key == "csqa":
+        return _csqa(train, benchmark.n_exemplars, seed)
+    return _from_train(train, benchmark.n_exemplars, seed)

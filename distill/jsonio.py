@@ -1,0 +1,55 @@
+"""Atomic file writes and strict JSONL reading, shared by every stage that writes files."""
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from distill.errors import DistillError
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside `path`, then rename: readers never see half a file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def dumps_jsonl(records: Iterable[dict]) -> str:
+    # sort_keys and fixed separators make the bytes depend only on the data (determinism tests).
+    return "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in records)
+
+
+def write_jsonl(path: Path, records: Iterable[dict]) -> None:
+    atomic_write_text(path, dumps_jsonl(records))
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    """Every record of a JSONL file; a malformed line is an error that names the file and line."""
+    records = []
+    with open(path, encoding="utf-8") as f:
+        for lineno, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise DistillError(f"{path}:{lineno} is not valid JSON ({e.msg})") from None
+            if not isinstance(record, dict):
+                raise DistillError(f"{path}:{lineno} is not a JSON object")
+            records.append(record)
+    return records

@@ -1,0 +1,24 @@
+"""Where cached downloads, prepared data and converted models live.
+
+One root, `$DISTILL_HOME` (default `~/.cache/distill`), so a user can move or wipe the cache in one place.
+"""
+
+import os
+from pathlib import Path
+
+
+def home() -> Path:
+    return Path(os.environ.get("DISTILL_HOME", Path.home() / ".cache" / "distill"))
+
+
+def data_dir() -> Path:
+    """Prepared benchmark JSONL; `$DISTILL_DATA` overrides it (lm-eval tasks read it too)."""
+    return Path(os.environ.get("DISTILL_DATA", home() / "data"))
+
+
+def downloads_dir() -> Path:
+    return home() / "downloads"
+
+
+def models_dir() -> Path:
+    return home() / "models"

@@ -1,0 +1,56 @@
+"""The one prompt module: renders the four formats for lm-eval tasks, the teacher and training data.
+
+    fewshot_cot     k exemplars "Q: ...\\nA: <rationale> The answer is X." then "Q: <q>\\nA:"
+    fewshot_direct  the same exemplars without rationales
+    ft_cot          "Q: <q>\\nA:" zero-shot; target "<rationale> The answer is X."
+    ft_direct       "Q: <q>\\nA:" zero-shot; target "The answer is X."
+
+A completion follows the prompt after one space (`" " + target(...)`), so the model continues
+"A:" exactly as in the exemplars. Rationales are single lines, which is why a blank line or a new
+"Q:" ends a generation (STOP).
+"""
+
+from distill.benchmarks import check_format, get_benchmark
+
+STOP = ["\n\n", "\nQ:"]
+MAX_GEN_TOKS = {"cot": 256, "direct": 32}  # the longest gold rationales here are about 200 tokens
+LETTERS = "ABCDEFGHIJ"
+
+
+def is_cot(fmt: str) -> bool:
+    return check_format(fmt).endswith("_cot")
+
+
+def render_question(record: dict) -> str:
+    """The question, with its options listed as in BIG-Bench Hard when it is multiple choice."""
+    if not record.get("choices"):
+        return record["question"]
+    options = "\n".join(f"({LETTERS[i]}) {text}" for i, text in enumerate(record["choices"]))
+    return f"{record['question']}\nOptions:\n{options}"
+
+
+def render_answer(record: dict) -> str:
+    return f"({record['answer']})" if record.get("choices") else record["answer"]
+
+
+def target(record: dict, fmt: str) -> str:
+    """What the model should write after "A: ", for a record with a gold answer."""
+    answer = f"The answer is {render_answer(record)}."
+    if is_cot(fmt) and record.get("rationale"):
+        return f"{record['rationale']} {answer}"
+    return answer
+
+
+def _qa(record: dict, completion: str = "") -> str:
+    return f"Q: {render_question(record)}\nA:{completion}"
+
+
+def prompt(record: dict, fmt: str, exemplars: list[dict] | None = None) -> str:
+    """The full prompt for `record` in format `fmt`; few-shot formats read the benchmark's exemplars."""
+    shots = []
+    if check_format(fmt).startswith("fewshot"):
+        if exemplars is None:
+            from distill.data import load_exemplars
+            exemplars = load_exemplars(get_benchmark(record["benchmark"]).key)
+        shots = [_qa(ex, " " + target(ex, fmt)) + "\n\n" for ex in exemplars]
+    return "".join(shots) + _qa(record)

@@ -1,0 +1,83 @@
+"""BIG-bench tasks (strategyqa, date, sports) from the `bigbench==1.0.0` sdist on PyPI.
+
+The sdist is 358 MB; it is downloaded once with pip, only the task files we need are extracted into
+the cache, and the archive is deleted. Splits are a seeded shuffle (sizes as in Ho et al. 2023).
+"""
+
+import json
+import random
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+
+from distill import paths, pypi
+from distill.errors import DistillError
+
+SDIST = "bigbench==1.0.0"
+TASKS = {"strategyqa": "strategyqa", "date": "date_understanding", "sports": "sports_understanding"}
+N_TEST = {"strategyqa": 687, "date": 111, "sports": 300}  # Ho et al. splits: 1603/687, 258/111; sports 70/30
+
+
+def task_file(name: str) -> Path:
+    return paths.downloads_dir() / "bigbench" / name / "task.json"
+
+
+def fetch_tasks() -> None:
+    """Download the sdist once and extract every task file we use; a no-op when they are cached."""
+    if all(task_file(name).exists() for name in TASKS.values()):
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        print(f"Downloading {SDIST} from PyPI once (358 MB) for its BIG-bench task files...", file=sys.stderr)
+        archive = pypi.download(SDIST, Path(tmp), kind="sdist")
+        with tarfile.open(archive) as tar:
+            for name in TASKS.values():
+                member = tar.getmember(f"bigbench-1.0.0/bigbench/benchmark_tasks/{name}/task.json")
+                data = tar.extractfile(member).read()
+                task_file(name).parent.mkdir(parents=True, exist_ok=True)
+                task_file(name).write_bytes(data)
+
+
+def load_examples(benchmark: str) -> list[dict]:
+    path = task_file(TASKS[benchmark])
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))["examples"]
+    except (OSError, ValueError, KeyError) as e:
+        raise DistillError(f"cached BIG-bench file {path} is unreadable ({e}): delete it and run "
+                           "`distill data prepare` again") from None
+
+
+def _strategyqa(ex: dict, rng: random.Random) -> dict:
+    answer, _, rationale = ex["target"].partition(". ")  # "Yes. Because ..." -> "Yes", "Because ..."
+    return {"question": ex["input"], "answer": answer.strip(". ").lower(),
+            "rationale": " ".join(rationale.split()) or None, "choices": None}
+
+
+def _sports(ex: dict, rng: random.Random) -> dict:
+    plausible = ex["target_scores"]["plausible"] == 1
+    return {"question": f'Is the following sentence plausible? "{ex["input"]}."',
+            "answer": "yes" if plausible else "no", "rationale": None, "choices": None}
+
+
+def _date(ex: dict, rng: random.Random) -> dict:
+    options = list(ex["target_scores"])
+    rng.shuffle(options)  # the file lists the right option first
+    correct = next(o for o, s in ex["target_scores"].items() if s == 1)
+    return {"question": ex["input"], "answer": "ABCDEF"[options.index(correct)],
+            "rationale": None, "choices": options}
+
+
+CONVERT = {"strategyqa": _strategyqa, "sports": _sports, "date": _date}
+
+
+def build(benchmark: str, seed: int) -> dict[str, list[dict]]:
+    """{'train': [...], 'test': [...]} canonical records."""
+    fetch_tasks()
+    rng = random.Random(f"{benchmark}-{seed}")
+    records = []
+    for i, ex in enumerate(load_examples(benchmark)):
+        records.append({"id": f"{benchmark}-{i:04d}", **CONVERT[benchmark](ex, rng),
+                        "meta": {"source": f"bigbench {TASKS[benchmark]} #{i}"}})
+    rng.shuffle(records)
+    n_test = N_TEST[benchmark]
+    return {"test": records[:n_test], "train": records[n_test:]}

@@ -1,0 +1,33 @@
+"""GSM-Symbolic problems from reasoning-gym, with its step-by-step `answer_cot` as gold rationale."""
+
+import re
+
+SIZES = {"train": 1000, "test": 300}
+# reasoning-gym appends an output instruction to every question; our prompt format says how to answer.
+_INSTRUCTION = re.compile(r"\s*Give the result as your final answer\.\s*Do not include units\.\s*$")
+
+
+def _rationale(answer_cot: str) -> str:
+    body = answer_cot.split("####")[0]  # the text ends with "#### N", which the target states anyway
+    return " ".join(body.split())
+
+
+def build(benchmark: str, seed: int) -> dict[str, list[dict]]:
+    import reasoning_gym
+
+    splits, seen = {}, set()
+    for offset, (split, size) in enumerate(SIZES.items()):
+        data = reasoning_gym.create_dataset("gsm_symbolic", size=size, seed=seed * 10 + offset)
+        records = []
+        for i in range(size):
+            item = data[i]
+            question = _INSTRUCTION.sub("", item["question"])
+            if question in seen:  # keep the test split disjoint from train
+                continue
+            seen.add(question)
+            meta = item["metadata"]
+            records.append({"id": f"gsm_symbolic-{split}-{i:04d}", "question": question,
+                            "answer": str(meta["answer_value"]), "rationale": _rationale(meta["answer_cot"]),
+                            "choices": None, "meta": {"difficulty": meta["difficulty"]}})
+        splits[split] = records
+    return splits

@@ -1,0 +1,71 @@
+"""Last-letter concatenation and coin flip, generated here as in Wei et al. (2022).
+
+Names come from the US census lists shipped in the PyPI package `names` (the 500 most common male and
+female first names, the 1,000 most common last names). Training data has 2 words / 2 flips, as the
+few-shot exemplars do; the test splits have 2 (in-distribution), 3 and 4 (out-of-distribution).
+Each example carries a gold rationale written by a template, so students can also learn from it.
+"""
+
+import random
+from pathlib import Path
+
+SIZES = {"train": 350, "test": 150}  # Ho et al. (2023) splits for both tasks
+LENGTHS = {"train": 2, "test_2": 2, "test_3": 3, "test_4": 4}
+SPLIT_NAMES = {
+    "last_letter": {"train": "train", "test_2": "test_2words", "test_3": "test_3words", "test_4": "test_4words"},
+    "coin_flip": {"train": "train", "test_2": "test_2flips", "test_3": "test_3flips", "test_4": "test_4flips"},
+}
+
+
+def _census(file: str, n: int) -> list[str]:
+    import names  # its data files are plain text; rank order is the file order
+
+    path = Path(names.__file__).parent / file
+    with open(path) as f:
+        return [line.split()[0].title() for _, line in zip(range(n), f)]
+
+
+def _name_lists() -> tuple[list[str], list[str]]:
+    first = _census("dist.male.first", 500) + _census("dist.female.first", 500)
+    return first, _census("dist.all.last", 1000)
+
+
+def last_letter(words: list[str]) -> dict:
+    answer = "".join(w[-1] for w in words).lower()
+    steps = " ".join(f'The last letter of "{w}" is "{w[-1].lower()}".' for w in words)
+    return {"question": f'Take the last letters of the words in "{" ".join(words)}" and concatenate them.',
+            "answer": answer, "rationale": f'{steps} Concatenating them is "{answer}".'}
+
+
+def coin_flip(people: list[str], flips: list[bool]) -> dict:
+    actions = " ".join(f"{p} {'flips' if f else 'does not flip'} the coin." for p, f in zip(people, flips))
+    n = sum(flips)
+    parity = "even" if n % 2 == 0 else "odd"
+    state = "heads" if n % 2 == 0 else "tails"
+    return {"question": f"A coin is heads up. {actions} Is the coin still heads up?",
+            "answer": "yes" if n % 2 == 0 else "no",
+            "rationale": f"The coin was flipped {n} time{'s' if n != 1 else ''}, an {parity} number, "
+                         f"so it is {state} up."}
+
+
+def build(benchmark: str, seed: int) -> dict[str, list[dict]]:
+    """Every split of one symbolic benchmark; no question appears twice across splits."""
+    first, last = _name_lists()
+    rng = random.Random(f"{benchmark}-{seed}")
+    seen: set[str] = set()
+    splits = {}
+    for split, length in LENGTHS.items():
+        name = SPLIT_NAMES[benchmark][split]
+        records = []
+        while len(records) < SIZES[split.split("_")[0]]:
+            if benchmark == "last_letter":
+                rec = last_letter([rng.choice(first) for _ in range(length - 1)] + [rng.choice(last)])
+            else:
+                rec = coin_flip([rng.choice(first) for _ in range(length)], [rng.random() < 0.5 for _ in range(length)])
+            if rec["question"] in seen:
+                continue
+            seen.add(rec["question"])
+            records.append({"id": f"{benchmark}-{name}-{len(records):04d}", **rec, "choices": None,
+                            "meta": {"length": length}})
+        splits[name] = records
+    return splits

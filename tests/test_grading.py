@@ -1,0 +1,255 @@
+"""Tests for distill.grading: answer extraction and correctness across the four answer types."""
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from distill.grading import ANSWER_TYPES, extract_answer, is_correct, normalize
+
+COT = (
+    "Let's think step by step.\n"
+    "Olivia has $23. She bought five bagels for $3 each.\n"
+    "5 x 3 = 15 dollars spent, so 23 - 15 = 8 dollars left.\n"
+)
+
+# (text, gold, answer_type, expected)
+GRADING_CASES = [
+    # --- number: right ---
+    ("The answer is 18.", "18", "number", True),
+    ("the answer is 18.0", "18", "number", True),
+    ("The answer is 18.00.", "18.0", "number", True),
+    ("The answer is $1,234.", "1234", "number", True),
+    ("The answer is 1,234 dollars.", "1234", "number", True),
+    ("The answer is $1,234.00.", "1,234", "number", True),
+    ("The answer is **42**.", "42", "number", True),
+    ("Final answer: 7", "7", "number", True),
+    ("**Final answer:** 12", "12", "number", True),
+    ("**Final Answer**: $12.50", "12.5", "number", True),
+    ("The answer is -3.50.", "-3.5", "number", True),
+    ("The answer is 0.50.", ".5", "number", True),
+    ("The answer is 50%.", "50", "number", True),
+    ("The answer is 18 apples.", "18", "number", True),
+    ("The answer is 1,234,567.", "1234567", "number", True),
+    ("The answer is 3, 4 and 5.", "3", "number", True),
+    (COT + "The answer is 8.", "8", "number", True),
+    ("The answer is 42. Q: Tom has 3 cars. How many? A: The answer is 7.", "42", "number", True),
+    ("The answer is 8.\nThe answer is 9.", "8", "number", True),
+    ("So the answer is: 1,000", "1000", "number", True),
+    ("Answer: The answer is 25.", "25", "number", True),
+    ("Final answer:\n\n64", "64", "number", True),
+    ("5 + 13 = **18** apples in total.", "18", "number", True),
+    ("She eats 3 and gives away 2, so she has 8 left", "8", "number", True),
+    (COT, "8", "number", True),
+    # --- number: wrong ---
+    ("The answer is 180.", "18", "number", False),
+    ("The answer is 18.5", "18", "number", False),
+    ("The answer is 18.01.", "18", "number", False),
+    ("The answer is 1.8.", "18", "number", False),
+    ("The answer is -18.", "18", "number", False),
+    ("The answer is 7. Q: next question... The answer is 42.", "42", "number", False),
+    ("The answer is unknown.", "18", "number", False),
+    ("The answer is not 18.", "18", "number", False),
+    ("", "18", "number", False),
+    ("I am not sure how to solve this.", "18", "number", False),
+    ("The total is **42**, minus 2 gives 40.", "40", "number", False),
+    ("The answer is 3, 4 and 5.", "345", "number", False),
+    ("The answer is 1,2345.", "12345", "number", False),
+    ("version 1.2.3", "0.3", "number", False),
+    # --- yesno: right ---
+    ("So the answer is: Yes", "yes", "yesno", True),
+    ("The answer is yes.", "Yes", "yesno", True),
+    ("The answer is YES.", "true", "yesno", True),
+    ("The answer is No, because frost needs cold.", "no", "yesno", True),
+    ("The answer is **no**.", "False", "yesno", True),
+    ("The answer is true.", "yes", "yesno", True),
+    ("The answer is False.", "no", "yesno", True),
+    ("Yes. Because frost forms below freezing.", "yes", "yesno", True),
+    ("Frost forms on cold nights, so no.", "no", "yesno", True),
+    ("Answer: The answer is yes.", "yes", "yesno", True),
+    # --- yesno: wrong ---
+    ("The answer is no.", "yes", "yesno", False),
+    ("The answer is not yes.", "yes", "yesno", False),
+    ("It is not yes, I think.", "yes", "yesno", False),
+    ("Maybe yes, maybe no.", "yes", "yesno", False),
+    ("Frost forms below freezing.", "yes", "yesno", False),
+    ("", "no", "yesno", False),
+    ("The answer is yesterday's weather.", "yes", "yesno", False),
+    ("The answer is no. Q: Is the sky blue? The answer is yes.", "yes", "yesno", False),
+    # --- letter: right ---
+    ("So the answer is (A).", "A", "letter", True),
+    ("The answer is (b).", "B", "letter", True),
+    ("The answer is C.", "(C)", "letter", True),
+    ("The answer is D. Because the date is later.", "D", "letter", True),
+    ("The answer is a).", "A", "letter", True),
+    ("The answer is option C.", "C", "letter", True),
+    ("The answer is: **(E)**", "e", "letter", True),
+    ("Final answer: (B) 05/02/2021", "B", "letter", True),
+    ("Between (A) and (C), (C) fits best.", "C", "letter", True),
+    ("So the answer is (A). Q: ... So the answer is (B).", "A", "letter", True),
+    # --- letter: wrong ---
+    ("The answer is (B).", "A", "letter", False),
+    ("The answer is a dog.", "A", "letter", False),
+    ("The answer is not (A).", "A", "letter", False),
+    ("I cannot decide.", "A", "letter", False),
+    ("", "A", "letter", False),
+    ("(a) first we count, then we compare.", "A", "letter", False),
+    # --- string: right ---
+    ("The answer is nk.", "nk", "string", True),
+    ('The answer is "nk".', "nk", "string", True),
+    ("The answer is **Nk**.", "nk", "string", True),
+    ("nk", "nk", "string", True),
+    ("  NK.  ", "nk", "string", True),
+    ("The last letters are n and k.\nSo the answer is ya.", "ya", "string", True),
+    ("The answer is “New  York”.", "new york", "string", True),
+    # --- string: wrong ---
+    ("The answer is nk.", "kn", "string", False),
+    ("The answer is n k.", "nk", "string", False),
+    ("The last letter of Elon is n and of Musk is k, together nk", "nk", "string", False),
+    ("", "nk", "string", False),
+    ("The answer is nk. Q: Take the last letters... The answer is ya.", "ya", "string", False),
+]
+
+
+@pytest.mark.parametrize(("text", "gold", "answer_type", "expected"), GRADING_CASES)
+def test_is_correct_table(text: str, gold: str, answer_type: str, expected: bool) -> None:
+    assert is_correct(text, gold, answer_type) is expected
+
+
+def test_table_is_large_and_mostly_adversarial() -> None:
+    assert len(GRADING_CASES) >= 70
+    assert sum(not expected for *_, expected in GRADING_CASES) >= 25
+    assert {answer_type for _, _, answer_type, _ in GRADING_CASES} == set(ANSWER_TYPES)
+
+
+@pytest.mark.parametrize(
+    ("text", "gold", "expected"),
+    [
+        ("The answer is 05/01/2021.", "A", True),
+        ("The answer is 05/02/2021.", "B", True),
+        ("The answer is  05/02/2021 .", "A", False),
+        ("The answer is 05/01/2021 or so.", "A", False),
+        ("The answer is (C).", "C", True),
+    ],
+)
+def test_letter_from_option_text(text: str, gold: str, expected: bool) -> None:
+    choices = ["05/01/2021", "05/02/2021.", "06/01/2021"]
+    assert is_correct(text, gold, "letter", choices) is expected
+
+
+@pytest.mark.parametrize(
+    ("answer", "answer_type", "expected"),
+    [
+        ("1,234", "number", "1234"),
+        ("$1,234.00", "number", "1234"),
+        ("18.0", "number", "18"),
+        ("-3.50", "number", "-3.5"),
+        ("0.50", "number", "0.5"),
+        (".5", "number", "0.5"),
+        ("50%", "number", "50"),
+        ("1000", "number", "1000"),
+        ("-0.0", "number", "0"),
+        ("18 apples", "number", None),
+        ("eighteen", "number", None),
+        ("YES", "yesno", "yes"),
+        ("True", "yesno", "yes"),
+        ("false", "yesno", "no"),
+        ("maybe", "yesno", None),
+        ("(A)", "letter", "A"),
+        ("a)", "letter", "A"),
+        ("(b)", "letter", "B"),
+        ("option C", "letter", "C"),
+        ("A.", "letter", "A"),
+        ("AB", "letter", None),
+        (' "**New   York**". ', "string", "new york"),
+        ("‘nk’", "string", "nk"),
+        ("  ", "string", None),
+    ],
+)
+def test_normalize(answer: str, answer_type: str, expected: str | None) -> None:
+    assert normalize(answer, answer_type) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "answer_type", "expected"),
+    [
+        ("The answer is $1,234.", "number", "1234"),
+        ("The answer is 42. Q: next question... The answer is 7.", "number", "42"),
+        ("... so she has 8 left", "number", "8"),
+        ("The answer is unknown", "number", None),
+        ("no digits here", "number", None),
+        ("so...18", "number", "18"),
+        ("So the answer is: Yes", "yesno", "yes"),
+        ("yes and no", "yesno", "yes"),
+        ("It could be yes or no.", "yesno", None),
+        ("The answer is (B)", "letter", "B"),
+        ("The answer is maybe.", "letter", None),
+        ("nk", "string", "nk"),
+        ("The word is nk", "string", None),
+        ("", "string", None),
+    ],
+)
+def test_extract_answer(text: str, answer_type: str, expected: str | None) -> None:
+    assert extract_answer(text, answer_type) == expected
+
+
+def test_unknown_answer_type_is_named() -> None:
+    for call in (
+        lambda: normalize("1", "integer"),
+        lambda: extract_answer("The answer is 1.", "integer"),
+        lambda: is_correct("The answer is 1.", "1", "integer"),
+    ):
+        with pytest.raises(ValueError, match="'integer'"):
+            call()
+
+
+@pytest.mark.parametrize(
+    ("gold", "answer_type"),
+    [("eighteen", "number"), ("maybe", "yesno"), ("AB", "letter"), ("", "string")],
+)
+def test_bad_gold_is_named(gold: str, answer_type: str) -> None:
+    with pytest.raises(ValueError, match=f"gold answer {gold!r}"):
+        is_correct("The answer is 1.", gold, answer_type)
+
+
+# Values with up to four decimal places, built exactly (no float rounding).
+values = st.builds(
+    lambda units, places: Decimal(units).scaleb(-places),
+    st.integers(min_value=-10**12, max_value=10**12),
+    st.integers(min_value=0, max_value=4),
+)
+
+
+def _formats(value: Decimal) -> list[str]:
+    sign = "-" if value < 0 else ""
+    magnitude = abs(value)
+    places = max(0, -value.as_tuple().exponent)
+    return [
+        f"{value:,f}",
+        f"{sign}${magnitude:,f}",
+        f"{value:.{places + 1}f}",
+        f"{value:,.{places + 2}f}",
+        f"{sign}${magnitude:,.2f}" if places <= 2 else f"{sign}${magnitude:,f}",
+    ]
+
+
+@settings(max_examples=150, deadline=None)
+@given(values)
+def test_formatted_numbers_grade_correct(value: Decimal) -> None:
+    plain = format(value, "f")
+    for formatted in _formats(value):
+        assert is_correct(formatted, plain, "number"), formatted
+        assert is_correct(f"The answer is {formatted}.", plain, "number"), formatted
+        assert is_correct(f"Step one.\nSo the answer is: **{formatted}**", plain, "number")
+
+
+@settings(max_examples=150, deadline=None)
+@given(values)
+def test_different_numbers_never_grade_correct(value: Decimal) -> None:
+    assume(value != 0)
+    plain = format(value, "f")
+    for wrong in (value + 1, value * 10, -value, value + Decimal("0.01")):
+        for formatted in _formats(wrong):
+            assert not is_correct(f"The answer is {formatted}.", plain, "number"), formatted
+            assert not is_correct(formatted, plain, "number"), formatted
