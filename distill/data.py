@@ -105,20 +105,23 @@ def _is_prepared(out: Path, seed: int) -> bool:
     return bool(manifest) and manifest.get("seed") == seed and manifest.get("data_version") == DATA_VERSION
 
 
+def _rebuild_hint(out: Path) -> str:
+    where = "" if out.parent == paths.data_dir() else f" --out {out.parent}"
+    return f"`distill data prepare --benchmarks {out.name}{where} --force`"
+
+
 def _read_checked(out: Path, name: str) -> list[dict]:
     manifest = read_manifest(out)
     path = out / name
     if manifest is None or name not in manifest["files"]:
-        raise DistillError(f"{path} is not part of a prepared benchmark: run `distill data prepare "
-                           f"--benchmarks {out.name} --force`")
+        raise DistillError(f"{path} is not part of a prepared benchmark: run {_rebuild_hint(out)}")
     try:
         data = path.read_bytes()
     except OSError as e:
-        raise DistillError(f"cannot read {path} ({e.strerror}): run `distill data prepare --benchmarks "
-                           f"{out.name} --force`") from None
+        raise DistillError(f"cannot read {path} ({e.strerror}): run {_rebuild_hint(out)}") from None
     if _sha256(data) != manifest["files"][name]["sha256"]:
-        raise DistillError(f"cached file {path} is corrupted (checksum mismatch): run `distill data prepare "
-                           f"--benchmarks {out.name} --force` to rebuild it")
+        raise DistillError(f"cached file {path} is corrupted (checksum mismatch): run {_rebuild_hint(out)} "
+                           "to rebuild it")
     return [json.loads(line) for line in data.decode().splitlines()]
 
 

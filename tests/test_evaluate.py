@@ -1,0 +1,105 @@
+"""`distill eval`: real lm-eval runs of SmolLM2-135M-Instruct, filed as board entries."""
+
+import gzip
+import json
+import subprocess
+import sys
+
+import pytest
+
+from distill import evaluate
+from distill.benchmarks import offline_benchmarks
+from distill.cli import main
+from distill.errors import DistillError
+from distill.evaluate import EvalConfig
+
+from conftest import STUDENT
+
+OFFLINE_TASKS = ["sr_gsm_symbolic_fewshot_cot", "sr_strategyqa_fewshot_cot", "sr_date_fewshot_cot",
+                 "sr_sports_fewshot_cot"] + [f"sr_{b}_{n}{unit}_fewshot_cot" for b, unit in
+                                             (("last_letter", "words"), ("coin_flip", "flips")) for n in (2, 3, 4)]
+
+
+def read_entry(entry):
+    results = [json.loads(p.read_text()) for p in entry.glob("results_*.json")]
+    samples = {p.name.split("_20")[0].removeprefix("samples_"): [json.loads(line) for line in gzip.open(p, "rt")]
+               for p in entry.glob("samples_*.jsonl.gz")}
+    return results, samples, json.loads((entry / "metadata.json").read_text())
+
+
+@pytest.mark.slow
+def test_every_offline_benchmark_fewshot_cot_limit_5(smollm2, tmp_path):
+    """The real thing: lm-eval + hf backend over the whole offline suite, 5 questions per task."""
+    argv = ["eval", "--model", STUDENT, "--format", "fewshot_cot", "--group", "offline", "--limit", "5",
+            "--results-dir", str(tmp_path)]
+    assert main(argv) == 0
+    entry = tmp_path / f"{STUDENT}__fewshot_cot"
+    (results,), samples, meta = read_entry(entry)
+    assert sorted(samples) == sorted(OFFLINE_TASKS)
+    for task in OFFLINE_TASKS:
+        score = results["results"][task]["exact_match,none"]
+        assert 0.0 <= score <= 1.0
+        assert len(samples[task]) == 5
+        # lm-eval's score is the mean of the per-sample grades our grader gave
+        assert score == pytest.approx(sum(s["exact_match"] for s in samples[task]) / 5)
+        assert all(s["arguments"]["gen_args_0"]["arg_0"].endswith("\nA:") for s in samples[task])
+    assert "sr_offline_fewshot_cot" in results["groups"]
+    assert len(offline_benchmarks()) == 6
+    assert meta["role"] == "baseline" and meta["format"] == "fewshot_cot"
+    assert 130e6 < meta["params"] < 140e6
+    assert meta["runs"][0]["command"] == "distill " + " ".join(argv)
+    assert meta["runs"][0]["limit"] == 5 and meta["runs"][0]["lm_eval_version"] == "0.4.13"
+
+
+@pytest.mark.slow
+def test_chat_template_on_the_hf_backend(smollm2, tmp_path):
+    entry = evaluate.evaluate(EvalConfig(model=STUDENT, format="ft_cot", benchmarks="sports", limit=2,
+                                         apply_chat_template=True, results_dir=tmp_path))
+    _, samples, meta = read_entry(entry)
+    prompt = samples["sr_sports_ft_cot"][0]["arguments"]["gen_args_0"]["arg_0"]
+    assert "<|im_start|>user" in prompt and prompt.rstrip().endswith("<|im_start|>assistant")
+    assert "--apply_chat_template" in meta["runs"][0]["lm_eval_command"]
+
+
+def test_bad_requests_fail_before_lm_eval_runs(tmp_path):
+    with pytest.raises(DistillError, match="unknown role 'boss'"):
+        evaluate.evaluate(EvalConfig(model=STUDENT, format="ft_cot", role="boss", results_dir=tmp_path))
+    with pytest.raises(DistillError, match="unknown group 'maths'"):
+        evaluate.task_names(EvalConfig(model=STUDENT, format="ft_cot", group="maths"))
+    with pytest.raises(DistillError, match="needs --base-url"):
+        evaluate.lm_eval_command(EvalConfig(model=STUDENT, format="ft_cot", backend="openai"), "x", [], tmp_path)
+    assert not any(tmp_path.iterdir())
+
+
+def test_vllm_backend_without_vllm_names_the_alternative(tmp_path):
+    try:
+        import importlib.metadata
+        importlib.metadata.version("vllm")
+        pytest.skip("plain vLLM is installed here")
+    except importlib.metadata.PackageNotFoundError:
+        pass
+    with pytest.raises(DistillError, match="--backend openai"):
+        evaluate.lm_eval_command(EvalConfig(model=STUDENT, format="ft_cot", backend="vllm"), "x", [], tmp_path)
+
+
+def test_slug_is_a_safe_directory_name():
+    assert evaluate.slug("Qwen/Qwen2.5-Coder-1.5B-Instruct") == "qwen2.5-coder-1.5b-instruct"
+    assert evaluate.slug("../../etc/passwd") == "passwd"
+    assert evaluate.slug("<script>") == "script"
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["eval", "--model", "nope", "--format", "ft_cot", "--benchmarks", "sports"], "unknown model 'nope'"),
+    (["eval", "--model", STUDENT, "--format", "ft_cot", "--benchmarks", "sportz"], "unknown benchmark 'sportz'"),
+    (["eval", "--model", STUDENT, "--format", "cot"], "invalid choice: 'cot'"),
+    (["eval", "--model", STUDENT, "--format", "ft_cot", "--benchmarks", "csqa"], "needs the Hugging Face Hub"),
+    (["models", "pull", "gpt-17"], "unknown offline model 'gpt-17'"),
+    (["data", "prepare", "--benchmarks", "gsm8k"], "needs the Hugging Face Hub"),
+])
+def test_cli_errors_are_one_clear_line(argv, message, tmp_path):
+    result = subprocess.run([sys.executable, "-m", "distill.cli", *argv], capture_output=True, text=True,
+                            cwd=tmp_path)
+    assert result.returncode == 2
+    last = result.stderr.strip().splitlines()[-1]
+    assert message in last and last.startswith(("distill: error:", "distill eval: error:"))
+    assert "Traceback" not in result.stderr

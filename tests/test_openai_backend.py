@@ -1,0 +1,25 @@
+"""lm-eval's local-completions and local-chat-completions against a real llama.cpp server on 127.0.0.1."""
+
+import pytest
+
+from distill import evaluate
+from distill.evaluate import EvalConfig
+
+from conftest import STUDENT
+from test_evaluate import read_entry
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("chat", [False, True], ids=["completions", "chat-template"])
+def test_openai_backend_against_llama_cpp(llama_server, tmp_path, chat):
+    cfg = EvalConfig(model=STUDENT, format="fewshot_cot" if not chat else "ft_cot", benchmarks="coin_flip",
+                     limit=2, backend="openai", base_url=llama_server, apply_chat_template=chat,
+                     results_dir=tmp_path, num_concurrent=2)
+    entry = evaluate.evaluate(cfg)
+    (results,), samples, meta = read_entry(entry)
+    assert len(samples) == 3 and all(len(s) == 2 for s in samples.values())
+    responses = [s["resps"][0][0] for task in samples.values() for s in task]
+    assert any(r.strip() for r in responses), "the server generated text"
+    model_type = "local-chat-completions" if chat else "local-completions"
+    assert f"--model {model_type}" in meta["runs"][0]["lm_eval_command"]
+    assert 0 <= results["groups"]["sr_coin_flip_" + cfg.format]["exact_match,none"] <= 1

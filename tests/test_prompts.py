@@ -1,0 +1,52 @@
+"""The four prompt formats, rendered by the one prompt module."""
+
+import pytest
+
+from distill import data, prompts
+from distill.benchmarks import FORMATS
+from distill.errors import DistillError
+
+RECORD = {"benchmark": "last_letter", "question": 'Take the last letters of the words in "Ada Byron" and concatenate '
+          "them.", "answer": "an", "rationale": 'The last letter of "Ada" is "a". The last letter of "Byron" is "n". '
+          'Concatenating them is "an".', "choices": None}
+SHOTS = [{"question": "Q1?", "answer": "ab", "rationale": "Because.", "choices": None},
+         {"question": "Q2?", "answer": "cd", "rationale": "So.", "choices": None}]
+
+
+def test_fewshot_cot_shows_rationales_then_asks():
+    text = prompts.prompt(RECORD, "fewshot_cot", SHOTS)
+    assert text == ("Q: Q1?\nA: Because. The answer is ab.\n\nQ: Q2?\nA: So. The answer is cd.\n\n"
+                    f"Q: {RECORD['question']}\nA:")
+
+
+def test_fewshot_direct_drops_rationales():
+    assert prompts.prompt(RECORD, "fewshot_direct", SHOTS).startswith("Q: Q1?\nA: The answer is ab.\n\nQ: Q2?")
+
+
+@pytest.mark.parametrize("fmt", ["ft_cot", "ft_direct"])
+def test_finetuned_formats_are_zero_shot(fmt):
+    assert prompts.prompt(RECORD, fmt, SHOTS) == f"Q: {RECORD['question']}\nA:"
+
+
+def test_targets():
+    assert prompts.target(RECORD, "ft_cot") == f"{RECORD['rationale']} The answer is an."
+    assert prompts.target(RECORD, "ft_direct") == "The answer is an."
+
+
+def test_multiple_choice_lists_options_and_answers_with_a_letter():
+    record = {"question": "Which?", "answer": "B", "rationale": "It is.", "choices": ["x", "y"]}
+    assert prompts.render_question(record) == "Which?\nOptions:\n(A) x\n(B) y"
+    assert prompts.target(record, "ft_cot") == "It is. The answer is (B)."
+
+
+def test_no_stop_string_occurs_inside_a_prompt_block():
+    """Rationales are one line, so stopping at a blank line or a new question never cuts an answer."""
+    for key in ("gsm_symbolic", "strategyqa", "date", "sports", "last_letter", "coin_flip"):
+        for ex in data.load_exemplars(key):
+            for fmt in FORMATS:
+                assert not any(stop in prompts.target(ex, fmt) for stop in prompts.STOP)
+
+
+def test_unknown_format():
+    with pytest.raises(DistillError, match="unknown format 'cot'"):
+        prompts.prompt(RECORD, "cot", SHOTS)
