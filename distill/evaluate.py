@@ -126,8 +126,10 @@ def evaluate(cfg: EvalConfig) -> Path:
     if cfg.role not in ROLES:
         raise DistillError(f"unknown role '{cfg.role}': choose from {', '.join(ROLES)}")
     tasks, covered = task_names(cfg)
-    for b in covered:  # fail here, with one clear line, rather than deep inside lm-eval
-        data.prepare(b.key)
+    for b in covered:  # a missing hub or a corrupted cache fails here in one line, not deep inside lm-eval
+        for split in b.test_splits:
+            data.load_split(b.key, split)
+        data.load_exemplars(b.key)
     path = models.resolve(cfg.model)
     entry = Path(cfg.results_dir) / f"{slug(cfg.name or cfg.model)}__{cfg.format}"
     Path(cfg.results_dir).mkdir(parents=True, exist_ok=True)

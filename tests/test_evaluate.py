@@ -1,6 +1,7 @@
 """`distill eval`: real lm-eval runs of SmolLM2-135M-Instruct, filed as board entries."""
 
 import gzip
+import os
 import json
 import subprocess
 import sys
@@ -103,3 +104,14 @@ def test_cli_errors_are_one_clear_line(argv, message, tmp_path):
     last = result.stderr.strip().splitlines()[-1]
     assert message in last and last.startswith(("distill: error:", "distill eval: error:"))
     assert "Traceback" not in result.stderr
+
+
+def test_cli_reports_a_corrupted_cache_in_one_line(tmp_path):
+    env = {**os.environ, "DISTILL_DATA": str(tmp_path / "data")}
+    run = lambda *argv: subprocess.run([sys.executable, "-m", "distill.cli", *argv], capture_output=True,  # noqa: E731
+                                       text=True, env=env, cwd=tmp_path)
+    assert run("data", "prepare", "--benchmarks", "sports").returncode == 0
+    (tmp_path / "data/sports/test.jsonl").write_text('{"id": "oops"\n')
+    result = run("eval", "--model", STUDENT, "--format", "ft_cot", "--benchmarks", "sports")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "sports/test.jsonl is corrupted" in result.stderr.strip().splitlines()[-1]

@@ -71,3 +71,26 @@ def test_fewshot_prompts_carry_the_documented_exemplar_count(key):
     split = BENCHMARKS[key].test_splits[0]
     doc = utils.load(benchmark=key, split=split)["test"][0]
     assert utils.fewshot_direct(doc).count("\nA: The answer is") == BENCHMARKS[key].n_exemplars
+
+
+def _simple_evaluate(model: str, model_args: str, task: str, **kwargs) -> dict:
+    from lm_eval import simple_evaluate
+    from lm_eval.tasks import TaskManager
+
+    return simple_evaluate(model=model, model_args=model_args, tasks=[task], limit=2, device="cpu",
+                           task_manager=TaskManager(include_path=str(TASKS)), **kwargs)
+
+
+@pytest.mark.slow
+def test_simple_evaluate_with_the_hf_model_type(smollm2):
+    out = _simple_evaluate("hf", f"pretrained={smollm2},dtype=float32", "sr_date_fewshot_direct", batch_size=2)
+    assert 0 <= out["results"]["sr_date_fewshot_direct"]["exact_match,none"] <= 1
+
+
+@pytest.mark.slow
+def test_simple_evaluate_with_local_completions(smollm2, llama_server):
+    args = (f"model=smollm2-135m-instruct,base_url={llama_server}/v1/completions,tokenizer={smollm2},"
+            "tokenizer_backend=huggingface,tokenized_requests=False")
+    out = _simple_evaluate("local-completions", args, "sr_strategyqa_fewshot_direct", log_samples=True)
+    assert 0 <= out["results"]["sr_strategyqa_fewshot_direct"]["exact_match,none"] <= 1
+    assert all(s["resps"][0][0].strip() for s in out["samples"]["sr_strategyqa_fewshot_direct"])
