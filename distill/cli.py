@@ -4,6 +4,8 @@
     distill data prepare [--benchmarks a,b] [--out DIR] [--seed N] [--force]
     distill models list | distill models pull NAME
     distill eval --model M --format F (--benchmarks a,b | --group G) [--limit N] [--role R]
+    distill generate --teacher M --backend hf|vllm|openai --benchmark B --mode fewshot|hint|zeroshot --out FILE
+    distill filter FILE... --out DIR [--gold a,b]
 
 Every problem the user can fix is reported as one line, `distill: error: ...`, with exit status 2.
 """
@@ -60,6 +62,29 @@ def cmd_eval(args) -> None:
     print(f"results filed under {entry}")
 
 
+def cmd_generate(args) -> None:
+    from distill.generate import GenerateConfig, generate, summary_line
+
+    cfg = GenerateConfig(**{k: v for k, v in vars(args).items() if k in GenerateConfig.__dataclass_fields__})
+    print(summary_line(generate(cfg), cfg.out))
+
+
+def cmd_filter(args) -> None:
+    from distill import filter as filtering
+
+    if not args.files and not args.gold:
+        raise DistillError("give teacher output files to filter, or --gold benchmarks, or both")
+    report = filtering.filter_teacher(args.files, args.out, args.max_per_question) if args.files else {}
+    if args.gold:
+        report |= filtering.gold_sets([b.key for b in parse_benchmarks(args.gold)], args.out)
+    for name, r in report.items():
+        dropped = ", ".join(f"{k} {v}" for k, v in r.get("dropped", {}).items() if v) or "none"
+        accuracy = f"teacher accuracy {r['teacher_accuracy']:.1%}, " if "teacher_accuracy" in r else ""
+        print(f"{name}: {r['records']} records, {accuracy}kept {r['kept']} CoTs over {r['questions']} questions; "
+              f"dropped: {dropped}")
+    print(f"report: {filtering.write_report(args.out, report)}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="distill", description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -104,6 +129,38 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--results-dir", dest="results_dir", type=Path, default=Path("results"),
                    help="where entries are filed (default ./results)")
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("generate", help="a teacher writes chains of thought for a benchmark split (resumable)")
+    p.add_argument("--teacher", required=True, help="offline model name, local directory, hub ID, or served name")
+    p.add_argument("--benchmark", required=True, help="benchmark key")
+    p.add_argument("--out", required=True, type=Path, help="output JSONL; rerun with the same file to resume")
+    p.add_argument("--backend", choices=BACKENDS, default="hf", help="hf (default), vllm or openai (a server)")
+    p.add_argument("--mode", choices=("fewshot", "hint", "zeroshot"), default="hint",
+                   help="fewshot exemplars; hint: also show the gold answer (default); zeroshot: step by step")
+    p.add_argument("--split", default="train", help="split to explain (default train)")
+    p.add_argument("--samples", type=int, default=1, help="CoTs per question (needs --temperature > 0 above 1)")
+    p.add_argument("--temperature", type=float, default=0.0, help="sampling temperature (default 0: greedy)")
+    p.add_argument("--top-p", dest="top_p", type=float, default=1.0, help="nucleus sampling mass (default 1)")
+    p.add_argument("--max-new-tokens", dest="max_new_tokens", type=int, default=256, help="per CoT (default 256)")
+    p.add_argument("--limit", type=int, help="only the first N questions of the split")
+    p.add_argument("--chat", action="store_true", help="wrap prompts in the teacher's chat template")
+    p.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
+    p.add_argument("--batch-size", dest="batch_size", type=int, default=8, help="hf batch size (default 8)")
+    p.add_argument("--base-url", dest="base_url", help="openai backend: server root, e.g. http://127.0.0.1:8080")
+    p.add_argument("--served-model", dest="served_model", help="openai backend: model name on the server")
+    p.add_argument("--concurrency", type=int, default=4, help="openai backend: requests in flight (default 4)")
+    p.add_argument("--timeout", type=float, default=120, help="openai backend: seconds per request (default 120)")
+    p.add_argument("--max-retries", dest="max_retries", type=int, default=5,
+                   help="openai backend: retries per request, with backoff (default 5)")
+    p.set_defaults(func=cmd_generate)
+
+    p = sub.add_parser("filter", help="keep correct, clean teacher CoTs and write ft_cot / ft_direct training files")
+    p.add_argument("files", nargs="*", type=Path, help="JSONL files written by distill generate")
+    p.add_argument("--out", required=True, type=Path, help="directory for training files and report.json")
+    p.add_argument("--gold", help="also build training sets from gold rationales of these benchmarks")
+    p.add_argument("--max-per-question", dest="max_per_question", type=int, default=4,
+                   help="cap on kept CoTs per question (default 4)")
+    p.set_defaults(func=cmd_filter)
     return parser
 
 

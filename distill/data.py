@@ -20,7 +20,7 @@ from distill.benchmarks import Benchmark, get_benchmark
 from distill.errors import DistillError
 from distill.jsonio import atomic_write_text, dumps_jsonl
 
-DATA_VERSION = 1  # bump when a source's records change, so old caches are rebuilt
+DATA_VERSION = 2  # bump when a source's records change, so old caches are rebuilt
 DEFAULT_SEED = 0
 FIELDS = ("id", "benchmark", "split", "question", "answer", "rationale", "choices", "meta")
 
@@ -125,22 +125,25 @@ def _read_checked(out: Path, name: str) -> list[dict]:
     return [json.loads(line) for line in data.decode().splitlines()]
 
 
+def _ensure_prepared(key: str, data_dir: Path | None) -> Path:
+    """The benchmark's directory, prepared first if it never was or was made by an older version of this code."""
+    out = benchmark_dir(key, data_dir)
+    manifest = read_manifest(out)
+    if manifest is None or manifest.get("data_version") != DATA_VERSION:
+        prepare(key, seed=(manifest or {}).get("seed", DEFAULT_SEED), data_dir=data_dir, force=True)
+    return out
+
+
 def load_split(key: str, split: str, data_dir: Path | None = None) -> list[dict]:
     """One split's records, preparing the benchmark first if it has never been prepared."""
     benchmark = get_benchmark(key)
     if split not in benchmark.splits:
         raise DistillError(f"benchmark '{key}' has no split '{split}': choose from {', '.join(benchmark.splits)}")
-    out = benchmark_dir(key, data_dir)
-    if read_manifest(out) is None:
-        prepare(key, data_dir=data_dir)
-    return _read_checked(out, f"{split}.jsonl")
+    return _read_checked(_ensure_prepared(key, data_dir), f"{split}.jsonl")
 
 
 def load_exemplars(key: str, data_dir: Path | None = None) -> list[dict]:
-    out = benchmark_dir(key, data_dir)
-    if read_manifest(out) is None:
-        prepare(key, data_dir=data_dir)
-    return _read_checked(out, "exemplars.jsonl")
+    return _read_checked(_ensure_prepared(key, data_dir), "exemplars.jsonl")
 
 
 def split_sizes(key: str, data_dir: Path | None = None) -> dict[str, int] | None:

@@ -26,6 +26,7 @@ from distill import data, models
 from distill.benchmarks import BENCHMARKS, CATEGORIES, Benchmark, check_format, parse_benchmarks
 from distill.errors import DistillError
 from distill.jsonio import atomic_write_text
+from distill.paths import slug
 
 HARNESS_TASKS = Path(__file__).resolve().parent.parent / "harness_tasks"
 ROLES = ("teacher", "baseline", "student", "reported")
@@ -54,11 +55,6 @@ class EvalConfig:
     results_dir: Path = Path("results")
     command: str | None = None  # the command line that asked for this run, recorded in the metadata
     extra: dict = field(default_factory=dict)  # more metadata, e.g. training details from `distill train`
-
-
-def slug(name: str) -> str:
-    """A model name as a safe directory name: 'Qwen/Qwen2.5-1.5B' -> 'qwen2.5-1.5b'."""
-    return re.sub(r"[^a-z0-9._-]+", "-", Path(name.rstrip("/")).name.lower()).strip(".-") or "model"
 
 
 def task_names(cfg: EvalConfig) -> tuple[list[str], list[Benchmark]]:

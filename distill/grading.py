@@ -35,6 +35,7 @@ _LETTER_START = re.compile(
     r"(?i:option\s+)?(?:\(([A-Za-z])\)|([A-Za-z])\)|([A-Z])(?=[\s.,:;]|\Z))"
 )
 _LETTER_PAREN = re.compile(r"\(([A-Z])\)")
+_CONNECTIVE = re.compile(r"\s*\b(?:so|thus|therefore|hence)[,:]?\s*$", re.IGNORECASE)  # "... So the answer is"
 _MAX_BARE_TOKEN = 32  # a phrase-less string answer must look like a direct answer, not prose
 
 
@@ -73,6 +74,13 @@ def extract_answer(text: str, answer_type: str, choices: list[str] | None = None
     if answer_type == "letter":
         return _letter(span, choices)
     return normalize(span, "string")
+
+
+def rationale_of(text: str) -> str:
+    """The reasoning before the first answer phrase, on one line, without a dangling "So"."""
+    phrase = _PHRASE.search(text)
+    body = text[: phrase.start()] if phrase else text
+    return _CONNECTIVE.sub("", " ".join(body.split())).rstrip(" ,;:")
 
 
 def is_correct(text: str, gold: str, answer_type: str, choices: list[str] | None = None) -> bool:

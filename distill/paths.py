@@ -4,6 +4,7 @@ One root, `$DISTILL_HOME` (default `~/.cache/distill`), so a user can move or wi
 """
 
 import os
+import re
 from pathlib import Path
 
 
@@ -22,3 +23,8 @@ def downloads_dir() -> Path:
 
 def models_dir() -> Path:
     return home() / "models"
+
+
+def slug(name: str) -> str:
+    """A model name as a safe file or directory name: 'Qwen/Qwen2.5-1.5B' -> 'qwen2.5-1.5b'."""
+    return re.sub(r"[^a-z0-9._-]+", "-", Path(name.rstrip("/")).name.lower()).strip(".-") or "model"

@@ -11,8 +11,11 @@ A completion follows the prompt after one space (`" " + target(...)`), so the mo
 """
 
 from distill.benchmarks import check_format, get_benchmark
+from distill.errors import DistillError
 
 STOP = ["\n\n", "\nQ:"]
+TEACHER_MODES = ("fewshot", "hint", "zeroshot")
+ZEROSHOT_TRIGGER = "Let's think step by step."  # Kojima et al. (2022), as used by Ho et al. (2023)
 MAX_GEN_TOKS = {"cot": 256, "direct": 32}  # the longest gold rationales here are about 200 tokens
 LETTERS = "ABCDEFGHIJ"
 
@@ -54,3 +57,20 @@ def prompt(record: dict, fmt: str, exemplars: list[dict] | None = None) -> str:
             exemplars = load_exemplars(get_benchmark(record["benchmark"]).key)
         shots = [_qa(ex, " " + target(ex, fmt)) + "\n\n" for ex in exemplars]
     return "".join(shots) + _qa(record)
+
+
+def _with_hint(record: dict) -> dict:
+    """The question followed by its gold answer, so the teacher explains it (Magister et al. 2023)."""
+    return {**record, "question": f"{record['question']} (Hint: the answer is {render_answer(record)}.)"}
+
+
+def teacher_prompt(record: dict, mode: str, exemplars: list[dict]) -> str:
+    """The prompt a teacher continues to write a chain of thought for `record`."""
+    if mode == "fewshot":
+        return prompt(record, "fewshot_cot", exemplars)
+    if mode == "hint":
+        # Exemplars carry hints too, so the teacher sees the pattern it should follow.
+        return prompt(_with_hint(record), "fewshot_cot", [_with_hint(ex) for ex in exemplars])
+    if mode == "zeroshot":
+        return f"{_qa(record)} {ZEROSHOT_TRIGGER}"
+    raise DistillError(f"unknown teacher mode '{mode}': choose from {', '.join(TEACHER_MODES)}")

@@ -13,6 +13,7 @@ from distill.benchmarks import offline_benchmarks
 from distill.cli import main
 from distill.errors import DistillError
 from distill.evaluate import EvalConfig
+from distill.paths import slug
 
 from conftest import STUDENT
 
@@ -84,9 +85,9 @@ def test_vllm_backend_without_vllm_names_the_alternative(tmp_path):
 
 
 def test_slug_is_a_safe_directory_name():
-    assert evaluate.slug("Qwen/Qwen2.5-Coder-1.5B-Instruct") == "qwen2.5-coder-1.5b-instruct"
-    assert evaluate.slug("../../etc/passwd") == "passwd"
-    assert evaluate.slug("<script>") == "script"
+    assert slug("Qwen/Qwen2.5-Coder-1.5B-Instruct") == "qwen2.5-coder-1.5b-instruct"
+    assert slug("../../etc/passwd") == "passwd"
+    assert slug("<script>") == "script"
 
 
 @pytest.mark.parametrize("argv, message", [

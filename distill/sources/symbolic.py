@@ -39,13 +39,14 @@ def last_letter(words: list[str]) -> dict:
 
 def coin_flip(people: list[str], flips: list[bool]) -> dict:
     actions = " ".join(f"{p} {'flips' if f else 'does not flip'} the coin." for p, f in zip(people, flips))
-    n = sum(flips)
-    parity = "even" if n % 2 == 0 else "odd"
-    state = "heads" if n % 2 == 0 else "tails"
+    flippers = [p for p, f in zip(people, flips) if f]
+    n = len(flippers)
+    who = " and ".join(flippers) + (" flips" if n == 1 else " flip") if flippers else "Nobody flips"
+    parity, state = ("even", "heads") if n % 2 == 0 else ("odd", "tails")
     return {"question": f"A coin is heads up. {actions} Is the coin still heads up?",
             "answer": "yes" if n % 2 == 0 else "no",
-            "rationale": f"The coin was flipped {n} time{'s' if n != 1 else ''}, an {parity} number, "
-                         f"so it is {state} up."}
+            "rationale": f"{who} the coin, so it was flipped {n} time{'' if n == 1 else 's'}. "
+                         f"{n} is {parity}, so the coin is {state} up."}
 
 
 def build(benchmark: str, seed: int) -> dict[str, list[dict]]:

@@ -1,0 +1,139 @@
+"""`distill filter`: teacher CoTs -> training sets for the CoT student and its answer-only twin.
+
+    distill filter teacher/last_letter.hint.jsonl --out train/
+    distill filter --gold gsm_symbolic,strategyqa --out train/
+
+For each benchmark it writes `<benchmark>.<source>.ft_cot.jsonl` (kept CoTs) and
+`<benchmark>.<source>.ft_direct.jsonl` (the same questions, answers only), canonical records that
+`distill.prompts` renders for training, plus `report.json`. A training file that would contain a
+test question (by id or by normalised text) is refused, naming the questions.
+"""
+
+import json
+import re
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from distill import data
+from distill.benchmarks import get_benchmark
+from distill.errors import DistillError
+from distill.generate import load_existing
+from distill.jsonio import atomic_write_text, dumps_jsonl
+from distill.paths import slug
+
+DROP_REASONS = ("wrong", "empty", "repetition", "restates_answer", "duplicate", "over_cap")
+_WORD = re.compile(r"\w+")
+
+
+def is_repetitive(text: str, n: int = 4, max_repeats: int = 3) -> bool:
+    """A generation loop: some n-word phrase recurs more than `max_repeats` times."""
+    words = _WORD.findall(text.lower())
+    grams = Counter(tuple(words[i: i + n]) for i in range(len(words) - n + 1))
+    return bool(grams) and max(grams.values()) > max_repeats
+
+
+def restates_answer(rationale: str, answer: str) -> bool:
+    """A 'rationale' that is only the answer again gives the student nothing to learn from."""
+    words = [w for w in _WORD.findall(rationale.lower()) if w not in _WORD.findall(answer.lower())]
+    return len(words) < 3
+
+
+def drop_reason(record: dict, seen: set, per_question: Counter, cap: int) -> str | None:
+    rationale = record.get("rationale") or ""
+    if not record.get("correct"):
+        return "wrong"
+    if not rationale.strip():
+        return "empty"
+    if is_repetitive(rationale):
+        return "repetition"
+    if restates_answer(rationale, record["gold"]):
+        return "restates_answer"
+    key = (record["question_id"], " ".join(rationale.lower().split()))
+    if key in seen:
+        return "duplicate"
+    if per_question[record["question_id"]] >= cap:
+        return "over_cap"
+    seen.add(key)
+    per_question[record["question_id"]] += 1
+    return None
+
+
+def _check_leakage(benchmark: str, records: list[dict]) -> None:
+    tests = [r for split in get_benchmark(benchmark).test_splits for r in data.load_split(benchmark, split)]
+    test_ids = {r["id"] for r in tests}
+    test_texts = {data.question_key(r["question"]) for r in tests}
+    leaked = sorted({r["id"] for r in records if r["id"] in test_ids or data.question_key(r["question"]) in test_texts})
+    if leaked:
+        raise DistillError(f"refusing to write a {benchmark} training file with {len(leaked)} test question(s): "
+                           f"{', '.join(leaked[:10])}{' ...' if len(leaked) > 10 else ''}")
+
+
+def _training_pair(out: Path, benchmark: str, source: str, kept: list[dict]) -> dict:
+    """Write the ft_cot file and its ft_direct twin over the same questions."""
+    _check_leakage(benchmark, kept)
+    direct, seen = [], set()
+    for r in kept:
+        if r["id"] not in seen:
+            seen.add(r["id"])
+            direct.append({**r, "rationale": None})
+    paths = {fmt: out / f"{benchmark}.{source}.{fmt}.jsonl" for fmt in ("ft_cot", "ft_direct")}
+    atomic_write_text(paths["ft_cot"], dumps_jsonl(kept))
+    atomic_write_text(paths["ft_direct"], dumps_jsonl(direct))
+    return {"ft_cot_file": str(paths["ft_cot"]), "ft_direct_file": str(paths["ft_direct"]),
+            "kept": len(kept), "questions": len(direct)}
+
+
+def _canonical(question: dict, rationale: str, source: str, meta: dict) -> dict:
+    return {**{k: question[k] for k in data.FIELDS if k != "meta"}, "rationale": rationale,
+            "meta": {"source": source, **meta}}
+
+
+def filter_teacher(files: list[Path], out: Path, cap: int = 4) -> dict:
+    """Filter teacher CoT files into training pairs, one per (benchmark, teacher, mode)."""
+    groups: dict[tuple, list[dict]] = defaultdict(list)
+    for path in files:
+        for record in load_existing(Path(path)):
+            groups[(record["benchmark"], record["split"], record["teacher"], record["mode"])].append(record)
+    report = {}
+    for (benchmark, split, teacher, mode), records in sorted(groups.items()):
+        questions = {q["id"]: q for q in data.load_split(benchmark, split)}
+        seen, per_question, dropped, kept = set(), Counter(), Counter(), []
+        for r in sorted(records, key=lambda r: (r["question_id"], r["sample_index"])):
+            reason = drop_reason(r, seen, per_question, cap)
+            if reason:
+                dropped[reason] += 1
+            else:
+                kept.append(_canonical(questions[r["question_id"]], r["rationale"], f"teacher:{teacher}:{mode}",
+                                       {"sample_index": r["sample_index"], "generation_id": r["id"]}))
+        source = f"{slug(teacher)}-{mode}"
+        kept_ids = {k["meta"]["generation_id"] for k in kept}
+        report[f"{benchmark}.{source}"] = {
+            "benchmark": benchmark, "teacher": teacher, "mode": mode, "records": len(records),
+            "teacher_accuracy": round(sum(r["correct"] for r in records) / len(records), 4),
+            "dropped": {reason: dropped[reason] for reason in DROP_REASONS},
+            "tokens": sum(r["tokens"] for r in records),
+            "kept_tokens": sum(r["tokens"] for r in records if r["id"] in kept_ids),
+            **_training_pair(out, benchmark, source, kept),
+        }
+    return report
+
+
+def gold_sets(benchmarks: list[str], out: Path) -> dict:
+    """Training pairs from a benchmark's own gold rationales (human-written or programmatic)."""
+    report = {}
+    for key in benchmarks:
+        train = data.load_split(key, get_benchmark(key).train_split or "train")
+        kept = [_canonical(q, q["rationale"], "gold", {}) for q in train if q.get("rationale")]
+        if not kept:
+            raise DistillError(f"benchmark '{key}' has no gold rationales: use a teacher's CoTs instead")
+        report[f"{key}.gold"] = {"benchmark": key, "teacher": "gold", "mode": "gold", "records": len(train),
+                                 **_training_pair(out, key, "gold", kept)}
+    return report
+
+
+def write_report(out: Path, report: dict) -> Path:
+    path = out / "report.json"
+    previous = json.loads(path.read_text()) if path.exists() else {}
+    atomic_write_text(path, json.dumps({**previous, **report}, indent=2, sort_keys=True) + "\n")
+    return path
+

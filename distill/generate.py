@@ -1,0 +1,167 @@
+"""`distill generate`: a teacher writes chains of thought for a benchmark split, resumably.
+
+    distill generate --teacher qwen2.5-coder-1.5b-instruct --backend openai --base-url http://127.0.0.1:8080 \\
+        --benchmark last_letter --mode hint --limit 100 --out teacher/last_letter.hint.jsonl
+
+The output is append-only JSONL, one record per (question, sample index). A rerun reads what is
+there, repairs a partial last line left by a crash, and generates only what is missing, so a run
+killed at any point (even SIGKILL) finishes with the same records, none lost and none duplicated.
+"""
+
+import hashlib
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from tqdm import tqdm
+
+from distill import data, grading, models, prompts
+from distill.backends import Request, Sampling, make_backend
+from distill.benchmarks import get_benchmark
+from distill.errors import DistillError
+
+
+@dataclass
+class GenerateConfig:
+    teacher: str
+    benchmark: str
+    out: Path
+    backend: str = "hf"
+    mode: str = "hint"
+    split: str = "train"
+    samples: int = 1
+    temperature: float = 0.0
+    top_p: float = 1.0
+    max_new_tokens: int = 256
+    limit: int | None = None
+    chat: bool = False
+    seed: int = 0
+    batch_size: int = 8  # hf; also how many records are written per flush
+    base_url: str | None = None
+    served_model: str | None = None
+    concurrency: int = 4
+    timeout: float = 120
+    max_retries: int = 5
+
+    def run_key(self) -> dict:
+        """What must match for two runs to share one output file."""
+        return {"teacher": self.teacher, "backend": self.backend, "mode": self.mode, "benchmark": self.benchmark,
+                "split": self.split, "sampling": self.sampling_dict()}
+
+    def sampling_dict(self) -> dict:
+        return {"temperature": self.temperature, "top_p": self.top_p, "max_new_tokens": self.max_new_tokens,
+                "chat": self.chat, "seed": self.seed}
+
+
+def load_existing(path: Path) -> list[dict]:
+    """Records already written; a partial last line (a crash mid-write) is cut off and reported."""
+    if not path.exists():
+        return []
+    raw = path.read_bytes()
+    good_end = raw.rfind(b"\n") + 1
+    if good_end < len(raw):
+        print(f"{path}: removed a partial last line ({len(raw) - good_end} bytes) left by an interrupted run; "
+              "it will be generated again", file=sys.stderr)
+        with open(path, "r+b") as f:
+            f.truncate(good_end)
+    records = []
+    for lineno, line in enumerate(raw[:good_end].decode().splitlines(), 1):
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError:
+            raise DistillError(f"{path}:{lineno} is not valid JSON, and it is not the last line, so this is not "
+                               "an interrupted write: inspect the file, or write to another --out") from None
+    return records
+
+
+def _check_same_run(path: Path, existing: list[dict], cfg: GenerateConfig) -> None:
+    want = cfg.run_key()
+    for record in existing[:1]:
+        have = {k: record.get(k) for k in want}
+        if have != want:
+            diff = ", ".join(f"{k} {have[k]!r} vs {want[k]!r}" for k in want if have[k] != want[k])
+            raise DistillError(f"{path} holds records of another run ({diff}): use another --out")
+
+
+def _prompt_hash(prompt: str) -> str:
+    return hashlib.sha256(prompt.encode()).hexdigest()[:16]
+
+
+def make_record(cfg: GenerateConfig, question: dict, sample: int, prompt: str, text: str, tokens: int) -> dict:
+    answer_type = get_benchmark(cfg.benchmark).answer_type
+    answer = grading.extract_answer(text, answer_type, question["choices"])
+    return {
+        "id": f"{question['id']}#{sample}", "question_id": question["id"], "sample_index": sample,
+        **cfg.run_key(), "gold": question["answer"], "prompt_sha256": _prompt_hash(prompt), "completion": text,
+        "rationale": grading.rationale_of(text), "answer": answer, "correct": answer == question["answer"],
+        "tokens": tokens,
+    }
+
+
+def generate(cfg: GenerateConfig) -> dict:
+    """Generate what is missing from `cfg.out`; returns the run summary."""
+    if cfg.samples > 1 and cfg.temperature == 0:
+        raise DistillError("--samples above 1 needs --temperature above 0, or every sample is the same CoT")
+    if cfg.mode not in prompts.TEACHER_MODES:
+        raise DistillError(f"unknown teacher mode '{cfg.mode}': choose from {', '.join(prompts.TEACHER_MODES)}")
+    questions = data.load_split(cfg.benchmark, cfg.split)[: cfg.limit]
+    exemplars = data.load_exemplars(cfg.benchmark)
+    existing = load_existing(cfg.out)
+    _check_same_run(cfg.out, existing, cfg)
+    done = {(r["question_id"], r["sample_index"]) for r in existing}
+    todo = [(q, k) for q in questions for k in range(cfg.samples) if (q["id"], k) not in done]
+    summary = {"records_before": len(existing), "generated": 0, "tokens": 0}
+    if todo:
+        # Offline models run locally under hf/vllm; the openai backend only needs the name the server knows.
+        path = cfg.teacher if cfg.backend == "openai" else models.resolve(cfg.teacher)
+        backend = make_backend(cfg.backend, path, base_url=cfg.base_url, served_model=cfg.served_model or cfg.teacher,
+                               batch_size=cfg.batch_size, concurrency=cfg.concurrency, timeout=cfg.timeout,
+                               max_retries=cfg.max_retries, seed=cfg.seed)
+        summary.update(_run(cfg, backend, todo, exemplars))
+    return {**summary, **_accuracy(load_existing(cfg.out))}
+
+
+def _run(cfg: GenerateConfig, backend, todo: list[tuple[dict, int]], exemplars: list[dict]) -> dict:
+    sampling = Sampling(cfg.temperature, cfg.top_p, cfg.max_new_tokens, cfg.chat)
+    cfg.out.parent.mkdir(parents=True, exist_ok=True)
+    start, tokens, generated = time.perf_counter(), 0, 0
+    chunk = max(cfg.batch_size, cfg.concurrency)
+    with open(cfg.out, "a", encoding="utf-8") as out, tqdm(total=len(todo), unit="CoT", desc=cfg.benchmark) as bar:
+        for at in range(0, len(todo), chunk):
+            part = todo[at: at + chunk]
+            prompts_ = [prompts.teacher_prompt(q, cfg.mode, exemplars) for q, _ in part]
+            requests = [Request(p, _seed(cfg.seed, q["id"], k)) for p, (q, k) in zip(prompts_, part)]
+            for i, completion in backend.generate(requests, sampling):
+                question, sample = part[i]
+                record = make_record(cfg, question, sample, prompts_[i], completion.text, completion.tokens)
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                tokens += completion.tokens
+                generated += 1
+                bar.update(1)
+            out.flush()
+            os.fsync(out.fileno())  # a finished chunk survives a crash
+            bar.set_postfix(tok_per_s=f"{tokens / (time.perf_counter() - start):.1f}")
+    return {"generated": generated, "tokens": tokens, "wall_s": round(time.perf_counter() - start, 1)}
+
+
+def _seed(seed: int, question_id: str, sample: int) -> int:
+    """A stable per-(question, sample) seed, independent of which run or batch generates it."""
+    return int.from_bytes(hashlib.sha256(f"{seed}/{question_id}/{sample}".encode()).digest()[:4], "big")
+
+
+def _accuracy(records: list[dict]) -> dict:
+    correct = sum(r["correct"] for r in records)
+    return {"records": len(records), "correct": correct,
+            "teacher_accuracy": round(correct / len(records), 4) if records else None}
+
+
+def summary_line(summary: dict, out: Path) -> str:
+    acc = summary["teacher_accuracy"]
+    rate = f", {summary['tokens'] / summary['wall_s']:.1f} tok/s" if summary.get("wall_s") else ""
+    return (f"{out}: {summary['records']} records ({summary['generated']} new, {summary['tokens']} tokens"
+            f"{', ' + str(summary['wall_s']) + ' s' if summary.get('wall_s') else ''}{rate}); teacher accuracy "
+            f"{'n/a' if acc is None else f'{acc:.1%}'} ({summary['correct']} correct)")
+
