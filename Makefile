@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE ?= 1
 export HF_DATASETS_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM ?= false
 
-.PHONY: setup demo test test-quick bench-eval tasks clean
+.PHONY: setup demo test test-quick bench-eval bench-generate teacher-run tasks board bench-board clean
 
 setup: $(SETUP)
 
@@ -17,6 +17,7 @@ $(SETUP): pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -c "import torch" 2>/dev/null || $(PY) -m pip install torch==2.13.0
 	$(PY) -m pip install -e ".[test,server]"
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)  # the board's browser test
 	touch $@
 
 demo: setup
@@ -34,8 +35,20 @@ test-quick: setup
 bench-eval: setup
 	$(PY) benchmarks/bench_eval.py
 
+bench-generate: setup
+	$(PY) benchmarks/bench_generate.py
+
+teacher-run: setup
+	scripts/teacher_run.sh
+
 tasks: setup
 	$(PY) harness_tasks/generate_tasks.py
+
+board: setup
+	$(VENV)/bin/streamlit run leaderboard/app.py
+
+bench-board: setup
+	$(PY) benchmarks/bench_board.py
 
 clean:
 	rm -rf $(VENV) artifacts .pytest_cache

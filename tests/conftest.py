@@ -32,32 +32,45 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def llama_server(smollm2):
-    """A real llama.cpp OpenAI-compatible server on 127.0.0.1 serving SmolLM2's GGUF; stopped by its PID."""
-    pytest.importorskip("llama_cpp.server", reason="llama-cpp-python[server] is not installed (make setup installs it)")
-    port = _free_port()
-    gguf = models.OFFLINE_MODELS[STUDENT].gguf_path
-    log = open(os.path.join(tempfile.gettempdir(), f"llama-server-{port}.log"), "w")
-    proc = subprocess.Popen([sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--host", "127.0.0.1",
-                             "--port", str(port), "--n_ctx", "4096", "--model_alias", STUDENT],
-                            stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
+class LlamaServer:
+    """A real llama.cpp OpenAI-compatible server on 127.0.0.1 serving SmolLM2's GGUF, stopped by its own PID."""
+
+    def __init__(self, port: int | None = None):
+        pytest.importorskip("llama_cpp.server", reason="llama-cpp-python[server] is not installed (make setup does)")
+        self.port = port or _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = os.path.join(tempfile.gettempdir(), f"llama-server-{self.port}.log")
+        self.proc = None
+
+    def start(self) -> "LlamaServer":
+        gguf = models.OFFLINE_MODELS[STUDENT].gguf_path
+        with open(self.log_path, "a") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--host", "127.0.0.1",
+                 "--port", str(self.port), "--n_ctx", "4096", "--model_alias", STUDENT],
+                stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 120
         while True:
             try:
-                urllib.request.urlopen(f"{url}/v1/models", timeout=2).read()
-                break
+                urllib.request.urlopen(f"{self.url}/v1/models", timeout=2).read()
+                return self
             except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"llama.cpp server did not start; see {log.name}")
-                time.sleep(0.5)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"llama.cpp server did not start; see {self.log_path}")
+                time.sleep(0.3)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+@pytest.fixture(scope="session")
+def llama_server(smollm2):
+    server = LlamaServer().start()
+    yield server.url
+    server.stop()

