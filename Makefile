@@ -45,7 +45,7 @@ tasks: setup
 	$(PY) harness_tasks/generate_tasks.py
 
 board: setup
-	$(VENV)/bin/streamlit run leaderboard/app.py
+	$(VENV)/bin/streamlit run leaderboard/app.py --server.address 127.0.0.1
 
 bench-board: setup
 	$(PY) benchmarks/bench_board.py

@@ -6,6 +6,7 @@
     distill eval --model M --format F (--benchmarks a,b | --group G) [--limit N] [--role R]
     distill generate --teacher M --backend hf|vllm|openai --benchmark B --mode fewshot|hint|zeroshot --out FILE
     distill filter FILE... --out DIR [--gold a,b]
+    distill submit PATH --role teacher|baseline|student|reported [--base M] [--teacher M] [--dry-run]
 
 Every problem the user can fix is reported as one line, `distill: error: ...`, with exit status 2.
 """
@@ -15,7 +16,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from distill import data, models
+from distill import data, models, submit
 from distill.benchmarks import BENCHMARKS, FORMATS, parse_benchmarks
 from distill.errors import DistillError
 from distill.evaluate import BACKENDS, GROUPS, ROLES, EvalConfig, evaluate
@@ -129,6 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--results-dir", dest="results_dir", type=Path, default=Path("results"),
                    help="where entries are filed (default ./results)")
     p.set_defaults(func=cmd_eval)
+    submit.register(sub)
 
     p = sub.add_parser("generate", help="a teacher writes chains of thought for a benchmark split (resumable)")
     p.add_argument("--teacher", required=True, help="offline model name, local directory, hub ID, or served name")

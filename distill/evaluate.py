@@ -12,7 +12,6 @@ An entry is one model on one format: `results/<model>__<format>/` holds lm-eval'
 import gzip
 import importlib.metadata
 import json
-import re
 import shlex
 import shutil
 import subprocess

@@ -66,7 +66,6 @@ def resolve(name: str) -> str:
     """What to hand transformers or lm-eval for `name`: a cached offline model, a local dir, or a hub ID."""
     key = name.lower()
     if key in OFFLINE_MODELS:
-        model = OFFLINE_MODELS[key]
         return str(pull(key))
     if Path(name).is_dir():
         if not (Path(name) / "config.json").exists():

@@ -1,0 +1,60 @@
+"""The sample browser's tables: each question with its gold answer, a model's chain of thought, the
+answer the grader reads from it and whether lm-eval counted it right. Pure; the app caches the reads.
+
+The extracted answer comes from `distill.grading.extract_answer`, the one grader lm-eval's metric used.
+"""
+
+import pandas as pd
+
+from distill.benchmarks import get_benchmark
+from distill.grading import extract_answer
+from distill.prompts import render_question
+
+SAMPLE_COLUMNS = ["id", "question", "gold", "output", "extracted", "correct"]
+
+
+def sample_table(records: list[dict], benchmark: str) -> pd.DataFrame:
+    """One row per lm-eval sample record; a record missing a field shows it empty instead of failing."""
+    answer_type = get_benchmark(benchmark).answer_type
+    rows = []
+    for i, record in enumerate(records):
+        doc = record.get("doc") if isinstance(record.get("doc"), dict) else {}
+        output = _first_response(record)
+        choices = doc.get("choices") if isinstance(doc.get("choices"), list) else None
+        rows.append({
+            "id": str(doc.get("id", f"#{record.get('doc_id', i)}")),
+            "question": _question(doc),
+            "gold": str(record.get("target", doc.get("answer", ""))),
+            "output": output.strip(),
+            "extracted": extract_answer(output, answer_type, choices) if output else None,
+            # lm-eval's own verdict, the one its score averaged; the grader decided it then.
+            "correct": bool(record.get("exact_match")) if "exact_match" in record else None,
+        })
+    return pd.DataFrame(rows, columns=SAMPLE_COLUMNS)
+
+
+def _first_response(record: dict) -> str:
+    """The raw generation: lm-eval logs `resps` as [[text]] per request."""
+    resps = record.get("resps")
+    while isinstance(resps, list) and resps:
+        resps = resps[0]
+    return resps if isinstance(resps, str) else ""
+
+
+def _question(doc: dict) -> str:
+    if not isinstance(doc.get("question"), str):
+        return ""
+    try:
+        return render_question(doc)  # with its lettered options, as the model saw them
+    except (KeyError, TypeError, IndexError):
+        return doc["question"]
+
+
+def side_by_side(left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
+    """Two models' samples on the questions both answered, matched by question id."""
+    answers = ["output", "extracted", "correct"]
+    return left.merge(right[["id", *answers]], on="id", suffixes=("", " (other)"))
+
+
+def only_wrong(table: pd.DataFrame) -> pd.DataFrame:
+    return table[table["correct"] == False]  # noqa: E712 (None, unknown, is not wrong)

@@ -1,0 +1,192 @@
+"""Pure pandas over the tidy scores of `leaderboard.load`: the main table, filters, gains, teacher links.
+
+Tables made for display hold percentages (0-100), the tidy scores fractions (0-1).
+Averages: a benchmark with several test splits (last_letter, coin_flip) counts once, as the mean of its
+splits; a category is the mean of its benchmarks and "overall" the mean of all benchmarks, so each is
+the unweighted mean the lm-eval groups `sr_<category>_<format>` and `sr_all_<format>` report.
+Standard errors of means assume independent benchmarks: sqrt(sum of squares) / count.
+"""
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from distill.benchmarks import BENCHMARKS, CATEGORIES, split_suffix
+from distill.paths import slug
+
+ROLE_ORDER = ("teacher", "student", "baseline", "reported")
+# Which run of an untrained base model a student is compared with, best first.
+BASE_FORMATS = ("fewshot_cot", "fewshot_direct", "ft_cot", "ft_direct")
+SIZE_STEPS = {"0": 0.0, "100M": 1e8, "300M": 3e8, "1B": 1e9, "3B": 3e9, "10B": 1e10, "30B": 3e10,
+              "100B": 1e11, "300B": 3e11, "1T": 1e12, "any": math.inf}
+INFO_COLUMNS = ["model", "format", "role", "params", "benchmarks"]
+TAIL_COLUMNS = ["base_model", "teacher", "source", "entry"]
+
+
+def column_label(benchmark: str, split: str) -> str:
+    """A benchmark split's column: 'sports', or 'last_letter 3words' for one of several test splits."""
+    return benchmark if len(BENCHMARKS[benchmark].test_splits) == 1 else f"{benchmark} {split_suffix(split)}"
+
+
+def split_columns() -> list[str]:
+    """Every possible score column, in registry order."""
+    return [column_label(b.key, s) for b in BENCHMARKS.values() for s in b.test_splits]
+
+
+def stderr_column(column: str) -> str:
+    return f"{column} ±"
+
+
+def entry_label(model: str, fmt: str) -> str:
+    return f"{model} · {fmt}"
+
+
+def _combined_stderr(stderrs: pd.Series) -> float:
+    """Standard error of an unweighted mean; unknown if any part is unknown."""
+    if stderrs.isna().any():
+        return np.nan
+    return math.sqrt((stderrs.astype(float) ** 2).sum()) / len(stderrs)
+
+
+def benchmark_scores(scores: pd.DataFrame) -> pd.DataFrame:
+    """One row per entry and benchmark: the mean over its splits (fractions), with category."""
+    grouped = scores.groupby(["entry", "benchmark", "category"], sort=False)
+    return grouped.agg(score=("score", "mean"), stderr=("stderr", _combined_stderr)).reset_index()
+
+
+def _averages(scores: pd.DataFrame) -> pd.DataFrame:
+    """Per entry: 'overall' and one column per category (percent), with their standard errors."""
+    bench = benchmark_scores(scores)
+    parts = {"overall": bench.groupby("entry")}
+    parts.update({c: bench[bench["category"] == c].groupby("entry") for c in CATEGORIES})
+    columns = {}
+    for name, groups in parts.items():
+        columns[name] = groups["score"].mean() * 100
+        columns[stderr_column(name)] = groups["stderr"].agg(_combined_stderr) * 100
+    averages = pd.DataFrame(columns)
+    averages["benchmarks"] = bench.groupby("entry").size()
+    return averages
+
+
+def wide_table(scores: pd.DataFrame, entries: pd.DataFrame) -> pd.DataFrame:
+    """The main table: one row per entry (model and format), percentages, best overall first."""
+    scores = scores.assign(column=[column_label(b, s) for b, s in zip(scores["benchmark"], scores["split"])])
+    values = scores.pivot(index="entry", columns="column", values="score") * 100
+    errors = scores.pivot(index="entry", columns="column", values="stderr").astype(float) * 100
+    present = [c for c in split_columns() if c in values.columns]
+    per_split = pd.concat([values[present], errors[present].rename(columns=stderr_column)], axis=1)
+    per_split = per_split[[c for column in present for c in (column, stderr_column(column))]]
+    table = entries.set_index("entry").join(_averages(scores), how="inner").join(per_split)
+    table = table.reset_index().sort_values("overall", ascending=False, kind="stable")
+    average_columns = [c for name in ("overall", *CATEGORIES) for c in (name, stderr_column(name))]
+    return table[INFO_COLUMNS + average_columns + list(per_split.columns) + TAIL_COLUMNS].reset_index(drop=True)
+
+
+def filter_scores(scores: pd.DataFrame, categories: list[str]) -> pd.DataFrame:
+    """Only the chosen categories' scores, so averages and columns cover just those."""
+    return scores[scores["category"].isin(categories)]
+
+
+def filter_entries(entries: pd.DataFrame, roles: list[str], formats: list[str], search: str = "",
+                   size: tuple[str, str] = ("0", "any"), unknown_size: bool = True) -> pd.DataFrame:
+    """Entries matching every filter; `search` is a case-insensitive substring of model, base or teacher."""
+    keep = entries["role"].isin(roles) & entries["format"].isin(formats)
+    if search.strip():
+        needle = search.strip().lower()
+        names = entries[["model", "base_model", "teacher"]].fillna("").apply(lambda col: col.str.lower())
+        keep &= names.apply(lambda col: col.str.contains(needle, regex=False)).any(axis=1)
+    low, high = SIZE_STEPS[size[0]], SIZE_STEPS[size[1]]
+    params = entries["params"].astype(float)
+    in_range = params.between(low, high)
+    keep &= in_range | (params.isna() & unknown_size)
+    return entries[keep]
+
+
+def size_label(params) -> str:
+    """11000000000 -> '11B', 134515008 -> '135M'; '?' when unknown."""
+    if params is None or pd.isna(params):
+        return "?"
+    for unit, scale in (("T", 1e12), ("B", 1e9), ("M", 1e6), ("K", 1e3)):
+        if params >= scale:
+            return f"{params / scale:.3g}{unit}"
+    return str(int(params))
+
+
+def _same_model(name, other) -> bool:
+    return isinstance(name, str) and isinstance(other, str) and slug(name) == slug(other)
+
+
+def _matches(entries: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Entries of the model called `name` (by slug, so 'HuggingFaceTB/SmolLM2-135M' finds 'smollm2-135m')."""
+    return entries[[_same_model(name, m) or _same_model(name, s)
+                    for m, s in zip(entries["model"], entries["model_source"])]]
+
+
+def _preferred(candidates: pd.DataFrame, formats: tuple[str, ...]) -> pd.Series | None:
+    """The candidate whose format comes first in `formats`; None if there is none."""
+    ranked = candidates[candidates["format"].isin(formats)]
+    if ranked.empty:
+        return None
+    order = ranked["format"].map({f: i for i, f in enumerate(formats)})
+    return ranked.loc[order.sort_values(kind="stable").index[0]]
+
+
+def teacher_links(entries: pd.DataFrame) -> list[tuple[str, str]]:
+    """(teacher entry, student entry) for every student whose teacher is on the board, of the same kind.
+
+    Measured students link only to measured teachers and reported to reported: the two never mix.
+    """
+    links = []
+    for _, student in entries[entries["teacher"].notna()].iterrows():
+        kind = entries["role"] == "reported" if student["role"] == "reported" else entries["role"] != "reported"
+        teachers = _matches(entries[kind & (entries["entry"] != student["entry"])], student["teacher"])
+        teacher = _preferred(teachers, BASE_FORMATS)
+        if teacher is not None:
+            links.append((teacher["entry"], student["entry"]))
+    return links
+
+
+def references(entries: pd.DataFrame, student: pd.Series) -> dict[str, str]:
+    """What a measured student is compared with: its answer-only baseline and its untrained base.
+
+    answer-only baseline: another entry trained from the same base model, in the ft_direct format.
+    untrained base: the base model's own entry, in the student's format if there is one, else few-shot.
+    """
+    measured = entries[(entries["role"] != "reported") & (entries["entry"] != student["entry"])]
+    found = {}
+    if not isinstance(student["base_model"], str):
+        return found
+    same_base = measured[[_same_model(b, student["base_model"]) for b in measured["base_model"]]]
+    baseline = _preferred(same_base, ("ft_direct",))
+    if baseline is not None:
+        found["answer-only baseline"] = baseline["entry"]
+    base = _preferred(_matches(measured, student["base_model"]), (student["format"], *BASE_FORMATS))
+    if base is not None:
+        found["untrained base"] = base["entry"]
+    return found
+
+
+def gains(scores: pd.DataFrame, entries: pd.DataFrame) -> pd.DataFrame:
+    """Percentage-point gain of each measured student over its references, per category.
+
+    Each gain compares only the benchmarks both entries have, so a reference evaluated on more or
+    fewer benchmarks does not tilt it.
+    """
+    bench = benchmark_scores(scores).set_index(["entry", "benchmark"])
+    rows = []
+    for _, student in entries[entries["role"] == "student"].iterrows():
+        for versus, ref in references(entries, student).items():
+            pair = pd.concat({"student": bench.loc[student["entry"]], "ref": bench.loc[ref]}, axis=1, join="inner")
+            for category, part in pair.groupby(pair[("student", "category")]):
+                rows.append({"student": student["entry"], "versus": versus, "reference": ref, "category": category,
+                             "gain": (part[("student", "score")].mean() - part[("ref", "score")].mean()) * 100,
+                             "benchmarks": len(part)})
+    return pd.DataFrame(rows, columns=["student", "versus", "reference", "category", "gain", "benchmarks"])
+
+
+def heatmap_matrix(table: pd.DataFrame) -> pd.DataFrame:
+    """Benchmark-by-model scores (percent): one row per entry of `table`, one column per split column."""
+    columns = [c for c in split_columns() if c in table.columns]
+    labels = [entry_label(m, f) for m, f in zip(table["model"], table["format"])]
+    return table[columns].set_axis(labels, axis=0)

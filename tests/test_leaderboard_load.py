@@ -1,0 +1,133 @@
+"""The board's loader on the shipped results, the real `distill eval` entry and hand-made variations."""
+
+import gzip
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from leaderboard.load import fingerprint, load_board, pick_metric, read_samples
+
+sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "board"))
+import synth  # noqa: E402
+
+REAL = synth.REAL_ENTRY
+
+
+def test_the_real_entry_loads_every_task_with_its_provenance(tmp_path):
+    board = load_board(synth.shipped(tmp_path))
+    assert board.rejected.empty
+    real = board.scores[board.scores["entry"] == REAL.name].set_index("task")
+    assert sorted(real.index) == ["sr_coin_flip_2flips_fewshot_cot", "sr_coin_flip_3flips_fewshot_cot",
+                                  "sr_coin_flip_4flips_fewshot_cot", "sr_sports_fewshot_cot"]
+    results = json.loads(next(REAL.glob("results_*.json")).read_text())["results"]
+    sports = real.loc["sr_sports_fewshot_cot"]
+    assert sports["score"] == results["sr_sports_fewshot_cot"]["exact_match,none"]
+    assert sports["stderr"] == results["sr_sports_fewshot_cot"]["exact_match_stderr,none"]
+    assert (sports["benchmark"], sports["split"], sports["category"]) == ("sports", "test", "commonsense")
+    assert real.loc["sr_coin_flip_3flips_fewshot_cot", "split"] == "test_3flips"
+    assert sports["n"] == 3 and sports["role"] == "baseline" and sports["params"] == 134515008
+    assert sports["command"].startswith("distill eval --model smollm2-135m-instruct")
+    assert sports["lm_eval_version"] == "0.4.13" and len(sports["git_hash"]) == 40
+    assert Path(sports["samples_file"]).name.startswith("samples_sr_sports_fewshot_cot_")
+
+
+def test_the_papers_numbers_are_reported_entries_with_their_source():
+    board = load_board(synth.SHIPPED)
+    assert board.rejected.empty
+    gsm8k = board.scores.set_index("model")["score"]
+    assert gsm8k.to_dict() == pytest.approx({"T5 XXL (answer-only)": 0.0811, "T5 XXL (PaLM 540B CoTs)": 0.2199,
+                                             "T5 XXL (GPT-3 175B CoTs)": 0.1842})
+    assert set(board.scores["role"]) == {"reported"} and set(board.scores["benchmark"]) == {"gsm8k"}
+    assert board.scores["source"].str.contains("Magister et al. 2023").all()
+    assert (board.scores["params"] == 11_000_000_000).all()
+    assert board.scores["samples_file"].isna().all()
+
+
+@pytest.mark.parametrize("keys, expected", [
+    ({"exact_match,none": 0.5, "exact_match,strict-match": 0.1}, "exact_match,none"),
+    ({"exact_match,flexible-extract": 0.3, "exact_match,strict-match": 0.1}, "exact_match,strict-match"),
+    ({"exact_match,flexible-extract": 0.3}, "exact_match,flexible-extract"),
+    ({"exact_match,my-filter": 0.3, "acc,none": 0.9}, "exact_match,my-filter"),
+    ({"acc,none": 0.9, "acc_stderr,none": 0.1}, "acc,none"),
+    ({"alias": "x", "exact_match_stderr,none": 0.1}, None),
+])
+def test_the_metric_is_picked_from_lm_evals_keys(keys, expected):
+    picked = pick_metric(keys)
+    assert (picked and picked[0]) == expected
+    if picked:
+        assert picked[1] == expected.replace(",", "_stderr,", 1)
+
+
+def test_a_newer_results_file_replaces_the_same_task_of_an_older_one(tmp_path):
+    entry = synth.write_entry(tmp_path, "m", scores={("sports", "test"): 0.2, ("date", "test"): 0.4})
+    synth.write_entry(tmp_path, "m", scores={("sports", "test"): 0.8}, stamp="2026-02-01T00-00-00.000001")
+    board = load_board(tmp_path)
+    assert board.rejected.empty, board.rejected
+    assert board.scores.set_index("benchmark")["score"].to_dict() == {"sports": 0.8, "date": 0.4}
+    assert len(list(entry.glob("results_*.json"))) == 2
+
+
+def test_plain_jsonl_samples_are_read_like_gzip_ones(tmp_path):
+    entry = tmp_path / REAL.name
+    shutil.copytree(REAL, entry)
+    for gz in entry.glob("samples_*.gz"):
+        gz.with_suffix("").write_bytes(gzip.decompress(gz.read_bytes()))
+        gz.unlink()
+    board = load_board(tmp_path)
+    assert board.rejected.empty and len(board.scores) == 4
+    plain = board.scores["samples_file"].iloc[0]
+    assert plain.endswith(".jsonl")
+    assert read_samples(plain) == read_samples(next(REAL.glob(f"{Path(plain).name}.gz")))
+
+
+def test_a_bad_task_is_rejected_alone_and_the_others_load(tmp_path):
+    entry = synth.write_entry(tmp_path, "m", scores={("sports", "test"): 0.5, ("date", "test"): 0.5})
+    path = next(entry.glob("results_*.json"))
+    results = json.loads(path.read_text())
+    results["results"]["sr_date_fewshot_cot"]["exact_match,none"] = -0.25
+    path.write_text(json.dumps(results))
+    board = load_board(tmp_path)
+    assert list(board.scores["benchmark"]) == ["sports"]
+    assert board.rejected["reason"].tolist() == ["task sr_date_fewshot_cot: exact_match,none -0.25 is not in [0, 1]"]
+
+
+def test_a_task_whose_name_disagrees_with_its_metadata_is_not_ours(tmp_path):
+    entry = synth.write_entry(tmp_path, "m", scores={("sports", "test"): 0.5})
+    path = next(entry.glob("results_*.json"))
+    results = json.loads(path.read_text())
+    results["configs"]["sr_sports_fewshot_cot"]["metadata"]["benchmark"] = "date"
+    path.write_text(json.dumps(results))
+    board = load_board(tmp_path)
+    assert board.scores.empty
+    assert "does not match the registry's sr_date_fewshot_cot" in board.rejected["reason"].iloc[0]
+
+
+def test_an_entry_in_the_wrong_directory_is_rejected(tmp_path):
+    shutil.copytree(REAL, tmp_path / "someone-else__fewshot_cot")
+    board = load_board(tmp_path)
+    assert board.scores.empty
+    assert "directory name should be smollm2-135m-instruct__fewshot_cot" in board.rejected["reason"].iloc[0]
+
+
+def test_hidden_directories_and_the_readme_are_not_entries(tmp_path):
+    shutil.copytree(REAL, tmp_path / ".submit-abc123" / REAL.name)
+    (tmp_path / "README.md").write_text("# results\n")
+    board = load_board(tmp_path)
+    assert board.entries.empty and board.rejected.empty
+
+
+def test_a_missing_results_directory_is_an_empty_board(tmp_path):
+    board = load_board(tmp_path / "nothing-here")
+    assert board.scores.empty and board.entries.empty and board.rejected.empty
+
+
+def test_the_fingerprint_changes_when_any_file_does(tmp_path):
+    synth.shipped(tmp_path)
+    before = fingerprint(tmp_path)
+    assert fingerprint(tmp_path) == before
+    meta = tmp_path / REAL.name / "metadata.json"
+    meta.write_text(meta.read_text().replace('"baseline"', '"teacher"'))
+    assert fingerprint(tmp_path) != before
