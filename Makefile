@@ -35,6 +35,10 @@ test-quick: setup
 bench-eval: setup
 	$(PY) benchmarks/bench_eval.py
 
+.PHONY: bench-train
+bench-train: setup
+	$(PY) benchmarks/bench_train.py
+
 bench-generate: setup-vllm
 	$(VLLM_VENV)/bin/python benchmarks/bench_generate.py
 

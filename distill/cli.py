@@ -6,6 +6,7 @@
     distill eval --model M --format F (--benchmarks a,b | --group G) [--limit N] [--role R]
     distill generate --teacher M --backend hf|vllm|openai --benchmark B --mode fewshot|hint|zeroshot --out FILE
     distill filter FILE... --out DIR [--gold a,b]
+    distill train --student M --data FILE --format ft_cot|ft_direct [--lora] [--config FILE] --out DIR [--eval]
     distill submit PATH --role teacher|baseline|student|reported [--base M] [--teacher M] [--dry-run]
 
 Every problem the user can fix is reported as one line, `distill: error: ...`, with exit status 2.
@@ -131,6 +132,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="where entries are filed (default ./results)")
     p.set_defaults(func=cmd_eval)
     submit.register(sub)
+    from distill import train  # transformers is a heavy import; keep it out of module import time
+
+    train.register(sub)
 
     p = sub.add_parser("generate", help="a teacher writes chains of thought for a benchmark split (resumable)")
     p.add_argument("--teacher", required=True, help="offline model name, local directory, hub ID, or served name")
