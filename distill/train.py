@@ -4,17 +4,17 @@
         --data artifacts/train/last_letter.gold.ft_cot.jsonl --out artifacts/students/ll-cot --eval
     distill train --student smollm2-135m-instruct --format ft_direct \\
         --data artifacts/train/last_letter.gold.ft_direct.jsonl --out artifacts/students/ll-direct --eval
-    distill train --config recipes/train/smollm2-135m-last_letter-cot.yaml --max-steps 5   # flags override a recipe
-    accelerate launch --num_processes 2 -m distill.cli train --config ...   # DDP; FSDP or DeepSpeed: --config_file
+    distill train --config recipes/train/smollm2-135m-last_letter-gold-ft_cot.yaml --max-steps 5  # flags win
+    accelerate launch --config_file recipes/train/accelerate_ddp.yaml -m distill.cli train --config ...
 
 The student's config decides between AutoModelForCausalLM and AutoModelForSeq2SeqLM (T5). `TrainConfig`
-extends transformers' TrainingArguments, so a YAML config may set any of its fields; the flags cover the
-usual ones. Into --out go the student (merged weights after LoRA, or with --no-merge-lora the adapter,
-which names its base), `train_config.yaml` (the settings given, which `--config` reads back),
-`train_summary.json` (resolved settings, steps, tokens, wall time, hardware) and `trainer_state.json`.
-Run the same command again after a crash: it resumes from the last complete checkpoint, and a finished
-run is not trained twice. `--eval` then files the student on the board with `distill eval`, in the
-format it was trained on.
+is transformers' TrainingArguments plus `TrainSettings`, so a YAML config may set any of their fields;
+the flags cover the usual ones. Into --out go the student (merged weights after LoRA, or with
+--no-merge-lora the adapter, which names its base), `train_config.yaml` (the settings given, which
+`--config` reads back), `train_summary.json` (resolved settings, steps, tokens, wall time, hardware) and
+`trainer_state.json`. Run the same command again after a crash: it resumes from the last complete
+checkpoint, and a finished run is not trained twice. `--eval` then files the student on the board with
+`distill eval`, in the format it was trained on.
 """
 
 import argparse
@@ -31,8 +31,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from transformers import TrainerCallback, TrainingArguments
-from transformers.trainer_callback import ProgressCallback
 
 from distill import models, train_data
 from distill.errors import DistillError
@@ -48,12 +46,18 @@ LAUNCHER_ENV = ("RANK", "LOCAL_RANK", "WORLD_SIZE", "LOCAL_WORLD_SIZE", "GROUP_R
 
 
 @dataclass
-class TrainConfig(TrainingArguments):
+class TrainSettings:
+    """What `distill train` adds to transformers' TrainingArguments, and the defaults it changes there.
+
+    A mixin of TrainConfig, kept apart so that the command line is built without importing transformers
+    (seconds, torch included), which every `distill` command would otherwise pay. None means "derived".
+    """
+
     student: str | None = field(default=None, metadata={"help": "model to fine-tune: offline name, directory or hub ID"})
     data: str | None = field(default=None, metadata={"help": "training file written by `distill filter`"})
     format: str | None = field(default=None, metadata={"help": "ft_cot (rationale + answer) or ft_direct (answer only)"})
     lora: bool = field(default=False, metadata={"help": "train LoRA adapters (peft) instead of every weight"})
-    lora_r: int | None = field(default=None, metadata={"help": "LoRA rank (default: by model size)"})
+    lora_r: int | None = field(default=None, metadata={"help": "LoRA rank (default 16)"})
     lora_alpha: int | None = field(default=None, metadata={"help": "LoRA scale numerator (default: 2 x rank)"})
     lora_dropout: float = field(default=0.05, metadata={"help": "dropout on the LoRA branch"})
     merge_lora: bool = field(default=True, metadata={"help": "save LoRA merged into full weights (default), "
@@ -70,8 +74,10 @@ class TrainConfig(TrainingArguments):
     eval_limit: int | None = field(default=None, metadata={"help": "evaluate only the first N examples per task"})
     name: str | None = field(default=None, metadata={"help": "the student's name on the board (default: "
                                                              "<student>-<benchmark>-<source>-<format>)"})
-    results_dir: str = field(default="results", metadata={"help": "where `--eval` files the entry"})
-    # TrainingArguments fields with other defaults; None means "derived" (in __post_init__ or from the model's size).
+    results_dir: str = field(default="results", metadata={"help": "where --eval files the entry"})
+    # TrainingArguments fields with other defaults here.
+    output_dir: str | None = field(default=None, metadata={"help": "directory for the student, checkpoints, "
+                                                                   "config and summary"})
     learning_rate: float | None = field(default=None, metadata={"help": "peak learning rate (default: by model "
                                                                         "size and method)"})
     gradient_checkpointing: bool | None = field(default=None, metadata={"help": "recompute activations to save "
@@ -106,7 +112,7 @@ class TrainConfig(TrainingArguments):
         if self.bf16 is None:
             self.bf16 = not self.fp16 and _bf16_supported(self.use_cpu)
         self.label_names = self.label_names or ["labels"]  # PeftModel's forward hides them from Trainer's search
-        super().__post_init__()
+        super().__post_init__()  # TrainingArguments'
 
     def resolve_size_defaults(self, n_params: int) -> None:
         """Fill what was left to the model's size. Small models take larger steps, LoRA's few zero-initialised
@@ -114,10 +120,8 @@ class TrainConfig(TrainingArguments):
         big = n_params >= 1e9
         if self.learning_rate is None:
             self.learning_rate = (2e-4 if big else 3e-4) if self.lora else (2e-5 if big else 1e-4)
-        if self.lora_r is None:
-            self.lora_r = 16
-        if self.lora_alpha is None:
-            self.lora_alpha = 2 * self.lora_r
+        self.lora_r = self.lora_r or 16
+        self.lora_alpha = self.lora_alpha or 2 * self.lora_r
         if self.gradient_checkpointing is None:
             self.gradient_checkpointing = big
 
@@ -137,37 +141,94 @@ def _bf16_supported(use_cpu: bool) -> bool:
     return False
 
 
-def _plain(value):
-    """A config value as YAML can hold it (enums and paths become strings)."""
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, Path):
-        return str(value)
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    return value
+def _define_trainer_classes() -> None:
+    """TrainConfig and the progress callbacks, defined on first use (see the module's __getattr__): they
+    subclass transformers' classes, and `distill` imports this module to build its parser on every command.
+    Declared global, so they live (and pickle, as Trainer saves its arguments) as distill.train.<name>."""
+    global TrainConfig, TokenMeter, TokenProgress
+    from tqdm.auto import tqdm
+    from transformers import TrainerCallback, TrainingArguments
+    from transformers.trainer_callback import ProgressCallback
+
+    @dataclass
+    class TrainConfig(TrainSettings, TrainingArguments):
+        """Everything one `distill train` run needs: TrainSettings over transformers' TrainingArguments."""
+
+    class TokenMeter(TrainerCallback):
+        """Wall time and real tokens per second of this session (a resumed run's earlier tokens took no time here)."""
+
+        def on_train_begin(self, args, state, control, **kwargs):
+            self.start, self.start_tokens, self.end = time.monotonic(), state.num_input_tokens_seen, None
+
+        def on_train_end(self, args, state, control, **kwargs):
+            self.end = time.monotonic()
+
+        def session(self, state) -> dict:
+            wall = (self.end or time.monotonic()) - self.start
+            return {"wall_time_s": round(wall, 3),
+                    "tokens_per_second": round((state.num_input_tokens_seen - self.start_tokens) / max(wall, 1e-9), 1)}
+
+    class TokenProgress(ProgressCallback):
+        """Trainer's progress bar (steps, time left) with the last logged loss and real tokens per second."""
+
+        def __init__(self, meter: TokenMeter):
+            super().__init__()
+            self.meter, self.loss = meter, None
+
+        def on_train_begin(self, args, state, control, **kwargs):
+            if state.is_world_process_zero:  # a resumed run starts mid-bar; its time left counts only new steps
+                self.training_bar = tqdm(total=state.max_steps, initial=state.global_step, dynamic_ncols=True)
+            self.current_step = state.global_step
+
+        def on_step_end(self, args, state, control, **kwargs):
+            self._postfix(state)  # shown when the parent advances the bar
+            super().on_step_end(args, state, control, **kwargs)
+
+        def on_log(self, args, state, control, logs=None, **kwargs):
+            self.loss = (logs or {}).get("loss", self.loss)
+            self._postfix(state)
+            super().on_log(args, state, control, logs=logs, **kwargs)
+
+        def _postfix(self, state):
+            if self.training_bar is not None:
+                rate = self.meter.session(state)["tokens_per_second"]
+                loss = {"loss": f"{self.loss:.4f}"} if self.loss is not None else {}
+                self.training_bar.set_postfix({"tok/s": f"{rate:.0f}", **loss}, refresh=False)
 
 
-def config_yaml(cfg: TrainConfig) -> str:
-    return yaml.safe_dump(_plain(cfg.given), sort_keys=True)
+def __getattr__(name: str):
+    """PEP 562: `distill.train.TrainConfig` (and the callbacks) come into being when first asked for."""
+    if name in ("TrainConfig", "TokenMeter", "TokenProgress"):
+        _define_trainer_classes()
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-# Flags for the usual fields; everything else of TrainConfig goes in the --config YAML. (flag, field, argparse kwargs)
-FLAGS = [
-    ("--student", "student", {}), ("--data", "data", {}),
-    ("--format", "format", {"choices": train_data.TRAIN_FORMATS}), ("--out", "output_dir", {}),
-    ("--lora", "lora", {"action": "store_true"}), ("--eval", "run_eval", {"action": "store_true"}),
-    ("--max-steps", "max_steps", {"type": int}), ("--epochs", "num_train_epochs", {"type": float}),
-    ("--learning-rate", "learning_rate", {"type": float}), ("--batch-size", "per_device_train_batch_size", {"type": int}),
-    ("--grad-accum", "gradient_accumulation_steps", {"type": int}), ("--max-length", "max_length", {"type": int}),
-    ("--lora-r", "lora_r", {"type": int}), ("--merge-lora", "merge_lora", {"action": argparse.BooleanOptionalAction}),
-    ("--batching", "batching", {"choices": train_data.BATCHING}), ("--save-steps", "save_steps", {"type": int}),
-    ("--logging-steps", "logging_steps", {"type": int}), ("--seed", "seed", {"type": int}),
-    ("--bf16", "bf16", {"action": argparse.BooleanOptionalAction}),
-    ("--eval-benchmarks", "eval_benchmarks", {}), ("--eval-limit", "eval_limit", {"type": int}),
-    ("--name", "name", {}), ("--results-dir", "results_dir", {}),
+def _cls(name: str):
+    """A lazily defined class, from inside this module (where bare names bypass the module's __getattr__)."""
+    return globals()[name] if name in globals() else __getattr__(name)
+
+
+# --- the command line: flags for the usual fields, the rest in a --config YAML --------------------------------
+
+_SETTINGS_HELP = {f.name: f.metadata["help"] for f in dataclasses.fields(TrainSettings)}
+FLAGS = [  # (flag, field, argparse keywords, help where the field is transformers' own)
+    ("--student", "student", {}, None), ("--data", "data", {}, None),
+    ("--format", "format", {"choices": train_data.TRAIN_FORMATS}, None), ("--out", "output_dir", {}, None),
+    ("--lora", "lora", {"action": "store_true"}, None), ("--eval", "run_eval", {"action": "store_true"}, None),
+    ("--max-steps", "max_steps", {"type": int}, "stop after N optimizer steps (overrides --epochs)"),
+    ("--epochs", "num_train_epochs", {"type": float}, None),
+    ("--learning-rate", "learning_rate", {"type": float}, None),
+    ("--batch-size", "per_device_train_batch_size", {"type": int}, "examples per step on each device (default 8)"),
+    ("--grad-accum", "gradient_accumulation_steps", {"type": int}, "steps whose gradients make one update"),
+    ("--max-length", "max_length", {"type": int}, None), ("--lora-r", "lora_r", {"type": int}, None),
+    ("--merge-lora", "merge_lora", {"action": argparse.BooleanOptionalAction}, None),
+    ("--batching", "batching", {"choices": train_data.BATCHING}, None),
+    ("--save-steps", "save_steps", {"type": int}, None), ("--logging-steps", "logging_steps", {"type": int}, None),
+    ("--seed", "seed", {"type": int}, "seed of data order and initialisation (default 42)"),
+    ("--bf16", "bf16", {"action": argparse.BooleanOptionalAction}, None),
+    ("--eval-benchmarks", "eval_benchmarks", {}, None), ("--eval-limit", "eval_limit", {"type": int}, None),
+    ("--name", "name", {}, None), ("--results-dir", "results_dir", {}, None),
 ]
 
 
@@ -175,30 +236,45 @@ def register(subparsers) -> None:
     """Add `distill train` to the command line's subcommands."""
     p = subparsers.add_parser("train", help="fine-tune a student on an ft_cot or ft_direct training file",
                               description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--config", type=Path, help="YAML file of TrainConfig fields (a recipe, or a run's train_config.yaml)")
-    fields_by_name = {f.name: f for f in dataclasses.fields(TrainConfig)}
-    for flag, name, kwargs in FLAGS:
+    p.add_argument("--config", type=Path, help="YAML of TrainConfig fields, any TrainingArguments one included "
+                                               "(a recipe, or a run's train_config.yaml); flags override it")
+    for flag, name, kwargs, help_text in FLAGS:
+        if "action" not in kwargs and "choices" not in kwargs:
+            kwargs = {**kwargs, "metavar": flag.lstrip("-").upper().replace("-", "_")}
         # SUPPRESS: a flag that is not given leaves the config file's value (or the default) in place.
-        p.add_argument(flag, dest=name, default=argparse.SUPPRESS, help=fields_by_name[name].metadata.get("help"),
-                       **kwargs)
+        p.add_argument(flag, dest=name, default=argparse.SUPPRESS, help=help_text or _SETTINGS_HELP[name], **kwargs)
     p.set_defaults(func=cmd_train)
 
 
-def config_from_args(args: argparse.Namespace) -> TrainConfig:
-    """Defaults, then the --config file, then the flags given."""
-    names = {f.name: f for f in dataclasses.fields(TrainConfig) if f.init}
+def config_from_args(args: argparse.Namespace):
+    """A TrainConfig from the defaults, then the --config file, then the flags given."""
+    fields = {f.name: f for f in dataclasses.fields(_cls("TrainConfig")) if f.init}
     values = {}
     if args.config:
         if not args.config.is_file():
             raise DistillError(f"config file '{args.config}' does not exist")
         values = yaml.safe_load(args.config.read_text()) or {}
-        unknown = sorted(set(values) - set(names))
+        unknown = sorted(set(values) - set(fields))
         if unknown:
             raise DistillError(f"{args.config}: unknown setting(s) {', '.join(unknown)}")
         # YAML 1.1 reads 1e-4 as a string; the float fields take it as the number it is meant to be.
-        values = {k: float(v) if isinstance(v, str) and "float" in str(names[k].type) else v for k, v in values.items()}
-    values.update({k: v for k, v in vars(args).items() if k in names})
-    return TrainConfig(**values)
+        values = {k: float(v) if isinstance(v, str) and "float" in str(fields[k].type) else v for k, v in values.items()}
+    values.update({k: v for k, v in vars(args).items() if k in fields})
+    return _cls("TrainConfig")(**values)
+
+
+def config_yaml(cfg) -> str:
+    """The settings given to this run, as `--config` reads them back."""
+    def plain(value):  # enums and paths as YAML can hold them
+        if isinstance(value, enum.Enum):
+            return value.value
+        if isinstance(value, (list, tuple)):
+            return [plain(v) for v in value]
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        return str(value) if isinstance(value, Path) else value
+
+    return yaml.safe_dump(plain(cfg.given), sort_keys=True)
 
 
 def cmd_train(args) -> None:
@@ -222,7 +298,9 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def train(cfg: TrainConfig, command: str | None = None) -> Path:
+# --- a run: setup, resume, load, train, save, evaluate -------------------------------------------------------
+
+def train(cfg, command: str | None = None) -> Path:
     """Fine-tune the student (or find it already trained), then evaluate it if asked; returns --out."""
     out = Path(cfg.output_dir)
     records = train_data.load_records(Path(cfg.data), cfg.format)  # a bad file fails before a model loads
@@ -236,7 +314,7 @@ def train(cfg: TrainConfig, command: str | None = None) -> Path:
     return out
 
 
-def _finished_run(cfg: TrainConfig) -> dict | None:
+def _finished_run(cfg) -> dict | None:
     """The summary of the same run finished in --out; None to train (fresh, or resuming a killed run)."""
     out = Path(cfg.output_dir)
     if not (out / CONFIG_FILE).exists():
@@ -255,17 +333,15 @@ def _finished_run(cfg: TrainConfig) -> dict | None:
 
 def _last_complete_checkpoint(out: Path) -> str | None:
     """The newest checkpoint that was fully written; a kill during a save leaves one without trainer_state.json."""
-    if not out.is_dir():
-        return None
-    found = sorted((int(p.name.split("-")[1]), p) for p in out.glob("checkpoint-*") if p.name.split("-")[1].isdigit())
-    complete = [p for _, p in found if (p / "trainer_state.json").exists()]
+    steps = sorted((int(p.name.split("-")[1]), p) for p in out.glob("checkpoint-*") if p.name.split("-")[1].isdigit())
+    complete = [p for _, p in steps if (p / "trainer_state.json").exists()]
     return str(complete[-1]) if complete else None
 
 
-def _fit(cfg: TrainConfig, records: list[dict], command: str | None) -> dict:
-    """Setup, resume, load, train, save: one run of the Trainer."""
+def _fit(cfg, records: list[dict], command: str | None) -> dict:
     import torch
     from transformers import AutoConfig, AutoTokenizer, Trainer, set_seed
+    from transformers.trainer_callback import ProgressCallback
 
     out = Path(cfg.output_dir)
     set_seed(cfg.seed)
@@ -292,11 +368,11 @@ def _fit(cfg: TrainConfig, records: list[dict], command: str | None) -> dict:
     if cfg.process_index == 0:
         atomic_write_text(out / CONFIG_FILE, config_yaml(cfg))
 
-    meter = TokenMeter()
+    meter = _cls("TokenMeter")()
     trainer = Trainer(model=model, args=cfg, train_dataset=dataset, processing_class=tokenizer,
                       data_collator=train_data.collator(batching, tokenizer, model), callbacks=[meter])
     if trainer.pop_callback(ProgressCallback):
-        trainer.add_callback(TokenProgress(meter))
+        trainer.add_callback(_cls("TokenProgress")(meter))
     checkpoint = _last_complete_checkpoint(out)
     if checkpoint and cfg.process_index == 0:
         for stale in out.glob("checkpoint-*"):  # half-written by a kill; the run will save that step again
@@ -306,22 +382,24 @@ def _fit(cfg: TrainConfig, records: list[dict], command: str | None) -> dict:
     model.config.use_cache = use_cache  # the saved student generates with its cache
     _save_student(trainer, cfg, path, encoder_decoder)
 
+    state = trainer.state
     summary = {
         "student": cfg.student, "student_path": path, "params": n_params,
         "architecture": "encoder-decoder" if encoder_decoder else "decoder-only",
         "method": "lora" if cfg.lora else "full", "format": cfg.format, "batching": batching,
-        "data": data_info(Path(cfg.data), records, data_stats),
+        "data": train_data.data_info(Path(cfg.data), records, data_stats),
         "trainable_params": sum(p.numel() for p in model.parameters() if p.requires_grad),
         "lora": {"r": cfg.lora_r, "alpha": cfg.lora_alpha, "dropout": cfg.lora_dropout, "merged": cfg.merge_lora}
         if cfg.lora else None,
         "precision": "bf16" if cfg.bf16 else "fp16" if cfg.fp16 else "fp32",
-        "learning_rate": cfg.learning_rate, "epochs": trainer.state.epoch, "steps": trainer.state.global_step,
+        "learning_rate": cfg.learning_rate, "epochs": state.epoch, "steps": state.global_step,
         "global_batch_size": cfg.per_device_train_batch_size * cfg.gradient_accumulation_steps * cfg.world_size,
-        "tokens": trainer.state.num_input_tokens_seen, "train_loss": result.training_loss,
+        "tokens": state.num_input_tokens_seen,
         "tokens_counted": "encoder inputs (prompts)" if encoder_decoder else "prompts and targets, no padding",
-        "final_loss": next((h["loss"] for h in reversed(trainer.state.log_history) if "loss" in h), None),
+        "train_loss": result.training_loss,
+        "final_loss": next((h["loss"] for h in reversed(state.log_history) if "loss" in h), None),
         "resumed_from_step": int(Path(checkpoint).name.split("-")[1]) if checkpoint else None,
-        **meter.session(trainer.state), "hardware": hardware(cfg), "versions": _versions(), "command": command,
+        **meter.session(state), "hardware": hardware(cfg), "versions": _versions(), "command": command,
     }
     if cfg.process_index == 0:
         trainer.save_state()
@@ -341,7 +419,7 @@ def _load_model(path: str, encoder_decoder: bool, dtype, attn_implementation: st
     return auto.from_pretrained(path, dtype=dtype, attn_implementation=attn_implementation)
 
 
-def _with_lora(model, cfg: TrainConfig, encoder_decoder: bool):
+def _with_lora(model, cfg, encoder_decoder: bool):
     from peft import LoraConfig, get_peft_model
 
     return get_peft_model(model, LoraConfig(
@@ -349,7 +427,7 @@ def _with_lora(model, cfg: TrainConfig, encoder_decoder: bool):
         task_type="SEQ_2_SEQ_LM" if encoder_decoder else "CAUSAL_LM"))
 
 
-def _save_student(trainer, cfg: TrainConfig, base_path: str, encoder_decoder: bool) -> None:
+def _save_student(trainer, cfg, base_path: str, encoder_decoder: bool) -> None:
     """The student in --out: full weights, or after LoRA the merged weights (and the adapter in adapter/)."""
     import torch
 
@@ -368,83 +446,17 @@ def _save_student(trainer, cfg: TrainConfig, base_path: str, encoder_decoder: bo
     trainer.processing_class.save_pretrained(out)
 
 
-class TokenMeter(TrainerCallback):
-    """Wall time and real tokens per second of this session (a resumed run's earlier tokens took no time here)."""
-
-    def on_train_begin(self, args, state, control, **kwargs):
-        self.start, self.start_tokens, self.end = time.monotonic(), state.num_input_tokens_seen, None
-
-    def on_train_end(self, args, state, control, **kwargs):
-        self.end = time.monotonic()
-
-    def rate(self, state) -> float:
-        return (state.num_input_tokens_seen - self.start_tokens) / max((self.end or time.monotonic()) - self.start, 1e-9)
-
-    def session(self, state) -> dict:
-        wall = (self.end or time.monotonic()) - self.start
-        return {"wall_time_s": round(wall, 1), "tokens_per_second": round(self.rate(state), 1)}
-
-
-class TokenProgress(ProgressCallback):
-    """Trainer's progress bar (steps, time left) with the last logged loss and real tokens per second."""
-
-    def __init__(self, meter: TokenMeter):
-        super().__init__()
-        self.meter, self.loss = meter, None
-
-    def on_train_begin(self, args, state, control, **kwargs):
-        from tqdm.auto import tqdm
-
-        if state.is_world_process_zero:  # a resumed run starts mid-bar, and its time left counts only new steps
-            self.training_bar = tqdm(total=state.max_steps, initial=state.global_step, dynamic_ncols=True)
-        self.current_step = state.global_step
-
-    def on_step_end(self, args, state, control, **kwargs):
-        self._postfix(state)  # shown when the parent advances the bar
-        super().on_step_end(args, state, control, **kwargs)
-
-    def on_log(self, args, state, control, logs=None, **kwargs):
-        self.loss = (logs or {}).get("loss", self.loss)
-        self._postfix(state)
-        super().on_log(args, state, control, logs=logs, **kwargs)
-
-    def _postfix(self, state):
-        if self.training_bar is not None:
-            loss = {"loss": f"{self.loss:.4f}"} if self.loss is not None else {}
-            self.training_bar.set_postfix({"tok/s": f"{self.meter.rate(state):.0f}", **loss}, refresh=False)
-
-
-def data_info(path: Path, records: list[dict], stats: dict) -> dict:
-    """What the student learned from: the file, its teacher, token counts and `distill filter`'s report."""
-    sources = sorted({(r.get("meta") or {}).get("source") or "unknown" for r in records})
-    # filter writes meta.source "gold" or "teacher:<name>:<mode>"
-    teachers = sorted({s.split(":")[1] if s.startswith("teacher:") else s for s in sources})
-    parts = path.name.split(".")
-    report_file = path.parent / "report.json"
-    report = json.loads(report_file.read_text()) if report_file.exists() else {}
-    entry = next((r for r in report.values() if path.name in {Path(r.get(k, "")).name for k in
-                                                                 ("ft_cot_file", "ft_direct_file")}), None)
-    return {"file": path.name, "benchmarks": sorted({r["benchmark"] for r in records}),
-            # <benchmark>.<source>.<format>.jsonl, as distill filter names its files
-            "source": parts[1] if len(parts) == 4 else path.stem, "teacher": ", ".join(teachers),
-            "sources": sources, **stats, "filter_report": entry}
-
-
-def hardware(cfg: TrainConfig) -> dict:
+def hardware(cfg) -> dict:
     import torch
 
     if cfg.device.type == "cuda":
-        name = torch.cuda.get_device_name()
-    else:
-        cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-        name = next((line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("model name")),
-                    "unknown CPU")
-        name = f"{name} ({os.cpu_count()} cores, {torch.get_num_threads()} threads per process)"
-    if cfg.device.type == "cuda":
-        peak = torch.cuda.max_memory_allocated() / 2**30
+        name, peak = torch.cuda.get_device_name(), torch.cuda.max_memory_allocated() / 2**30
     else:
         import resource
 
+        cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+        name = next((line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("model name")),
+                    "unknown CPU") + f" ({os.cpu_count()} cores, {torch.get_num_threads()} threads per process)"
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB on Linux
     backend = torch.distributed.get_backend() if torch.distributed.is_initialized() else None
     return {"device": cfg.device.type, "name": name, "processes": cfg.world_size, "distributed_backend": backend,
@@ -458,11 +470,10 @@ def _versions() -> dict:
 
 
 def summary_text(s: dict) -> str:
-    minutes = s["wall_time_s"] / 60
     resumed = f" (resumed at step {s['resumed_from_step']})" if s["resumed_from_step"] else ""
     return (f"trained {s['student']} ({s['method']}, {s['precision']}, {s['batching']}) on {s['data']['file']} "
             f"as {s['format']}: {s['steps']} steps{resumed}, {s['epochs']:.2f} epochs, {s['tokens']:,} tokens, "
-            f"{minutes:.1f} min, {s['tokens_per_second']:.0f} tok/s, final loss {s['final_loss']}")
+            f"{s['wall_time_s'] / 60:.1f} min, {s['tokens_per_second']:.0f} tok/s, final loss {s['final_loss']}")
 
 
 @contextmanager
@@ -475,15 +486,15 @@ def _single_process_env():
         os.environ.update(saved)
 
 
-def _evaluate(cfg: TrainConfig, summary: dict, command: str | None) -> Path:
+def _evaluate(cfg, summary: dict, command: str | None) -> Path:
     from distill.evaluate import EvalConfig, evaluate
 
     data = summary["data"]
     name = cfg.name or f"{slug(cfg.student)}-{'+'.join(data['benchmarks'])}-{data['source']}-{cfg.format}"
     training = {k: summary[k] for k in ("method", "format", "batching", "precision", "learning_rate", "epochs",
-                                        "steps", "global_batch_size", "tokens", "wall_time_s", "tokens_per_second",
-                                        "train_loss", "final_loss", "params", "trainable_params", "lora",
-                                        "hardware", "versions", "command")}
+                                        "steps", "global_batch_size", "tokens", "tokens_counted", "wall_time_s",
+                                        "tokens_per_second", "train_loss", "final_loss", "params",
+                                        "trainable_params", "lora", "hardware", "versions", "command")}
     with _single_process_env():
         entry = evaluate(EvalConfig(
             model=str(cfg.output_dir), format=cfg.format, benchmarks=cfg.eval_benchmarks or ",".join(data["benchmarks"]),

@@ -110,3 +110,21 @@ def collator(batching: str, tokenizer, model):
     # Pads input_ids with the pad token and labels with -100; for encoder-decoder models it also builds
     # decoder_input_ids from the labels. pad_to_multiple_of stays off: on CPU, every padded token costs.
     return DataCollatorForSeq2Seq(tokenizer, model=model, label_pad_token_id=IGNORE_INDEX)
+
+
+def data_info(path: Path, records: list[dict], stats: dict) -> dict:
+    """What a student learned from, for its board entry: the file, its teacher, token counts, and what
+    `distill filter` reported about the file (its report.json sits beside it)."""
+    import json
+
+    sources = sorted({(r.get("meta") or {}).get("source") or "unknown" for r in records})
+    # distill filter writes meta.source as "gold" or "teacher:<name>:<mode>"
+    teachers = sorted({s.split(":")[1] if s.startswith("teacher:") else s for s in sources})
+    report_file = path.parent / "report.json"
+    report = json.loads(report_file.read_text()) if report_file.exists() else {}
+    entry = next((r for r in report.values()
+                  if path.name in {Path(r.get(k) or "").name for k in ("ft_cot_file", "ft_direct_file")}), None)
+    parts = path.name.split(".")  # <benchmark>.<source>.<format>.jsonl, as distill filter names its files
+    return {"file": path.name, "benchmarks": sorted({r["benchmark"] for r in records}),
+            "source": parts[1] if len(parts) == 4 else path.stem, "teacher": ", ".join(teachers),
+            "sources": sources, **stats, "filter_report": entry}
