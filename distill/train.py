@@ -286,16 +286,9 @@ def cmd_train(args) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """`python -m distill.train ...`: the same as `distill train ...` (for example under `accelerate launch`)."""
-    parser = argparse.ArgumentParser(prog="distill")
-    register(parser.add_subparsers(dest="stage", required=True))
-    argv = ["train", *(sys.argv[1:] if argv is None else argv)]
-    args = parser.parse_args(argv)
-    args.argv = argv
-    try:
-        args.func(args)
-    except DistillError as e:
-        parser.exit(2, f"distill: error: {e}\n")
-    return 0
+    from distill import cli
+
+    return cli.main(["train", *(sys.argv[1:] if argv is None else argv)])
 
 
 # --- a run: setup, resume, load, train, save, evaluate -------------------------------------------------------
