@@ -11,17 +11,15 @@ all. Prints a table (generated tokens/s, ratio to the naive loop) and writes art
 import argparse
 import json
 import os
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from distill import data, models, prompts  # noqa: E402
 from distill.backends import Completion, HFBackend, OpenAIBackend, Request, Sampling, cut_at_stop  # noqa: E402
+from distill.serve import LlamaServer  # noqa: E402
 
 
 def naive_loop(model_path: str, requests: list[Request], sampling: Sampling):
@@ -52,24 +50,6 @@ def timed(name: str, make, requests: list[Request], sampling: Sampling) -> dict:
             "load_s": round(ready - start, 1), "tok_per_s": round(tokens / wall, 1)}
 
 
-def start_llama_server(gguf: Path, name: str) -> tuple[subprocess.Popen, str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--host", "127.0.0.1",
-                             "--port", str(port), "--n_ctx", "4096", "--model_alias", name],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(240):
-        try:
-            urllib.request.urlopen(f"{url}/v1/models", timeout=2).read()
-            return proc, url
-        except OSError:
-            time.sleep(0.5)
-    proc.kill()
-    raise RuntimeError("llama.cpp server did not start")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", default="smollm2-135m-instruct", help="an offline model name")
@@ -96,13 +76,9 @@ def main() -> None:
     if "hf" not in skip:
         rows.append(timed(f"hf (batch {args.batch_size})", lambda: HFBackend(path, args.batch_size), requests, sampling))
     if "openai" not in skip:
-        proc, url = start_llama_server(models.OFFLINE_MODELS[args.model].gguf_path, args.model)
-        try:
+        with LlamaServer(models.OFFLINE_MODELS[args.model].gguf_path, args.model) as server:
             rows.append(timed(f"openai: llama.cpp server ({args.concurrency} in flight)",
-                              lambda: OpenAIBackend(url, args.model, args.concurrency), requests, sampling))
-        finally:
-            proc.terminate()
-            proc.wait()
+                              lambda: OpenAIBackend(server.url, args.model, args.concurrency), requests, sampling))
     if "vllm" not in skip:
         try:
             from distill.backends import VLLMBackend

@@ -47,12 +47,15 @@ class HFBackend:
 
     def __init__(self, model_path: str, batch_size: int = 8, dtype: str = "auto"):
         import torch
-        from transformers import AutoModelForCausalLM, AutoTokenizer
+        from transformers import AutoModelForCausalLM, AutoTokenizer, StopStringCriteria, StoppingCriteriaList
 
         self.torch = torch
         self.tokenizer = AutoTokenizer.from_pretrained(model_path, padding_side="left")
         if self.tokenizer.pad_token is None:
             self.tokenizer.pad_token = self.tokenizer.eos_token
+        # Built once: generate(stop_strings=...) rebuilds these token tables on every call, which on
+        # CPU costs more than the decoding of a short batch.
+        self.stop = StoppingCriteriaList([StopStringCriteria(self.tokenizer, STOP)])
         self.device = "cuda" if torch.cuda.is_available() else "cpu"
         self.model = AutoModelForCausalLM.from_pretrained(model_path, dtype=_torch_dtype(dtype, self.device))
         self.model.to(self.device).eval()
@@ -79,8 +82,7 @@ class HFBackend:
                 out = self.model.generate(
                     **inputs, max_new_tokens=sampling.max_new_tokens, do_sample=sample,
                     temperature=sampling.temperature if sample else None, top_p=sampling.top_p if sample else None,
-                    top_k=None, stop_strings=STOP, tokenizer=self.tokenizer,
-                    pad_token_id=self.tokenizer.pad_token_id)
+                    top_k=None, stopping_criteria=self.stop, pad_token_id=self.tokenizer.pad_token_id)
             new = out[:, inputs["input_ids"].shape[1]:]
             for row, i in enumerate(batch):
                 ids = new[row][new[row] != self.tokenizer.pad_token_id]

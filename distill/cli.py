@@ -8,6 +8,7 @@
     distill filter FILE... --out DIR [--gold a,b]
     distill train --student M --data FILE --format ft_cot|ft_direct [--lora] [--config FILE] --out DIR [--eval]
     distill submit PATH --role teacher|baseline|student|reported [--base M] [--teacher M] [--dry-run]
+    distill run RECIPE.yaml                every stage above from one recipe, resumable (recipes/)
 
 Every problem the user can fix is reported as one line, `distill: error: ...`, with exit status 2.
 """
@@ -17,7 +18,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from distill import data, models, submit
+from distill import data, models, pipeline, submit
 from distill.benchmarks import BENCHMARKS, FORMATS, parse_benchmarks
 from distill.errors import DistillError
 from distill.evaluate import BACKENDS, GROUPS, ROLES, EvalConfig, evaluate
@@ -85,6 +86,10 @@ def cmd_filter(args) -> None:
         print(f"{name}: {r['records']} records, {accuracy}kept {r['kept']} CoTs over {r['questions']} questions; "
               f"dropped: {dropped}")
     print(f"report: {filtering.write_report(args.out, report)}")
+
+
+def cmd_run(args) -> None:
+    pipeline.run(args.recipe)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -167,6 +172,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-per-question", dest="max_per_question", type=int, default=4,
                    help="cap on kept CoTs per question (default 4)")
     p.set_defaults(func=cmd_filter)
+
+    p = sub.add_parser("run", help="the whole method from a recipe: data, teacher CoTs, filter, students, "
+                                   "evaluations (each stage skipped when done, resumed when partial)",
+                       description=pipeline.__doc__,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("recipe", type=Path, help="a recipe YAML file, e.g. recipes/demo.yaml")
+    p.set_defaults(func=cmd_run)
     return parser
 
 

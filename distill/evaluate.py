@@ -88,7 +88,9 @@ def _model_args(cfg: EvalConfig, path: str) -> tuple[str, str]:
             # The server applies the model's own chat template. lm-eval's local-completions would send the
             # chat as JSON messages or token IDs, which llama.cpp's completions endpoint refuses.
             return "local-chat-completions", f"base_url={root}/v1/chat/completions,{common}"
-        tokenizer = f",tokenizer={path},tokenizer_backend=huggingface" if Path(path).is_dir() else ""
+        # The model's own tokenizer where there is a local copy; generation tasks need none otherwise.
+        tokenizer = (f",tokenizer={path},tokenizer_backend=huggingface" if Path(path).is_dir()
+                     else ",tokenizer_backend=none")
         return "local-completions", f"base_url={root}/v1/completions{tokenizer},tokenized_requests=False,{common}"
     raise DistillError(f"unknown backend '{cfg.backend}': choose from {', '.join(BACKENDS)}")
 
@@ -125,7 +127,7 @@ def evaluate(cfg: EvalConfig) -> Path:
         for split in b.test_splits:
             data.load_split(b.key, split)
         data.load_exemplars(b.key)
-    path = models.resolve(cfg.model)
+    path = _served_path(cfg.model) if cfg.backend == "openai" else models.resolve(cfg.model)
     entry = Path(cfg.results_dir) / f"{slug(cfg.name or cfg.model)}__{cfg.format}"
     Path(cfg.results_dir).mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=cfg.results_dir, prefix=".eval-") as tmp:
@@ -137,6 +139,15 @@ def evaluate(cfg: EvalConfig) -> Path:
         files = _collect(Path(tmp), entry)
     _write_metadata(cfg, entry, path, tasks, cmd, files)
     return entry
+
+
+def _served_path(model: str) -> str:
+    """What a served model's entry records: its local copy, its GGUF (converting is not needed to serve
+    it), or the name as given (a hub ID, or whatever the server calls it)."""
+    offline = models.OFFLINE_MODELS.get(model.lower())
+    if offline:
+        return str(offline.hf_dir if offline.pulled else models.gguf(model))
+    return models.resolve(model) if Path(model).is_dir() else model
 
 
 def _collect(output: Path, entry: Path) -> list[str]:

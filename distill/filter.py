@@ -118,11 +118,12 @@ def filter_teacher(files: list[Path], out: Path, cap: int = 4) -> dict:
     return report
 
 
-def gold_sets(benchmarks: list[str], out: Path) -> dict:
-    """Training pairs from a benchmark's own gold rationales (human-written or programmatic)."""
+def gold_sets(benchmarks: list[str], out: Path, limit: int | None = None) -> dict:
+    """Training pairs from a benchmark's own gold rationales (human-written or programmatic), from the
+    first `limit` training questions (all by default), the same ones a teacher run with --limit sees."""
     report = {}
     for key in benchmarks:
-        train = data.load_split(key, get_benchmark(key).train_split or "train")
+        train = data.load_split(key, get_benchmark(key).train_split or "train")[:limit]
         kept = [_canonical(q, q["rationale"], "gold", {}) for q in train if q.get("rationale")]
         if not kept:
             raise DistillError(f"benchmark '{key}' has no gold rationales: use a teacher's CoTs instead")

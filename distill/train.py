@@ -479,21 +479,34 @@ def _single_process_env():
         os.environ.update(saved)
 
 
-def _evaluate(cfg, summary: dict, command: str | None) -> Path:
-    from distill.evaluate import EvalConfig, evaluate
+def student_name(cfg, summary: dict) -> str:
+    data = summary["data"]
+    return cfg.name or f"{slug(cfg.student)}-{'+'.join(data['benchmarks'])}-{data['source']}-{cfg.format}"
+
+
+def eval_config(cfg, summary: dict, command: str | None, **overrides):
+    """How `distill eval` files this student: its name, base, teacher, and training details as metadata."""
+    from distill.evaluate import EvalConfig
 
     data = summary["data"]
-    name = cfg.name or f"{slug(cfg.student)}-{'+'.join(data['benchmarks'])}-{data['source']}-{cfg.format}"
     training = {k: summary[k] for k in ("method", "format", "batching", "precision", "learning_rate", "epochs",
                                         "steps", "global_batch_size", "tokens", "tokens_counted", "wall_time_s",
                                         "tokens_per_second", "train_loss", "final_loss", "params",
                                         "trainable_params", "lora", "hardware", "versions", "command")}
+    settings = dict(model=str(cfg.output_dir), format=cfg.format,
+                    benchmarks=cfg.eval_benchmarks or ",".join(data["benchmarks"]), role="student",
+                    name=student_name(cfg, summary), base_model=cfg.student, teacher=data["teacher"],
+                    limit=cfg.eval_limit, batch_size=cfg.per_device_eval_batch_size,
+                    results_dir=Path(cfg.results_dir), command=command,
+                    extra={"training": training, "data": data})
+    return EvalConfig(**(settings | overrides))
+
+
+def _evaluate(cfg, summary: dict, command: str | None) -> Path:
+    from distill.evaluate import evaluate
+
     with _single_process_env():
-        entry = evaluate(EvalConfig(
-            model=str(cfg.output_dir), format=cfg.format, benchmarks=cfg.eval_benchmarks or ",".join(data["benchmarks"]),
-            role="student", name=name, base_model=cfg.student, teacher=data["teacher"], limit=cfg.eval_limit,
-            batch_size=cfg.per_device_eval_batch_size, results_dir=Path(cfg.results_dir), command=command,
-            extra={"training": training, "data": data}))
+        entry = evaluate(eval_config(cfg, summary, command))
     print(f"results filed under {entry}")
     return entry
 

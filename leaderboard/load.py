@@ -40,7 +40,8 @@ _UNSAFE_CHARS = re.compile(r"[<>`\\\x00-\x1f\x7f]")
 SCORE_COLUMNS = ["entry", "model", "role", "params", "base_model", "teacher", "format", "task", "benchmark",
                  "split", "category", "score", "stderr", "n", "date", "command", "lm_eval_version", "git_hash",
                  "source", "results_file", "samples_file"]
-ENTRY_COLUMNS = ["entry", "model", "model_source", "role", "params", "base_model", "teacher", "format", "source"]
+ENTRY_COLUMNS = ["entry", "model", "model_source", "role", "params", "base_model", "teacher", "format", "source",
+                 "twin"]
 REJECTED_COLUMNS = ["path", "reason"]
 
 
@@ -127,7 +128,7 @@ def read_metadata(entry_dir: Path) -> dict:
     meta = read_json(path)
     if not isinstance(meta, dict):
         raise Rejected("metadata.json is not a JSON object")
-    for key in ("model", "base_model", "teacher"):
+    for key in ("model", "base_model", "teacher", "answer_only_twin"):
         value = meta.get(key)
         if key != "model" and value is None:
             continue  # base model and teacher are optional
@@ -320,7 +321,8 @@ def load_board(results_dir) -> Board:
         rejected += problems
         if entry_rows:  # an entry with no loadable score is not on the board (its problems are rejected)
             metadata[child.name] = meta
-            entries.append({**entry_rows[0], "model_source": _text(meta.get("model_source"))})
+            entries.append({**entry_rows[0], "model_source": _text(meta.get("model_source")),
+                            "twin": meta.get("answer_only_twin")})
     scores = pd.DataFrame(rows, columns=SCORE_COLUMNS)
     entries = pd.DataFrame(entries, columns=ENTRY_COLUMNS)
     for table in (scores, entries):

@@ -150,7 +150,9 @@ def teacher_links(entries: pd.DataFrame) -> list[tuple[str, str]]:
 def references(entries: pd.DataFrame, student: pd.Series) -> dict[str, str]:
     """What a measured student is compared with: its answer-only baseline and its untrained base.
 
-    answer-only baseline: another entry trained from the same base model, in the ft_direct format.
+    answer-only baseline: the twin the student names (metadata `answer_only_twin`: the same questions
+    without rationales), else an ft_direct entry trained from the same base model, from the same
+    teacher's data where there is one.
     untrained base: the base model's own entry, in the student's format if there is one, else few-shot.
     """
     measured = entries[(entries["role"] != "reported") & (entries["entry"] != student["entry"])]
@@ -158,7 +160,10 @@ def references(entries: pd.DataFrame, student: pd.Series) -> dict[str, str]:
     if not isinstance(student["base_model"], str):
         return found
     same_base = measured[[_same_model(b, student["base_model"]) for b in measured["base_model"]]]
-    baseline = _preferred(same_base, ("ft_direct",))
+    named = _matches(same_base, student["twin"]) if isinstance(student.get("twin"), str) else same_base.iloc[:0]
+    same_teacher = same_base[[_same_model(t, student["teacher"]) for t in same_base["teacher"]]]
+    baseline = next((b for b in (_preferred(c, ("ft_direct",)) for c in (named, same_teacher, same_base))
+                     if b is not None), None)
     if baseline is not None:
         found["answer-only baseline"] = baseline["entry"]
     base = _preferred(_matches(measured, student["base_model"]), (student["format"], *BASE_FORMATS))

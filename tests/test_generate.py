@@ -14,7 +14,7 @@ from distill.errors import DistillError
 from distill import data
 from distill.generate import GenerateConfig, generate, load_existing, make_record
 
-from conftest import STUDENT, LlamaServer
+from conftest import STUDENT, llama_server_for_student
 
 
 def keys(path):
@@ -115,7 +115,7 @@ def test_sigkill_then_resume_gives_exactly_the_uninterrupted_records(llama_serve
 
 @pytest.mark.slow
 def test_a_server_restarted_mid_run_is_retried(smollm2, tmp_path):
-    server = LlamaServer().start()
+    server = llama_server_for_student().start()
     out = tmp_path / "flaky.jsonl"
 
     def restart_when_started():

@@ -1,0 +1,292 @@
+"""`distill run RECIPE.yaml`: the whole method in one command, resumable stage by stage.
+
+    distill run recipes/demo.yaml
+
+Stages, in order: prepare data; the teacher writes chains of thought for the first N training
+questions (`hint` mode: the gold answer given); the teacher is evaluated few-shot; the CoTs are
+filtered into an ft_cot training set and its answer-only ft_direct twin over the same questions
+(plus the same pair from gold rationales where asked); the untrained student is evaluated few-shot;
+both students are trained and evaluated zero-shot. Every evaluation is filed under results/.
+
+A stage whose output is complete is skipped and a partial one resumes: generation appends only the
+missing CoTs, training restarts from its last checkpoint, and each (model, format, benchmark)
+evaluation is done once for a given test size. A second run of a finished recipe only checks.
+"""
+
+import hashlib
+import json
+import shlex
+import time
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+import yaml
+
+from distill import data, models
+from distill.benchmarks import get_benchmark, parse_benchmarks
+from distill.errors import DistillError
+from distill.jsonio import atomic_write_text
+from distill.paths import slug
+
+SERVED = "llama.cpp"  # a backend name meaning: serve the model's GGUF on 127.0.0.1 and talk to it over HTTP
+BACKENDS = (SERVED, "openai", "hf", "vllm")
+BASE_FORMATS = ("fewshot_cot", "fewshot_direct")
+TRAINED_ON = "trained_on.sha256"  # in a student's directory: the training file it was trained on
+
+
+@dataclass
+class Recipe:
+    name: str
+    benchmarks: list[str]  # distilled: teacher CoTs for their train split, students trained and evaluated
+    evaluate_only: list[str] = field(default_factory=list)  # teacher and untrained student evaluated, no students
+    gold: list[str] = field(default_factory=list)  # also students trained on these benchmarks' gold rationales
+    teacher: str = "qwen2.5-coder-1.5b-instruct"
+    student: str = "smollm2-135m-instruct"
+    teacher_backend: str = SERVED
+    base_url: str | None = None  # teacher_backend openai: a server already running
+    base_backend: str = "hf"  # the untrained student's few-shot evaluation
+    mode: str = "hint"
+    train_questions: int | None = None  # first N training questions per benchmark (None: all)
+    samples: int = 1
+    temperature: float = 0.0
+    max_new_tokens: int = 256
+    test_questions: int | None = None  # first N questions of each test split (None: all)
+    eval_batch_size: int = 8
+    train: dict = field(default_factory=dict)  # `distill train` settings, e.g. num_train_epochs
+    work_dir: str | None = None  # default artifacts/runs/<name>
+    results_dir: str = "results"
+
+    def __post_init__(self):
+        for b in parse_benchmarks(",".join([*self.benchmarks, *self.evaluate_only, *self.gold])):
+            if not b.offline_source and not b.hub_source:
+                raise DistillError(f"benchmark '{b.key}' has no source")
+        if missing := sorted(set(self.gold) - set(self.benchmarks)):
+            raise DistillError(f"gold: {', '.join(missing)} must also be listed under benchmarks")
+        for key, value, allowed in (("teacher_backend", self.teacher_backend, BACKENDS),
+                                    ("base_backend", self.base_backend, BACKENDS)):
+            if value not in allowed:
+                raise DistillError(f"{key} '{value}' is not one of {', '.join(allowed)}")
+        if self.teacher_backend == "openai" and not self.base_url:
+            raise DistillError("teacher_backend openai needs base_url, the running server's address")
+        self.work = Path(self.work_dir or f"artifacts/runs/{self.name}")
+
+    @property
+    def all_benchmarks(self) -> list[str]:
+        return [*self.benchmarks, *(b for b in self.evaluate_only if b not in self.benchmarks)]
+
+
+def load_recipe(path: Path) -> Recipe:
+    try:
+        raw = yaml.safe_load(Path(path).read_text())
+    except FileNotFoundError:
+        raise DistillError(f"no recipe file at {path}") from None
+    except yaml.YAMLError as e:
+        raise DistillError(f"{path} is not valid YAML: {e}") from None
+    if not isinstance(raw, dict):
+        raise DistillError(f"{path} must hold a mapping of recipe settings")
+    known = {f.name for f in fields(Recipe)}
+    if unknown := sorted(set(raw) - known):
+        raise DistillError(f"{path}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    if missing := sorted({"name", "benchmarks"} - set(raw)):
+        raise DistillError(f"{path}: missing {', '.join(missing)}")
+    return Recipe(**raw)
+
+
+# --- what is already done -------------------------------------------------------------------------------
+
+def evaluated(results_dir: Path, name: str, fmt: str, benchmark: str, limit: int | None) -> bool:
+    """Whether the entry already holds this benchmark in this format at this test size."""
+    meta_path = Path(results_dir) / f"{slug(name)}__{fmt}" / "metadata.json"
+    if not meta_path.exists():
+        return False
+    runs = json.loads(meta_path.read_text()).get("runs", [])
+    task = f"sr_{benchmark}_{fmt}"
+    return any(task in r.get("tasks", []) and r.get("limit") == limit and
+               all((meta_path.parent / f).exists() for f in r.get("files", [])) for r in runs)
+
+
+def generated(path: Path, wanted: int) -> bool:
+    """Whether a teacher file holds `wanted` complete records (a torn last line does not count)."""
+    if not path.exists():
+        return False
+    with open(path, "rb") as f:
+        return sum(1 for line in f if line.endswith(b"\n")) >= wanted
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+# --- the run ----------------------------------------------------------------------------------------------
+
+class Run:
+    def __init__(self, recipe: Recipe, recipe_path: Path):
+        self.r = recipe
+        self.command = shlex.join(["distill", "run", str(recipe_path)])
+        self.results = Path(recipe.results_dir)
+        self.log: list[dict] = []
+
+    def stage(self, title: str, todo: bool):
+        """Announce a stage; returns whether it has work to do."""
+        print(f"\n== {title}: {'running' if todo else 'done already, skipped'}", flush=True)
+        self.log.append({"stage": title, "ran": todo, "start": time.time()})
+        return todo
+
+    # teacher -----------------------------------------------------------------------------------------
+    def teacher_file(self, benchmark: str) -> Path:
+        return self.r.work / "teacher" / f"{benchmark}.{self.r.mode}.jsonl"
+
+    def _wanted(self, benchmark: str) -> int:
+        split = get_benchmark(benchmark).train_split or "train"
+        return len(data.load_split(benchmark, split)[: self.r.train_questions]) * self.r.samples
+
+    def teacher_pending(self) -> tuple[list[str], list[tuple[str, str]]]:
+        gen = [b for b in self.r.benchmarks if not generated(self.teacher_file(b), self._wanted(b))]
+        evals = [(fmt, b) for fmt in BASE_FORMATS for b in self.r.all_benchmarks
+                 if not evaluated(self.results, self.r.teacher, fmt, b, self.r.test_questions)]
+        return gen, evals
+
+    def teacher(self) -> None:
+        gen, evals = self.teacher_pending()
+        if not self.stage(f"teacher {self.r.teacher}: chains of thought and few-shot evaluation", bool(gen or evals)):
+            return
+        with serving(self.r.teacher, self.r.teacher_backend, self.r.base_url, self.r.work / "teacher-server.log") as (
+                backend, url):
+            for b in gen:
+                self._generate(b, backend, url)
+            for fmt, b in evals:
+                self._evaluate(self.r.teacher, fmt, b, backend, url, role="teacher")
+
+    def _generate(self, benchmark: str, backend: str, url: str | None) -> None:
+        from distill.generate import GenerateConfig, generate, summary_line
+
+        cfg = GenerateConfig(teacher=self.r.teacher, benchmark=benchmark, out=self.teacher_file(benchmark),
+                             backend=backend, mode=self.r.mode, samples=self.r.samples,
+                             temperature=self.r.temperature, max_new_tokens=self.r.max_new_tokens,
+                             limit=self.r.train_questions, base_url=url, concurrency=1)
+        print(summary_line(generate(cfg), cfg.out), flush=True)
+
+    # training sets -----------------------------------------------------------------------------------
+    def training_sets(self) -> dict[str, dict]:
+        """Filtering is cheap and deterministic, so it is always redone from the teacher files."""
+        from distill import filter as filtering
+
+        self.stage("filter: training sets for the CoT students and their answer-only twins", True)
+        out = self.r.work / "train"
+        out.mkdir(parents=True, exist_ok=True)
+        report = filtering.filter_teacher([self.teacher_file(b) for b in self.r.benchmarks], out)
+        if self.r.gold:
+            report |= filtering.gold_sets(self.r.gold, out, self.r.train_questions)
+        filtering.write_report(out, report)
+        for name, r in report.items():
+            print(f"{name}: kept {r['kept']} CoTs over {r['questions']} questions", flush=True)
+        return report
+
+    # untrained student -------------------------------------------------------------------------------
+    def base(self) -> None:
+        evals = [(fmt, b) for fmt in BASE_FORMATS for b in self.r.all_benchmarks
+                 if not evaluated(self.results, self.r.student, fmt, b, self.r.test_questions)]
+        if not self.stage(f"untrained student {self.r.student}: few-shot evaluation", bool(evals)):
+            return
+        with serving(self.r.student, self.r.base_backend, None, self.r.work / "base-server.log") as (backend, url):
+            for fmt, b in evals:
+                self._evaluate(self.r.student, fmt, b, backend, url, role="baseline")
+
+    # students ----------------------------------------------------------------------------------------
+    def students(self, report: dict[str, dict]) -> None:
+        for r in report.values():
+            twin = None
+            for fmt in ("ft_direct", "ft_cot"):  # the twin first, so the CoT student can name it
+                name = f"{slug(self.r.student)}-{r['benchmark']}-{_source(r)}-{fmt}"
+                student_dir = self.r.work / "students" / name
+                stamp = student_dir / TRAINED_ON
+                done = (stamp.exists() and stamp.read_text().strip() == _sha256(Path(r[f"{fmt}_file"])) and
+                        evaluated(self.results, name, fmt, r["benchmark"], self.r.test_questions))
+                if self.stage(f"student {name}: train on {r[fmt + '_file']} and evaluate", not done):
+                    self._train_and_evaluate(name, fmt, Path(r[f"{fmt}_file"]), student_dir, r["benchmark"], twin)
+                twin = name
+
+    def _train_and_evaluate(self, name: str, fmt: str, train_file: Path, out: Path, benchmark: str,
+                            twin: str | None) -> None:
+        from distill import train as training
+
+        stamp = out / TRAINED_ON
+        digest = _sha256(train_file)
+        trained_before = (out / training.SUMMARY_FILE).exists()
+        if trained_before and (not stamp.exists() or stamp.read_text().strip() != digest):
+            raise DistillError(f"{out} was trained on another version of {train_file} (the teacher data grew or "
+                               "changed): remove that directory to train it again")
+        try:
+            cfg = training.TrainConfig(student=self.r.student, data=str(train_file), format=fmt, output_dir=str(out),
+                                       name=name, results_dir=str(self.results), eval_limit=self.r.test_questions,
+                                       per_device_eval_batch_size=self.r.eval_batch_size, **self.r.train)
+        except TypeError as e:
+            raise DistillError(f"recipe {self.r.name}: bad train setting ({e}); see `distill train --help`") from None
+        training.train(cfg, command=self.command)
+        atomic_write_text(stamp, digest + "\n")
+        summary = json.loads((out / training.SUMMARY_FILE).read_text())
+        extra = {"answer_only_twin": twin} if twin else {}
+        # A student trained just now replaces whatever its entry held before.
+        if not trained_before or not evaluated(self.results, name, fmt, benchmark, self.r.test_questions):
+            from distill.evaluate import evaluate
+
+            eval_cfg = training.eval_config(cfg, summary, self.command, benchmarks=benchmark)
+            eval_cfg.extra |= {**extra, "recipe": self.r.name}
+            print(f"results filed under {evaluate(eval_cfg)}", flush=True)
+
+    def _evaluate(self, model: str, fmt: str, benchmark: str, backend: str, url: str | None, role: str) -> None:
+        from distill.evaluate import EvalConfig, evaluate
+
+        entry = evaluate(EvalConfig(
+            model=model, format=fmt, benchmarks=benchmark, backend=backend, base_url=url, served_model=model,
+            limit=self.r.test_questions, role=role, num_concurrent=1, batch_size=self.r.eval_batch_size,
+            results_dir=self.results, command=self.command, extra={"recipe": self.r.name}))
+        print(f"{model} {fmt} {benchmark}: filed under {entry}", flush=True)
+
+    def write_log(self) -> Path:
+        now = time.time()
+        for i, s in enumerate(self.log):
+            s["seconds"] = round((self.log[i + 1]["start"] if i + 1 < len(self.log) else now) - s["start"], 1)
+        path = self.r.work / "run.json"
+        atomic_write_text(path, json.dumps({"recipe": asdict(self.r), "command": self.command, "stages": self.log},
+                                           indent=2, default=str) + "\n")
+        return path
+
+
+def _source(report: dict) -> str:
+    return "gold" if report["teacher"] == "gold" else f"{slug(report['teacher'])}-{report['mode']}"
+
+
+@contextmanager
+def serving(model: str, backend: str, base_url: str | None, log: Path):
+    """(backend, base_url) to generate and evaluate with; for llama.cpp, a server on 127.0.0.1 meanwhile."""
+    if backend != SERVED:
+        yield backend, base_url
+        return
+    from distill.serve import LlamaServer
+
+    gguf = Path(model) if model.endswith(".gguf") else models.gguf(model)
+    print(f"starting a llama.cpp server for {gguf.name} (log: {log})", flush=True)
+    with LlamaServer(gguf, alias=model, log=log) as server:
+        yield "openai", server.url
+
+
+def run(recipe_path: Path) -> Path:
+    """Run every stage of the recipe that is not done yet; returns the run log."""
+    recipe = load_recipe(recipe_path)
+    run_ = Run(recipe, recipe_path)
+    start = time.time()
+    try:
+        run_.stage("data: prepare benchmarks", True)
+        for b in recipe.all_benchmarks:
+            data.prepare(b)
+        run_.teacher()
+        report = run_.training_sets()
+        run_.base()
+        run_.students(report)
+    finally:
+        log = run_.write_log()
+    print(f"\nrecipe {recipe.name} finished in {time.time() - start:.0f} s; results in {recipe.results_dir}/, "
+          f"stage log {log}", flush=True)
+    return log

@@ -1,0 +1,93 @@
+"""`distill run`: recipe checks, and a whole tiny recipe run twice with real parts.
+
+The end-to-end test serves SmolLM2 as the teacher through a real llama.cpp server (so it stays quick),
+trains two real students for two steps each, and evaluates everything with the real lm-eval.
+"""
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import STUDENT
+from distill.errors import DistillError
+from distill.pipeline import evaluated, generated, load_recipe
+
+
+def write_recipe(path: Path, **settings) -> Path:
+    path.write_text(yaml.safe_dump(settings))
+    return path
+
+
+@pytest.mark.parametrize("settings, problem", [
+    ({"benchmarks": ["last_letter"]}, "missing name"),
+    ({"name": "x", "benchmarks": ["last_letter"], "epochs": 3}, "unknown setting(s) epochs"),
+    ({"name": "x", "benchmarks": ["nope"]}, "nope"),
+    ({"name": "x", "benchmarks": ["last_letter"], "gold": ["gsm_symbolic"]}, "must also be listed under benchmarks"),
+    ({"name": "x", "benchmarks": ["last_letter"], "teacher_backend": "tgi"}, "teacher_backend 'tgi' is not one of"),
+    ({"name": "x", "benchmarks": ["last_letter"], "teacher_backend": "openai"}, "needs base_url"),
+])
+def test_a_bad_recipe_is_refused_naming_the_problem(tmp_path, settings, problem):
+    with pytest.raises(DistillError, match=problem.replace("(", r"\(").replace(")", r"\)")):
+        load_recipe(write_recipe(tmp_path / "r.yaml", **settings))
+
+
+def test_a_missing_or_broken_recipe_file_is_one_clear_error(tmp_path):
+    with pytest.raises(DistillError, match="no recipe file"):
+        load_recipe(tmp_path / "absent.yaml")
+    (tmp_path / "bad.yaml").write_text("name: [unclosed\n")
+    with pytest.raises(DistillError, match="not valid YAML"):
+        load_recipe(tmp_path / "bad.yaml")
+
+
+def test_shipped_recipes_load():
+    for path in sorted(Path("recipes").glob("*.yaml")):
+        assert load_recipe(path).benchmarks, path
+
+
+def test_generated_counts_only_complete_lines(tmp_path):
+    path = tmp_path / "t.jsonl"
+    path.write_text('{"a": 1}\n{"a": 2}\n{"a"')
+    assert generated(path, 2) and not generated(path, 3)
+    assert not generated(tmp_path / "absent.jsonl", 1)
+
+
+def _run(recipe: Path) -> tuple[str, float]:
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "distill.cli", "run", str(recipe)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout, time.perf_counter() - start
+
+
+@pytest.mark.slow
+def test_a_tiny_recipe_runs_end_to_end_then_a_second_run_only_checks(smollm2, tmp_path):
+    pytest.importorskip("llama_cpp.server", reason="llama-cpp-python[server] is not installed (make setup does)")
+    results = tmp_path / "results"
+    recipe = write_recipe(tmp_path / "tiny.yaml", name="tiny", benchmarks=["last_letter"], teacher=STUDENT,
+                          train_questions=4, test_questions=2, max_new_tokens=48, work_dir=str(tmp_path / "work"),
+                          results_dir=str(results),
+                          train={"max_steps": 2, "per_device_train_batch_size": 2, "save_steps": 100})
+    out, _ = _run(recipe)
+    assert generated(tmp_path / "work/teacher/last_letter.hint.jsonl", 4)
+    source = f"{STUDENT}-hint"
+    cot, direct = (f"{STUDENT}-last_letter-{source}-{fmt}" for fmt in ("ft_cot", "ft_direct"))
+    expected = [(STUDENT, "fewshot_cot"), (STUDENT, "fewshot_direct"), (cot, "ft_cot"), (direct, "ft_direct")]
+    for name, fmt in expected:
+        assert evaluated(results, name, fmt, "last_letter", 2), (name, fmt)
+    meta = json.loads((results / f"{cot}__ft_cot/metadata.json").read_text())
+    assert meta["role"] == "student" and meta["answer_only_twin"] == direct and meta["base_model"] == STUDENT
+    assert meta["runs"][0]["command"] == f"distill run {recipe}" and meta["training"]["steps"] == 2
+    teacher = json.loads((results / f"{STUDENT}__fewshot_cot/metadata.json").read_text())
+    assert teacher["runs"][0]["backend"] == "openai"  # served by llama.cpp
+
+    before = {p: p.stat().st_mtime for p in results.rglob("*")}
+    out, seconds = _run(recipe)
+    assert seconds < 60
+    assert out.count("done already, skipped") == 4, out  # teacher, untrained student, both students
+    assert {p: p.stat().st_mtime for p in results.rglob("*")} == before, "a finished recipe adds nothing"
+    stages = json.loads((tmp_path / "work/run.json").read_text())["stages"]
+    assert [s["ran"] for s in stages] == [True, False, True, False, False, False]
