@@ -7,7 +7,8 @@ export HF_HUB_OFFLINE ?= 1
 export HF_DATASETS_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM ?= false
 
-.PHONY: setup demo test test-quick bench-eval bench-generate teacher-run setup-vllm test-vllm tasks board bench-board clean
+.PHONY: setup demo test test-quick bench-eval bench-generate teacher-run setup-vllm test-vllm tasks board bench-board clean \
+	readme results bench-demo
 
 setup: $(SETUP)
 
@@ -20,11 +21,15 @@ $(SETUP): pyproject.toml
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)  # the board's browser test
 	touch $@
 
+# The method end to end on a small symbolic task (recipes/demo.yaml; a second run reuses what is done),
+# then the board over its results on 127.0.0.1.
+BOARD_PORT ?= 8501
+DEMO_RESULTS := artifacts/demo/results
 demo: setup
-	$(VENV)/bin/distill data prepare
-	$(VENV)/bin/distill models pull smollm2-135m-instruct
-	$(VENV)/bin/distill eval --model smollm2-135m-instruct --format fewshot_cot --group offline --limit 5 \
-		--results-dir artifacts/demo-results
+	$(VENV)/bin/distill run recipes/demo.yaml
+	@echo "Serving the board over $(DEMO_RESULTS) at http://127.0.0.1:$(BOARD_PORT) (Ctrl-C stops it)"
+	DISTILL_RESULTS=$(DEMO_RESULTS) $(VENV)/bin/streamlit run leaderboard/app.py --server.address 127.0.0.1 \
+		--server.port $(BOARD_PORT) --server.headless true --browser.gatherUsageStats false
 
 test: setup
 	$(PY) -m pytest -v
@@ -65,7 +70,18 @@ tasks: setup
 	$(PY) harness_tasks/generate_tasks.py
 
 board: setup
-	$(VENV)/bin/streamlit run leaderboard/app.py --server.address 127.0.0.1
+	$(VENV)/bin/streamlit run leaderboard/app.py --server.address 127.0.0.1 --server.port $(BOARD_PORT)
+
+# The results section of README.md, regenerated from results/ (the tests check it is current).
+readme: setup
+	$(PY) -m leaderboard.readme
+
+# Every recipe's results into results/: hours on a CPU, resumable.
+results: setup
+	scripts/results_run.sh
+
+bench-demo: setup
+	$(PY) benchmarks/bench_demo.py
 
 bench-board: setup
 	$(PY) benchmarks/bench_board.py

@@ -195,3 +195,54 @@ def heatmap_matrix(table: pd.DataFrame) -> pd.DataFrame:
     columns = [c for c in split_columns() if c in table.columns]
     labels = [entry_label(m, f) for m, f in zip(table["model"], table["format"])]
     return table[columns].set_axis(labels, axis=0)
+
+
+def _teacher_entry(entries: pd.DataFrame, student: pd.Series) -> str | None:
+    """The measured teacher run a student is measured against: its few-shot CoT entry, if on the board."""
+    measured = entries[(entries["role"] != "reported") & (entries["entry"] != student["entry"])]
+    teacher = _preferred(_matches(measured, student["teacher"]), BASE_FORMATS) if isinstance(
+        student["teacher"], str) else None
+    return None if teacher is None else teacher["entry"]
+
+
+def distillation_gains(scores: pd.DataFrame, entries: pd.DataFrame) -> pd.DataFrame:
+    """Per CoT student and test split: its score, its answer-only twin's, the gain in points with the
+    standard error of a difference of independent means, and retention (student / teacher score)."""
+    rows = []
+    split_scores = scores.assign(column=[column_label(b, s) for b, s in zip(scores["benchmark"], scores["split"])])
+    by_entry = {e: part.set_index("column") for e, part in split_scores.groupby("entry")}
+    for _, student in entries[(entries["role"] == "student") & (entries["format"] == "ft_cot")].iterrows():
+        twin = references(entries, student).get("answer-only baseline")
+        if twin is None:
+            continue
+        teacher = _teacher_entry(entries, student)
+        mine, theirs = by_entry[student["entry"]], by_entry[twin]
+        for column in [c for c in split_columns() if c in mine.index and c in theirs.index]:
+            s, t = mine.loc[column], theirs.loc[column]
+            teacher_score = by_entry[teacher]["score"].get(column) if teacher else None
+            rows.append({
+                "student": student["model"], "teacher": student["teacher"], "column": column,
+                "student_score": s["score"] * 100, "twin_score": t["score"] * 100,
+                "gain": (s["score"] - t["score"]) * 100,
+                "gain_stderr": math.hypot(s["stderr"], t["stderr"]) * 100 if pd.notna(s["stderr"]) and pd.notna(
+                    t["stderr"]) else np.nan,
+                "teacher_score": np.nan if teacher_score is None else teacher_score * 100,
+                "retention": s["score"] / teacher_score if teacher_score else np.nan,
+                "n": s["n"],
+            })
+    return pd.DataFrame(rows, columns=["student", "teacher", "column", "student_score", "twin_score", "gain",
+                                       "gain_stderr", "teacher_score", "retention", "n"])
+
+
+def test_sizes(scores: pd.DataFrame) -> pd.DataFrame:
+    """Questions scored per test split, over measured entries: the smallest and largest count."""
+    measured = scores[scores["role"] != "reported"].dropna(subset=["n"])
+    measured = measured.assign(column=[column_label(b, s) for b, s in zip(measured["benchmark"], measured["split"])])
+    sizes = measured.groupby("column")["n"].agg(["min", "max"]).astype(int)
+    return sizes.reindex([c for c in split_columns() if c in sizes.index])
+
+
+def test_sizes_text(scores: pd.DataFrame) -> str:
+    """'sports 50, last_letter 2words 30-150, ...': the test subset sizes behind the measured scores."""
+    sizes = test_sizes(scores)
+    return ", ".join(f"{c} {lo}" if lo == hi else f"{c} {lo}-{hi}" for c, (lo, hi) in sizes.iterrows())

@@ -137,3 +137,43 @@ def test_the_scatter_draws_an_arrow_from_teacher_to_student(board):
     assert arrow.marker.symbol == "arrow" and figure.layout.xaxis.type == "log"
     roles = {t.name for t in figure.data} - {"teacher → student"}
     assert roles == {"teacher", "student", "baseline", "reported"}
+
+
+def test_a_named_twin_is_the_answer_only_baseline_even_beside_other_ft_direct_entries(tmp_path):
+    synth.shipped(tmp_path)
+    rng = __import__("random").Random(3)
+    synth.write_entry(tmp_path, "other-direct", fmt="ft_direct", role="student", base_model=synth.BASE,
+                      teacher="gold", scores=synth.random_scores(rng, 0.3))
+    synth.write_entry(tmp_path, "twin", fmt="ft_direct", role="student", base_model=synth.BASE,
+                      teacher=synth.TEACHER, scores=synth.random_scores(rng, 0.3))
+    cot = synth.write_entry(tmp_path, "cot", fmt="ft_cot", role="student", base_model=synth.BASE,
+                            teacher=synth.TEACHER, scores=synth.random_scores(rng, 0.4))
+    board = load_board(tmp_path)
+    student = board.entries.set_index("entry").loc["cot__ft_cot"].rename("cot__ft_cot")
+    student["entry"] = "cot__ft_cot"
+    # without a name, the same teacher's ft_direct entry wins over another teacher's
+    assert transforms.references(board.entries, student)["answer-only baseline"] == "twin__ft_direct"
+    meta = __import__("json").loads((cot / "metadata.json").read_text())
+    (cot / "metadata.json").write_text(__import__("json").dumps({**meta, "answer_only_twin": "other-direct"}))
+    board = load_board(tmp_path)
+    student = board.entries.set_index("entry").loc["cot__ft_cot"]
+    student["entry"] = "cot__ft_cot"
+    assert transforms.references(board.entries, student)["answer-only baseline"] == "other-direct__ft_direct"
+
+
+def test_distillation_gains_per_split_with_stderr_and_retention(tmp_path):
+    splits = {("last_letter", "test_2words"): 0.8, ("last_letter", "test_3words"): 0.2}
+    synth.write_entry(tmp_path, "teacher", role="teacher", scores={k: 1.0 - v / 4 for k, v in splits.items()})
+    synth.write_entry(tmp_path, "cot", fmt="ft_cot", role="student", base_model="base", teacher="teacher",
+                      scores=splits)
+    synth.write_entry(tmp_path, "direct", fmt="ft_direct", role="student", base_model="base", teacher="teacher",
+                      scores={k: v / 2 for k, v in splits.items()})
+    board = load_board(tmp_path)
+    gains = transforms.distillation_gains(board.scores, board.entries).set_index("column")
+    two = gains.loc["last_letter 2words"]
+    assert two["gain"] == pytest.approx(40) and two["teacher_score"] == pytest.approx(80)
+    assert two["retention"] == pytest.approx(1.0) and two["n"] == 10
+    se = lambda p: math.sqrt(p * (1 - p) / 9)  # noqa: E731 - what synth writes, as lm-eval computes it
+    assert two["gain_stderr"] == pytest.approx(math.hypot(se(0.8), se(0.4)) * 100)
+    assert gains.loc["last_letter 3words", "gain"] == pytest.approx(10)
+    assert transforms.test_sizes_text(board.scores) == "last_letter 2words 10, last_letter 3words 10"

@@ -51,6 +51,8 @@ elif measured.empty:
     st.info("No measured entry matches these filters.")
 else:
     ui.score_table(measured.dropna(axis=1, how="all"), key="main_table")
+    st.caption(f"Test questions per split (the first N of each; the CPU here cannot run every test set): "
+               f"{transforms.test_sizes_text(board.scores)}.")
 
 reported = table[table["role"] == "reported"]
 if not reported.empty:

@@ -1,0 +1,93 @@
+"""`make demo` from a fresh clone, twice: wall time until the board answers, and a screenshot of it.
+
+    make bench-demo    (or: .venv/bin/python benchmarks/bench_demo.py [--workdir DIR] [--fresh-cache])
+
+Clones this repository's HEAD into a new directory, runs `make demo` there (setup, recipes/demo.yaml,
+then the board on 127.0.0.1), waits for the board's health endpoint, screenshots the page with headless
+Chromium, stops it, and does it all again: the second run should only check and serve. Model and data
+downloads are cached in $DISTILL_HOME (~/.cache/distill) across clones; --fresh-cache uses an empty one,
+so PyPI downloads and conversions are timed too. Writes artifacts/bench_demo.json and artifacts/demo/board.png.
+"""
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests"))
+from test_leaderboard_browser import CHROMIUM, chromium  # noqa: E402 - the browser test's own Chromium call
+
+from distill.serve import free_port  # noqa: E402
+
+
+def run_demo(clone: Path, port: int, log: Path, env: dict) -> float:
+    """Seconds from `make demo` to a board that answers; the board is stopped afterwards."""
+    start = time.perf_counter()
+    with open(log, "w") as out:
+        proc = subprocess.Popen(["make", "demo", f"BOARD_PORT={port}"], cwd=clone, stdout=out,
+                                stderr=subprocess.STDOUT, env=env, start_new_session=True)
+    try:
+        while True:
+            try:
+                if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).read() == b"ok":
+                    return time.perf_counter() - start
+            except OSError:
+                pass
+            if proc.poll() is not None:
+                raise SystemExit(f"make demo exited with {proc.returncode} before the board started; see {log}")
+            time.sleep(1)
+    finally:
+        if proc.poll() is None:
+            screenshot(port)
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait()
+
+
+def screenshot(port: int) -> None:
+    if CHROMIUM is None:
+        print("no chromium: no screenshot", file=sys.stderr)
+        return
+    out = REPO / "artifacts" / "demo" / "board.png"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as profile:
+        chromium(f"http://127.0.0.1:{port}", Path(profile), f"--screenshot={out}")
+    print(f"screenshot: {out}", file=sys.stderr)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--workdir", type=Path, help="where to clone (default: a new temporary directory)")
+    parser.add_argument("--fresh-cache", action="store_true", help="use an empty $DISTILL_HOME for this clone")
+    args = parser.parse_args()
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="demo-"))
+    clone = work / "small-reasoners"
+    subprocess.run(["git", "clone", "--quiet", str(REPO), str(clone)], check=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "DISTILL_"))}
+    if args.fresh_cache:
+        env["DISTILL_HOME"] = str(work / "distill-home")
+    port = free_port()
+    rows = []
+    for attempt in ("first", "second"):
+        seconds = run_demo(clone, port, work / f"demo-{attempt}.log", env)
+        print(f"{attempt} make demo: board up after {seconds:.0f} s", file=sys.stderr)
+        stages = json.loads((clone / "artifacts/runs/demo/run.json").read_text())["stages"]
+        rows.append({"run": attempt, "seconds_to_board": round(seconds, 1),
+                     "stages": {s["stage"]: s["seconds"] for s in stages}})
+    summary = {"clone": str(clone), "fresh_cache": args.fresh_cache, "cores": os.cpu_count(), "runs": rows}
+    (REPO / "artifacts" / "bench_demo.json").write_text(json.dumps(summary, indent=2) + "\n")
+    print("| make demo | seconds to the board |\n|---|---:|")
+    for r in rows:
+        print(f"| {r['run']} run | {r['seconds_to_board']} |")
+    print(subprocess.run([sys.executable, "-m", "leaderboard.readme", "--print", "--results",
+                          str(clone / "artifacts/demo/results")], cwd=REPO, capture_output=True, text=True).stdout)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The board's measured results: every recipe in turn, into results/. Hours on a 2-core CPU; resumable, so
+# rerun it after an interruption (or in a later session) and it carries on where it stopped.
+#   scripts/results_run.sh [RECIPE...]      (default: symbolic arithmetic commonsense)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+for recipe in "${@:-symbolic arithmetic commonsense}"; do
+  for r in $recipe; do
+    .venv/bin/distill run "recipes/$r.yaml"
+  done
+done
