@@ -16,6 +16,8 @@ evaluation is done once for a given test size. A second run of a finished recipe
 import hashlib
 import json
 import shlex
+import signal
+import sys
 import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
@@ -275,6 +277,8 @@ def serving(model: str, backend: str, base_url: str | None, log: Path):
 def run(recipe_path: Path) -> Path:
     """Run every stage of the recipe that is not done yet; returns the run log."""
     recipe = load_recipe(recipe_path)
+    # `kill` (SIGTERM) unwinds like Ctrl-C, so a server started for the run is stopped with it.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     run_ = Run(recipe, recipe_path)
     start = time.time()
     try:

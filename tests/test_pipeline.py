@@ -56,6 +56,22 @@ def test_generated_counts_only_complete_lines(tmp_path):
     assert not generated(tmp_path / "absent.jsonl", 1)
 
 
+def _stop_during_generation(recipe: Path, teacher_file: Path) -> None:
+    """Start the recipe, SIGTERM it once the teacher has written its first chunk of CoTs; its llama.cpp server must go too."""
+    proc = subprocess.Popen([sys.executable, "-m", "distill.cli", "run", str(recipe)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while not (teacher_file.exists() and teacher_file.read_text().count("\n") >= 8):
+        assert proc.poll() is None and time.monotonic() < deadline, "the run ended before generating"
+        time.sleep(0.1)
+    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+    assert children, "the teacher is served by a child process"
+    proc.terminate()
+    assert proc.wait(timeout=60) != 0
+    time.sleep(1)
+    assert not [c for c in children if Path(f"/proc/{c}").exists()], "the llama.cpp server outlived the run"
+
+
 def _run(recipe: Path) -> tuple[str, float]:
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "distill.cli", "run", str(recipe)], capture_output=True, text=True)
@@ -68,11 +84,15 @@ def test_a_tiny_recipe_runs_end_to_end_then_a_second_run_only_checks(smollm2, tm
     pytest.importorskip("llama_cpp.server", reason="llama-cpp-python[server] is not installed (make setup does)")
     results = tmp_path / "results"
     recipe = write_recipe(tmp_path / "tiny.yaml", name="tiny", benchmarks=["last_letter"], teacher=STUDENT,
-                          train_questions=4, test_questions=2, max_new_tokens=48, work_dir=str(tmp_path / "work"),
+                          train_questions=12, test_questions=2, max_new_tokens=48, work_dir=str(tmp_path / "work"),
                           results_dir=str(results),
                           train={"max_steps": 2, "per_device_train_batch_size": 2, "save_steps": 100})
+    teacher_file = tmp_path / "work/teacher/last_letter.hint.jsonl"
+    _stop_during_generation(recipe, teacher_file)
     out, _ = _run(recipe)
-    assert generated(tmp_path / "work/teacher/last_letter.hint.jsonl", 4)
+    records = [json.loads(line) for line in teacher_file.read_text().splitlines()]
+    assert sorted(r["question_id"] for r in records) == sorted({r["question_id"] for r in records})
+    assert len(records) == 12, "the interrupted generation was finished, nothing duplicated"
     source = f"{STUDENT}-hint"
     cot, direct = (f"{STUDENT}-last_letter-{source}-{fmt}" for fmt in ("ft_cot", "ft_direct"))
     expected = [(STUDENT, "fewshot_cot"), (STUDENT, "fewshot_direct"), (cot, "ft_cot"), (direct, "ft_direct")]
