@@ -23,3 +23,17 @@ def test_openai_backend_against_llama_cpp(llama_server, tmp_path, chat):
     model_type = "local-chat-completions" if chat else "local-completions"
     assert f"--model {model_type}" in meta["runs"][0]["lm_eval_command"]
     assert 0 <= results["groups"]["sr_coin_flip_" + cfg.format]["exact_match,none"] <= 1
+
+
+@pytest.mark.slow
+def test_a_served_model_without_a_local_copy_is_evaluated_without_a_tokenizer(llama_server, tmp_path):
+    """A model known only by its server name (here, the GGUF's path): lm-eval needs no tokenizer to generate."""
+    from distill import models
+
+    gguf = str(models.OFFLINE_MODELS[STUDENT].gguf_path)
+    entry = evaluate.evaluate(EvalConfig(model=gguf, name="served-smollm2", format="fewshot_direct",
+                                         benchmarks="sports", limit=2, backend="openai", base_url=llama_server,
+                                         served_model=STUDENT, results_dir=tmp_path))
+    (results,), samples, meta = read_entry(entry)
+    assert "tokenizer_backend=none" in meta["runs"][0]["lm_eval_command"]
+    assert [len(s) for s in samples.values()] == [2] and meta["params"] == 134_515_008

@@ -45,7 +45,7 @@ def test_a_missing_or_broken_recipe_file_is_one_clear_error(tmp_path):
 
 
 def test_shipped_recipes_load():
-    for path in sorted(Path("recipes").glob("*.yaml")):
+    for path in sorted((Path(__file__).resolve().parent.parent / "recipes").glob("*.yaml")):
         assert load_recipe(path).benchmarks, path
 
 
