@@ -6,7 +6,7 @@ Clones this repository's HEAD into a new directory, runs `make demo` there (setu
 then the board on 127.0.0.1), waits for the board's health endpoint, screenshots the page with headless
 Chromium, stops it, and does it all again: the second run should only check and serve. Model and data
 downloads are cached in $DISTILL_HOME (~/.cache/distill) across clones; --fresh-cache uses an empty one,
-so PyPI downloads and conversions are timed too. Writes artifacts/bench_demo.json and artifacts/demo/board.png.
+so PyPI downloads and conversions are timed too. Writes artifacts/bench_demo.<runs>.json and artifacts/demo/board.png.
 """
 
 import argparse
@@ -48,6 +48,17 @@ def run_demo(clone: Path, port: int, log: Path, env: dict) -> float:
             screenshot(port)
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait()
+        _wait_until_closed(port)  # the next run must not find this board still shutting down
+
+
+def _wait_until_closed(port: int) -> None:
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
+        except OSError:
+            return
+        time.sleep(0.5)
+    raise SystemExit(f"the board on port {port} did not stop")
 
 
 def screenshot(port: int) -> None:
@@ -65,23 +76,28 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workdir", type=Path, help="where to clone (default: a new temporary directory)")
     parser.add_argument("--fresh-cache", action="store_true", help="use an empty $DISTILL_HOME for this clone")
+    parser.add_argument("--runs", default="first,second", help="labels of the runs to time (default first,second); "
+                                                              "with an existing clone in --workdir, e.g. 'repeat'")
     args = parser.parse_args()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="demo-"))
     clone = work / "small-reasoners"
-    subprocess.run(["git", "clone", "--quiet", str(REPO), str(clone)], check=True)
+    if clone.exists():
+        print(f"reusing the clone in {clone}: what it has done stays done", file=sys.stderr)
+    else:
+        subprocess.run(["git", "clone", "--quiet", str(REPO), str(clone)], check=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "DISTILL_"))}
     if args.fresh_cache:
         env["DISTILL_HOME"] = str(work / "distill-home")
     port = free_port()
     rows = []
-    for attempt in ("first", "second"):
+    for attempt in args.runs.split(","):
         seconds = run_demo(clone, port, work / f"demo-{attempt}.log", env)
         print(f"{attempt} make demo: board up after {seconds:.0f} s", file=sys.stderr)
         stages = json.loads((clone / "artifacts/runs/demo/run.json").read_text())["stages"]
         rows.append({"run": attempt, "seconds_to_board": round(seconds, 1),
                      "stages": {s["stage"]: s["seconds"] for s in stages}})
     summary = {"clone": str(clone), "fresh_cache": args.fresh_cache, "cores": os.cpu_count(), "runs": rows}
-    (REPO / "artifacts" / "bench_demo.json").write_text(json.dumps(summary, indent=2) + "\n")
+    (REPO / "artifacts" / f"bench_demo.{'_'.join(args.runs.split(','))}.json").write_text(json.dumps(summary, indent=2) + "\n")
     print("| make demo | seconds to the board |\n|---|---:|")
     for r in rows:
         print(f"| {r['run']} run | {r['seconds_to_board']} |")
