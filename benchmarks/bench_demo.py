@@ -22,7 +22,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
-from test_leaderboard_browser import CHROMIUM, chromium  # noqa: E402 - the browser test's own Chromium call
+import test_leaderboard_browser as browser  # noqa: E402 - the browser test's own Chromium calls
 
 from distill.serve import free_port  # noqa: E402
 
@@ -62,14 +62,15 @@ def _wait_until_closed(port: int) -> None:
 
 
 def screenshot(port: int) -> None:
-    if CHROMIUM is None:
+    """Once the page shows its main table (the first view imports the app), a screenshot of it."""
+    if browser.CHROMIUM is None:
         print("no chromium: no screenshot", file=sys.stderr)
         return
-    out = REPO / "artifacts" / "demo" / "board.png"
-    out.parent.mkdir(parents=True, exist_ok=True)
+    out, url = REPO / "artifacts" / "demo" / "board.png", f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as profile:
-        chromium(f"http://127.0.0.1:{port}", Path(profile), f"--screenshot={out}")
-    print(f"screenshot: {out}", file=sys.stderr)
+        browser.rendered(url, Path(profile), "Measured here")
+        drawn = browser.screenshot(url, Path(profile), out)
+    print(f"screenshot: {out} ({'tables drawn' if drawn > 0.02 else 'NO tables drawn'})", file=sys.stderr)
 
 
 def main() -> None:

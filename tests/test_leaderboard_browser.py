@@ -100,16 +100,23 @@ def test_the_served_board_renders_its_table_in_chromium(board_url, tmp_path):
     for score in ("21.99", "18.42", "8.11"):
         assert f">{score}<" in dom
 
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    screenshot = ARTIFACTS / "board.png"
-    # Virtual time does not wait for the app's websocket, so a load can still show Streamlit's
-    # skeleton; a few tries get the drawn page.
+    shot = ARTIFACTS / "board.png"
+    assert screenshot(board_url, tmp_path / "profile", shot) > 0.02, f"the screenshot shows no tables; see {shot}"
+
+
+def screenshot(url: str, profile: Path, out: Path) -> float:
+    """Save a screenshot of the drawn board to `out`; returns the share of it that _tables_drawn sees.
+
+    Virtual time does not wait for the app's websocket, so a load can still show Streamlit's
+    skeleton; a few tries get the drawn page.
+    """
+    out.parent.mkdir(parents=True, exist_ok=True)
     for _ in range(5):
-        screenshot.unlink(missing_ok=True)
-        chromium(board_url, tmp_path / "profile", f"--screenshot={screenshot}")
-        if _tables_drawn(screenshot) > 0.02:
+        out.unlink(missing_ok=True)
+        chromium(url, profile, f"--screenshot={out}")
+        if (drawn := _tables_drawn(out)) > 0.02:
             break
-    assert _tables_drawn(screenshot) > 0.02, f"the screenshot shows no tables; see {screenshot}"
+    return drawn
 
 
 def _tables_drawn(png: Path) -> float:
