@@ -11,6 +11,13 @@ both students are trained and evaluated zero-shot. Every evaluation is filed und
 A stage whose output is complete is skipped and a partial one resumes: generation appends only the
 missing CoTs, training restarts from its last checkpoint, and each (model, format, benchmark)
 evaluation is done once for a given test size. A second run of a finished recipe only checks.
+
+Recipe settings (YAML; see recipes/*.yaml): name, benchmarks (distilled), evaluate_only (teacher and
+untrained student only), gold (also students on gold rationales), teacher, student, teacher_backend
+(llama.cpp: serve the teacher's GGUF on 127.0.0.1; openai with base_url; hf; vllm), base_backend (the
+untrained student's), mode (hint, fewshot, zeroshot), train_questions, samples, temperature,
+max_new_tokens, test_questions (first N of each test split), eval_batch_size, train (`distill train`
+settings such as num_train_epochs), work_dir (default artifacts/runs/<name>), results_dir (default results).
 """
 
 import hashlib
