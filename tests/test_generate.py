@@ -13,6 +13,7 @@ import pytest
 from distill.errors import DistillError
 from distill import data
 from distill.generate import GenerateConfig, generate, load_existing, make_record
+from distill.serve import free_port
 
 from conftest import STUDENT, llama_server_for_student
 
@@ -139,10 +140,8 @@ def test_a_server_restarted_mid_run_is_retried(smollm2, tmp_path):
 
 
 def test_a_server_that_is_down_fails_fast_and_keeps_what_was_written(tmp_path):
-    from conftest import _free_port
-
     out = tmp_path / "down.jsonl"
-    url = f"http://127.0.0.1:{_free_port()}"
+    url = f"http://127.0.0.1:{free_port()}"
     cfg = GenerateConfig(teacher=STUDENT, benchmark="last_letter", out=out, backend="openai", base_url=url)
     question = data.load_split("last_letter", "train")[0]
     kept = json.dumps(make_record(cfg, question, 0, "prompt", " The answer is ab.", 5)) + "\n"

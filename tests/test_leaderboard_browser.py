@@ -6,7 +6,6 @@ rendered page's text is checked; the bad fixture set is served too, and its HTML
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from distill.serve import free_port
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "board"))
 import make_bad  # noqa: E402
@@ -27,18 +28,12 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(CHROMIUM is None, reason="Deb
                                                                             "(make setup installs it)")]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def board_url(tmp_path_factory):
     """The real app served by `streamlit run` over the shipped results plus the bad set; stopped by PID."""
     results = synth.shipped(tmp_path_factory.mktemp("results"))
     shutil.copytree(make_bad.BAD, results, dirs_exist_ok=True)
-    port = _free_port()
+    port = free_port()
     log = open(tmp_path_factory.mktemp("logs") / "streamlit.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(REPO / "leaderboard" / "app.py"), "--server.headless", "true",
