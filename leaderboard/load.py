@@ -41,7 +41,7 @@ SCORE_COLUMNS = ["entry", "model", "role", "params", "base_model", "teacher", "f
                  "split", "category", "score", "stderr", "n", "date", "command", "lm_eval_version", "git_hash",
                  "source", "results_file", "samples_file"]
 ENTRY_COLUMNS = ["entry", "model", "model_source", "role", "params", "base_model", "teacher", "format", "source",
-                 "twin"]
+                 "twin", "covers"]
 REJECTED_COLUMNS = ["path", "reason"]
 
 
@@ -322,7 +322,8 @@ def load_board(results_dir) -> Board:
         if entry_rows:  # an entry with no loadable score is not on the board (its problems are rejected)
             metadata[child.name] = meta
             entries.append({**entry_rows[0], "model_source": _text(meta.get("model_source")),
-                            "twin": meta.get("answer_only_twin")})
+                            "twin": meta.get("answer_only_twin"),
+                            "covers": ",".join(sorted({row["benchmark"] for row in entry_rows}))})
     scores = pd.DataFrame(rows, columns=SCORE_COLUMNS)
     entries = pd.DataFrame(entries, columns=ENTRY_COLUMNS)
     for table in (scores, entries):

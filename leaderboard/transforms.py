@@ -151,8 +151,8 @@ def references(entries: pd.DataFrame, student: pd.Series) -> dict[str, str]:
     """What a measured student is compared with: its answer-only baseline and its untrained base.
 
     answer-only baseline: the twin the student names (metadata `answer_only_twin`: the same questions
-    without rationales), else an ft_direct entry trained from the same base model, from the same
-    teacher's data where there is one.
+    without rationales), else an ft_direct entry from the same base model that covers one of the
+    student's benchmarks, from the same teacher's data where there is one.
     untrained base: the base model's own entry, in the student's format if there is one, else few-shot.
     """
     measured = entries[(entries["role"] != "reported") & (entries["entry"] != student["entry"])]
@@ -161,8 +161,10 @@ def references(entries: pd.DataFrame, student: pd.Series) -> dict[str, str]:
         return found
     same_base = measured[[_same_model(b, student["base_model"]) for b in measured["base_model"]]]
     named = _matches(same_base, student["twin"]) if isinstance(student.get("twin"), str) else same_base.iloc[:0]
-    same_teacher = same_base[[_same_model(t, student["teacher"]) for t in same_base["teacher"]]]
-    baseline = next((b for b in (_preferred(c, ("ft_direct",)) for c in (named, same_teacher, same_base))
+    covered = set(student["covers"].split(","))
+    overlapping = same_base[[bool(covered & set(c.split(","))) for c in same_base["covers"]]]
+    same_teacher = overlapping[[_same_model(t, student["teacher"]) for t in overlapping["teacher"]]]
+    baseline = next((b for b in (_preferred(c, ("ft_direct",)) for c in (named, same_teacher, overlapping))
                      if b is not None), None)
     if baseline is not None:
         found["answer-only baseline"] = baseline["entry"]

@@ -177,3 +177,16 @@ def test_distillation_gains_per_split_with_stderr_and_retention(tmp_path):
     assert two["gain_stderr"] == pytest.approx(math.hypot(se(0.8), se(0.4)) * 100)
     assert gains.loc["last_letter 3words", "gain"] == pytest.approx(10)
     assert transforms.test_sizes_text(board.scores) == "last_letter 2words 10, last_letter 3words 10"
+
+
+def test_an_unnamed_twin_must_cover_one_of_the_students_benchmarks(tmp_path):
+    synth.write_entry(tmp_path, "gsm-direct", fmt="ft_direct", role="student", base_model="base", teacher="gold",
+                      scores={("gsm_symbolic", "test"): 0.1})
+    synth.write_entry(tmp_path, "letters-direct", fmt="ft_direct", role="student", base_model="base", teacher="gold",
+                      scores={("last_letter", "test_2words"): 0.3})
+    synth.write_entry(tmp_path, "letters-cot", fmt="ft_cot", role="student", base_model="base", teacher="gold",
+                      scores={("last_letter", "test_2words"): 0.7})
+    board = load_board(tmp_path)
+    student = board.entries.set_index("entry", drop=False).loc["letters-cot__ft_cot"]
+    assert transforms.references(board.entries, student)["answer-only baseline"] == "letters-direct__ft_direct"
+    assert list(transforms.distillation_gains(board.scores, board.entries)["gain"]) == [pytest.approx(40)]
