@@ -20,6 +20,12 @@ MODEL_DIR = "__root__.cache__distill__models__smollm2-135m-instruct"  # lm-eval'
 SPORTS = "sr_sports_fewshot_cot"
 
 
+@pytest.fixture(autouse=True)
+def _no_repository_results(tmp_path, monkeypatch):
+    """Run in an empty directory: the default results_dir must not be the repository's real results/."""
+    monkeypatch.chdir(tmp_path)
+
+
 def lm_eval_output(tmp_path: Path) -> Path:
     """The real run laid out as lm-eval itself writes it: <output_path>/<model>/, samples uncompressed."""
     out = tmp_path / "lm-eval-out"
