@@ -25,7 +25,7 @@ from distill import data, models
 from distill.benchmarks import BENCHMARKS, CATEGORIES, Benchmark, check_format, parse_benchmarks
 from distill.errors import DistillError
 from distill.jsonio import atomic_write_text
-from distill.paths import slug
+from distill.paths import portable, slug
 
 HARNESS_TASKS = Path(__file__).resolve().parent.parent / "harness_tasks"
 ROLES = ("teacher", "baseline", "student", "reported")
@@ -162,7 +162,7 @@ def _collect(output: Path, entry: Path) -> list[str]:
             dest.with_suffix(".tmp").replace(dest)
         else:
             dest = entry / src.name
-            shutil.move(src, dest)
+            atomic_write_text(dest, portable(src.read_text()))
         names.append(dest.name)
     if not any(n.startswith("results_") for n in names):
         raise DistillError(f"lm-eval wrote no results file under {output}; nothing was added to results/")
@@ -175,7 +175,7 @@ def _write_metadata(cfg: EvalConfig, entry: Path, path: str, tasks: list[str], c
     source = models.OFFLINE_MODELS.get(cfg.model.lower())
     meta.update({
         "model": cfg.name or cfg.model,
-        "model_source": source.hub_id if source else cfg.model,
+        "model_source": source.hub_id if source else portable(cfg.model),
         "role": cfg.role,
         "format": cfg.format,
         "params": models.parameter_count(path),
@@ -184,8 +184,8 @@ def _write_metadata(cfg: EvalConfig, entry: Path, path: str, tasks: list[str], c
         **cfg.extra,
     })
     meta["runs"].append({
-        "command": cfg.command,
-        "lm_eval_command": shlex.join(cmd),
+        "command": cfg.command and portable(cfg.command),
+        "lm_eval_command": portable(shlex.join(cmd)),
         "backend": cfg.backend,
         "tasks": tasks,
         "limit": cfg.limit,

@@ -28,3 +28,12 @@ def models_dir() -> Path:
 def slug(name: str) -> str:
     """A model name as a safe file or directory name: 'Qwen/Qwen2.5-1.5B' -> 'qwen2.5-1.5b'."""
     return re.sub(r"[^a-z0-9._-]+", "-", Path(name.rstrip("/")).name.lower()).strip(".-") or "model"
+
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def portable(text: str) -> str:
+    """Text to publish (results, commands) without this machine's absolute paths: paths inside the
+    project become relative to it, and the home directory becomes ~."""
+    return text.replace(f"{PROJECT_ROOT}/", "").replace(str(PROJECT_ROOT), ".").replace(str(Path.home()), "~")

@@ -177,12 +177,12 @@ def _check_samples(directory: Path, task: str, results_name: str, row: dict, met
 
 
 def _recorded_model(all_results) -> str | None:
-    """The model lm-eval recorded; a local checkpoint path gives its directory name."""
+    """The model lm-eval recorded; a local checkpoint path (absolute, relative or ~/...) gives its directory name."""
     names = {r.get("model_name") for r in all_results if isinstance(r.get("model_name"), str)}
     if len(names) != 1:
         return None
     name = names.pop()
-    return Path(name).name if os.path.isabs(name) or name.startswith(".") else name
+    return Path(name).name if os.path.isabs(name) or name.startswith((".", "~")) else name
 
 
 def _metadata(cfg: SubmitConfig, model: str | None, fmt: str | None, all_results, runs: list[dict],

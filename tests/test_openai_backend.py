@@ -1,5 +1,7 @@
 """lm-eval's local-completions and local-chat-completions against a real llama.cpp server on 127.0.0.1."""
 
+from pathlib import Path
+
 import pytest
 
 from distill import evaluate
@@ -37,3 +39,6 @@ def test_a_served_model_without_a_local_copy_is_evaluated_without_a_tokenizer(ll
     (results,), samples, meta = read_entry(entry)
     assert "tokenizer_backend=none" in meta["runs"][0]["lm_eval_command"]
     assert [len(s) for s in samples.values()] == [2] and meta["params"] == 134_515_008
+    for filed in entry.glob("*.json"):  # publishable: no absolute path of this machine
+        text = filed.read_text()
+        assert str(Path.home()) not in text and str(Path(__file__).resolve().parent.parent) not in text, filed
