@@ -32,7 +32,6 @@ class OfflineModel:
     license: str = ""
     params: int | None = None  # as the converted weights store them; known before any conversion
 
-
     @property
     def gguf_path(self) -> Path:
         return paths.models_dir() / "gguf" / self.gguf_name
@@ -81,9 +80,7 @@ def resolve(name: str) -> str:
 
 def pull(name: str) -> Path:
     """Materialise one offline model; a no-op when it is already cached."""
-    model = OFFLINE_MODELS.get(name.lower())
-    if model is None:
-        raise DistillError(f"unknown offline model '{name}': choose from {', '.join(OFFLINE_MODELS)}")
+    model = _offline(name)
     gguf(name)
     if not (model.hf_dir / "config.json").exists():
         _convert(model)
@@ -92,12 +89,17 @@ def pull(name: str) -> Path:
 
 def gguf(name: str) -> Path:
     """Only the GGUF of an offline model, for a llama.cpp server: no conversion, no second copy."""
-    model = OFFLINE_MODELS.get(name.lower())
-    if model is None:
-        raise DistillError(f"unknown offline model '{name}': choose from {', '.join(OFFLINE_MODELS)}")
+    model = _offline(name)
     if not model.gguf_path.exists():
         _assemble_gguf(model)
     return model.gguf_path
+
+
+def _offline(name: str) -> OfflineModel:
+    model = OFFLINE_MODELS.get(name.lower())
+    if model is None:
+        raise DistillError(f"unknown offline model '{name}': choose from {', '.join(OFFLINE_MODELS)}")
+    return model
 
 
 def _assemble_gguf(model: OfflineModel) -> None:

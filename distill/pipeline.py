@@ -67,9 +67,7 @@ class Recipe:
     results_dir: str = "results"
 
     def __post_init__(self):
-        for b in parse_benchmarks(",".join([*self.benchmarks, *self.evaluate_only, *self.gold])):
-            if not b.offline_source and not b.hub_source:
-                raise DistillError(f"benchmark '{b.key}' has no source")
+        parse_benchmarks(",".join([*self.benchmarks, *self.evaluate_only, *self.gold]))  # unknown keys fail here
         if missing := sorted(set(self.gold) - set(self.benchmarks)):
             raise DistillError(f"gold: {', '.join(missing)} must also be listed under benchmarks")
         for key, value, allowed in (("teacher_backend", self.teacher_backend, BACKENDS),
@@ -125,6 +123,12 @@ def generated(path: Path, wanted: int) -> bool:
 
 def _sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _trained_on(student_dir: Path) -> str | None:
+    """The sha256 of the training file a finished student was trained on; None if it was not."""
+    stamp = student_dir / TRAINED_ON
+    return stamp.read_text().strip() if stamp.exists() else None
 
 
 # --- the run ----------------------------------------------------------------------------------------------
@@ -209,21 +213,20 @@ class Run:
             for fmt in ("ft_direct", "ft_cot"):  # the twin first, so the CoT student can name it
                 name = f"{slug(self.r.student)}-{r['benchmark']}-{_source(r)}-{fmt}"
                 student_dir = self.r.work / "students" / name
-                stamp = student_dir / TRAINED_ON
-                done = (stamp.exists() and stamp.read_text().strip() == _sha256(Path(r[f"{fmt}_file"])) and
-                        evaluated(self.results, name, fmt, r["benchmark"], self.r.test_questions))
-                if self.stage(f"student {name}: train on {r[fmt + '_file']} and evaluate", not done):
-                    self._train_and_evaluate(name, fmt, Path(r[f"{fmt}_file"]), student_dir, r["benchmark"], twin)
+                train_file = Path(r[f"{fmt}_file"])
+                digest = _sha256(train_file)
+                done = _trained_on(student_dir) == digest and evaluated(
+                    self.results, name, fmt, r["benchmark"], self.r.test_questions)
+                if self.stage(f"student {name}: train on {train_file} and evaluate", not done):
+                    self._train_and_evaluate(name, fmt, train_file, digest, student_dir, r["benchmark"], twin)
                 twin = name
 
-    def _train_and_evaluate(self, name: str, fmt: str, train_file: Path, out: Path, benchmark: str,
+    def _train_and_evaluate(self, name: str, fmt: str, train_file: Path, digest: str, out: Path, benchmark: str,
                             twin: str | None) -> None:
         from distill import train as training
 
-        stamp = out / TRAINED_ON
-        digest = _sha256(train_file)
         trained_before = (out / training.SUMMARY_FILE).exists()
-        if trained_before and (not stamp.exists() or stamp.read_text().strip() != digest):
+        if trained_before and _trained_on(out) != digest:
             raise DistillError(f"{out} was trained on another version of {train_file} (the teacher data grew or "
                                "changed): remove that directory to train it again")
         try:
@@ -233,7 +236,7 @@ class Run:
         except TypeError as e:
             raise DistillError(f"recipe {self.r.name}: bad train setting ({e}); see `distill train --help`") from None
         training.train(cfg, command=self.command)
-        atomic_write_text(stamp, digest + "\n")
+        atomic_write_text(out / TRAINED_ON, digest + "\n")
         summary = json.loads((out / training.SUMMARY_FILE).read_text())
         extra = {"answer_only_twin": twin} if twin else {}
         # A student trained just now replaces whatever its entry held before.

@@ -69,9 +69,14 @@ def _averages(scores: pd.DataFrame) -> pd.DataFrame:
     return averages
 
 
+def _with_columns(scores: pd.DataFrame) -> pd.DataFrame:
+    """The scores with each one's table column ('last_letter 3words')."""
+    return scores.assign(column=[column_label(b, s) for b, s in zip(scores["benchmark"], scores["split"])])
+
+
 def wide_table(scores: pd.DataFrame, entries: pd.DataFrame) -> pd.DataFrame:
     """The main table: one row per entry (model and format), percentages, best overall first."""
-    scores = scores.assign(column=[column_label(b, s) for b, s in zip(scores["benchmark"], scores["split"])])
+    scores = _with_columns(scores)
     values = scores.pivot(index="entry", columns="column", values="score") * 100
     errors = scores.pivot(index="entry", columns="column", values="stderr").astype(float) * 100
     present = [c for c in split_columns() if c in values.columns]
@@ -137,14 +142,19 @@ def teacher_links(entries: pd.DataFrame) -> list[tuple[str, str]]:
 
     Measured students link only to measured teachers and reported to reported: the two never mix.
     """
-    links = []
-    for _, student in entries[entries["teacher"].notna()].iterrows():
-        kind = entries["role"] == "reported" if student["role"] == "reported" else entries["role"] != "reported"
-        teachers = _matches(entries[kind & (entries["entry"] != student["entry"])], student["teacher"])
-        teacher = _preferred(teachers, BASE_FORMATS)
-        if teacher is not None:
-            links.append((teacher["entry"], student["entry"]))
-    return links
+    students = entries[entries["teacher"].notna()]
+    return [(teacher, student["entry"]) for _, student in students.iterrows()
+            if (teacher := _teacher_entry(entries, student)) is not None]
+
+
+def _teacher_entry(entries: pd.DataFrame, student: pd.Series) -> str | None:
+    """The entry of a student's teacher, of the same kind (measured or reported), few-shot CoT first."""
+    if not isinstance(student["teacher"], str):
+        return None
+    kind = entries["role"] == "reported" if student["role"] == "reported" else entries["role"] != "reported"
+    teacher = _preferred(_matches(entries[kind & (entries["entry"] != student["entry"])], student["teacher"]),
+                         BASE_FORMATS)
+    return None if teacher is None else teacher["entry"]
 
 
 def references(entries: pd.DataFrame, student: pd.Series) -> dict[str, str]:
@@ -199,20 +209,11 @@ def heatmap_matrix(table: pd.DataFrame) -> pd.DataFrame:
     return table[columns].set_axis(labels, axis=0)
 
 
-def _teacher_entry(entries: pd.DataFrame, student: pd.Series) -> str | None:
-    """The measured teacher run a student is measured against: its few-shot CoT entry, if on the board."""
-    measured = entries[(entries["role"] != "reported") & (entries["entry"] != student["entry"])]
-    teacher = _preferred(_matches(measured, student["teacher"]), BASE_FORMATS) if isinstance(
-        student["teacher"], str) else None
-    return None if teacher is None else teacher["entry"]
-
-
 def distillation_gains(scores: pd.DataFrame, entries: pd.DataFrame) -> pd.DataFrame:
     """Per CoT student and test split: its score, its answer-only twin's, the gain in points with the
     standard error of a difference of independent means, and retention (student / teacher score)."""
     rows = []
-    split_scores = scores.assign(column=[column_label(b, s) for b, s in zip(scores["benchmark"], scores["split"])])
-    by_entry = {e: part.set_index("column") for e, part in split_scores.groupby("entry")}
+    by_entry = {e: part.set_index("column") for e, part in _with_columns(scores).groupby("entry")}
     for _, student in entries[(entries["role"] == "student") & (entries["format"] == "ft_cot")].iterrows():
         twin = references(entries, student).get("answer-only baseline")
         if twin is None:
@@ -238,8 +239,7 @@ def distillation_gains(scores: pd.DataFrame, entries: pd.DataFrame) -> pd.DataFr
 
 def test_sizes(scores: pd.DataFrame) -> pd.DataFrame:
     """Questions scored per test split, over measured entries: the smallest and largest count."""
-    measured = scores[scores["role"] != "reported"].dropna(subset=["n"])
-    measured = measured.assign(column=[column_label(b, s) for b, s in zip(measured["benchmark"], measured["split"])])
+    measured = _with_columns(scores[scores["role"] != "reported"].dropna(subset=["n"]))
     sizes = measured.groupby("column")["n"].agg(["min", "max"]).astype(int)
     return sizes.reindex([c for c in split_columns() if c in sizes.index])
 

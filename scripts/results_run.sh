@@ -4,8 +4,8 @@
 #   scripts/results_run.sh [RECIPE...]      (default: symbolic arithmetic commonsense)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for recipe in "${@:-symbolic arithmetic commonsense}"; do
-  for r in $recipe; do
-    .venv/bin/distill run "recipes/$r.yaml"
-  done
+recipes=("$@")
+[ $# -gt 0 ] || recipes=(symbolic arithmetic commonsense)
+for r in "${recipes[@]}"; do
+  .venv/bin/distill run "recipes/$r.yaml"
 done

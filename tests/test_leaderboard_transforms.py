@@ -1,6 +1,8 @@
 """The board's pure pandas: averages, filters, teacher links, distillation gains and the heatmap."""
 
+import json
 import math
+import random
 import sys
 from pathlib import Path
 
@@ -141,7 +143,7 @@ def test_the_scatter_draws_an_arrow_from_teacher_to_student(board):
 
 def test_a_named_twin_is_the_answer_only_baseline_even_beside_other_ft_direct_entries(tmp_path):
     synth.shipped(tmp_path)
-    rng = __import__("random").Random(3)
+    rng = random.Random(3)
     synth.write_entry(tmp_path, "other-direct", fmt="ft_direct", role="student", base_model=synth.BASE,
                       teacher="gold", scores=synth.random_scores(rng, 0.3))
     synth.write_entry(tmp_path, "twin", fmt="ft_direct", role="student", base_model=synth.BASE,
@@ -153,8 +155,8 @@ def test_a_named_twin_is_the_answer_only_baseline_even_beside_other_ft_direct_en
     student["entry"] = "cot__ft_cot"
     # without a name, the same teacher's ft_direct entry wins over another teacher's
     assert transforms.references(board.entries, student)["answer-only baseline"] == "twin__ft_direct"
-    meta = __import__("json").loads((cot / "metadata.json").read_text())
-    (cot / "metadata.json").write_text(__import__("json").dumps({**meta, "answer_only_twin": "other-direct"}))
+    meta = json.loads((cot / "metadata.json").read_text())
+    (cot / "metadata.json").write_text(json.dumps({**meta, "answer_only_twin": "other-direct"}))
     board = load_board(tmp_path)
     student = board.entries.set_index("entry").loc["cot__ft_cot"]
     student["entry"] = "cot__ft_cot"
