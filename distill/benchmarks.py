@@ -91,11 +91,6 @@ def check_format(fmt: str) -> str:
     return fmt
 
 
-def task_name(benchmark: Benchmark, split: str, fmt: str) -> str:
-    """The lm-eval task for one test split and format: sr_<benchmark>[_<split>]_<format>."""
-    return "_".join(p for p in ("sr", benchmark.key, split_suffix(split), fmt) if p)
-
-
 def split_suffix(split: str) -> str:
     """'test_3words' -> '3words', the part a task name carries; '' for the plain test split."""
     return split.removeprefix("test").lstrip("_")

@@ -8,6 +8,7 @@
     distill filter FILE... --out DIR [--gold a,b]
     distill train --student M --data FILE --format ft_cot|ft_direct [--lora] [--config FILE] --out DIR [--eval]
     distill submit PATH --role teacher|baseline|student|reported [--base M] [--teacher M] [--dry-run]
+    distill verify [DIR]                   re-derive every score under results/ from its samples
     distill run RECIPE.yaml                every stage above from one recipe, resumable (recipes/)
 
 Every problem the user can fix is reported as one line, `distill: error: ...`, with exit status 2.
@@ -18,10 +19,11 @@ import shlex
 import sys
 from pathlib import Path
 
-from distill import data, models, pipeline, submit
+from distill import data, models, pipeline, results, submit
 from distill.benchmarks import BENCHMARKS, FORMATS, parse_benchmarks
 from distill.errors import DistillError
-from distill.evaluate import BACKENDS, GROUPS, ROLES, EvalConfig, evaluate
+from distill.evaluate import BACKENDS, EvalConfig, evaluate
+from distill.results import GROUPS, ROLES
 
 
 def cmd_data_list(args) -> None:
@@ -88,6 +90,23 @@ def cmd_filter(args) -> None:
     print(f"report: {filtering.write_report(args.out, report)}")
 
 
+def cmd_verify(args) -> None:
+    if not args.results_dir.is_dir():
+        raise DistillError(f"no results directory at {args.results_dir}")
+    found, bad = results.entries(args.results_dir), []
+    for entry in found:
+        problems = results.check_entry(entry) if entry.is_dir() else ["not an entry directory"]
+        print(f"{'ok ' if not problems else 'BAD'} {entry.name}", flush=True)
+        for problem in problems:
+            print(f"      {problem}")
+        if problems:
+            bad.append(entry.name)
+    if bad:
+        raise DistillError(f"{len(bad)} of {len(found)} entries in {args.results_dir} fail verification: "
+                           f"{', '.join(bad)}")
+    print(f"{len(found)} entries in {args.results_dir}: every score re-derived from its samples")
+
+
 def cmd_run(args) -> None:
     pipeline.run(args.recipe)
 
@@ -133,10 +152,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--apply-chat-template", dest="apply_chat_template", action="store_true",
                    help="wrap prompts in the model's chat template")
     p.add_argument("--dtype", default="float32", help="hf backend weights dtype (default float32)")
-    p.add_argument("--results-dir", dest="results_dir", type=Path, default=Path("results"),
+    p.add_argument("--results-dir", dest="results_dir", type=Path, default=results.DEFAULT_DIR,
                    help="where entries are filed (default ./results)")
     p.set_defaults(func=cmd_eval)
     submit.register(sub)
+    p = sub.add_parser("verify", help="re-derive every score in a results directory from its samples",
+                       description="Check every entry of a results directory as `distill submit` checks a "
+                       "submission: files are plain files inside the entry; each sample is matched by document id "
+                       "to our own test split (question and gold answer ours, each document once, the whole split "
+                       "or its declared first N); each output is graded again; the mean must be the filed score. "
+                       "Exits with status 2 naming each bad entry.")
+    p.add_argument("results_dir", nargs="?", type=Path, default=results.DEFAULT_DIR,
+                   help="the results directory (default ./results)")
+    p.set_defaults(func=cmd_verify)
     from distill import train  # transformers is a heavy import; keep it out of module import time
 
     train.register(sub)

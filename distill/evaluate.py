@@ -1,19 +1,17 @@
 """`distill eval`: run lm-eval on our tasks and file its output as a board entry under results/.
 
-An entry is one model on one format: `results/<model>__<format>/` holds lm-eval's own
-`results_*.json` and `samples_*.jsonl.gz` files, plus `metadata.json` saying what the model is
-(role, parameters, base model, teacher) and every command that added results to it.
+An entry is one model on one format (`distill.results` owns the format and writes it): lm-eval's own
+results and samples files, plus metadata saying what the model is (role, parameters, base model,
+teacher) and every command that added results to it. Every score is re-derived from its samples before
+it is filed.
 
     distill eval --model smollm2-135m-instruct --format fewshot_cot --group offline --limit 5
     distill eval --model qwen2.5-coder-1.5b-instruct --backend openai --base-url http://127.0.0.1:8080 \\
         --format fewshot_cot --benchmarks last_letter,coin_flip
 """
 
-import gzip
 import importlib.metadata
-import json
 import shlex
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -21,16 +19,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from distill import data, models
-from distill.benchmarks import BENCHMARKS, CATEGORIES, Benchmark, check_format, parse_benchmarks
+from distill import data, models, results
+from distill.benchmarks import BENCHMARKS, Benchmark, check_format, parse_benchmarks
 from distill.errors import DistillError
-from distill.jsonio import atomic_write_text
-from distill.paths import portable, slug
+from distill.paths import portable
+from distill.results import GROUPS, ROLES
 
 HARNESS_TASKS = Path(__file__).resolve().parent.parent / "harness_tasks"
-ROLES = ("teacher", "baseline", "student", "reported")
 BACKENDS = ("hf", "vllm", "openai")
-GROUPS = (*CATEGORIES, "all", "offline")
 
 
 @dataclass
@@ -51,7 +47,7 @@ class EvalConfig:
     num_concurrent: int = 4
     apply_chat_template: bool = False
     dtype: str = "float32"
-    results_dir: Path = Path("results")
+    results_dir: Path = results.DEFAULT_DIR
     command: str | None = None  # the command line that asked for this run, recorded in the metadata
     extra: dict = field(default_factory=dict)  # more metadata, e.g. training details from `distill train`
 
@@ -64,9 +60,9 @@ def task_names(cfg: EvalConfig) -> tuple[list[str], list[Benchmark]]:
             raise DistillError(f"unknown group '{cfg.group}': choose from {', '.join(GROUPS)}")
         covered = {"all": list(BENCHMARKS.values()), "offline": parse_benchmarks("offline")}.get(
             cfg.group, [b for b in BENCHMARKS.values() if b.category == cfg.group])
-        return [f"sr_{cfg.group}_{fmt}"], covered
+        return [results.group_name(cfg.group, fmt)], covered
     chosen = parse_benchmarks(cfg.benchmarks)
-    return [f"sr_{b.key}_{fmt}" for b in chosen], chosen
+    return [results.benchmark_task(b, fmt) for b in chosen], chosen
 
 
 def _model_args(cfg: EvalConfig, path: str) -> tuple[str, str]:
@@ -128,7 +124,6 @@ def evaluate(cfg: EvalConfig) -> Path:
             data.load_split(b.key, split)
         data.load_exemplars(b.key)
     path = _served_path(cfg.model) if cfg.backend == "openai" else models.resolve(cfg.model)
-    entry = Path(cfg.results_dir) / f"{slug(cfg.name or cfg.model)}__{cfg.format}"
     Path(cfg.results_dir).mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=cfg.results_dir, prefix=".eval-") as tmp:
         cmd = lm_eval_command(cfg, path, tasks, Path(tmp))
@@ -136,9 +131,10 @@ def evaluate(cfg: EvalConfig) -> Path:
         if subprocess.run(cmd).returncode != 0:
             raise DistillError(f"lm-eval failed for {cfg.model} on {', '.join(tasks)} (its output is above); "
                                "nothing was added to results/")
-        files = _collect(Path(tmp), entry)
-    _write_metadata(cfg, entry, path, tasks, cmd, files)
-    return entry
+        files = sorted(Path(tmp).rglob("*.json*"))
+        if not any(results.RESULTS_FILE.fullmatch(f.name) for f in files):
+            raise DistillError(f"lm-eval wrote no results file under {tmp}; nothing was added to results/")
+        return results.write_entry(cfg.results_dir, _metadata(cfg, path), [_run(cfg, tasks, cmd, files)], files)
 
 
 def _served_path(model: str) -> str:
@@ -150,51 +146,19 @@ def _served_path(model: str) -> str:
     return models.resolve(model) if Path(model).is_dir() else model
 
 
-def _collect(output: Path, entry: Path) -> list[str]:
-    """Move lm-eval's files into the entry, compressing samples; returns the new file names."""
-    entry.mkdir(parents=True, exist_ok=True)
-    names = []
-    for src in sorted(output.rglob("*.json*")):
-        if src.name.startswith("samples_"):
-            dest = entry / (src.name + ".gz")
-            with open(src, "rb") as f_in, gzip.open(dest.with_suffix(".tmp"), "wb") as f_out:
-                shutil.copyfileobj(f_in, f_out)
-            dest.with_suffix(".tmp").replace(dest)
-        else:
-            dest = entry / src.name
-            atomic_write_text(dest, portable(src.read_text()))
-        names.append(dest.name)
-    if not any(n.startswith("results_") for n in names):
-        raise DistillError(f"lm-eval wrote no results file under {output}; nothing was added to results/")
-    return names
-
-
-def _write_metadata(cfg: EvalConfig, entry: Path, path: str, tasks: list[str], cmd: list[str], files: list[str]):
-    meta_path = entry / "metadata.json"
-    meta = json.loads(meta_path.read_text()) if meta_path.exists() else {"runs": []}
+def _metadata(cfg: EvalConfig, path: str) -> dict:
     source = models.OFFLINE_MODELS.get(cfg.model.lower())
-    meta.update({
-        "model": cfg.name or cfg.model,
-        "model_source": source.hub_id if source else portable(cfg.model),
-        "role": cfg.role,
-        "format": cfg.format,
-        "params": models.parameter_count(path),
-        "base_model": cfg.base_model,
-        "teacher": cfg.teacher,
-        **cfg.extra,
-    })
-    meta["runs"].append({
-        "command": cfg.command and portable(cfg.command),
-        "lm_eval_command": portable(shlex.join(cmd)),
-        "backend": cfg.backend,
-        "tasks": tasks,
-        "limit": cfg.limit,
-        "files": files,
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "lm_eval_version": importlib.metadata.version("lm_eval"),
-        "git_hash": _git_hash(),
-    })
-    atomic_write_text(meta_path, json.dumps(meta, indent=2) + "\n")
+    return {"model": cfg.name or cfg.model, "model_source": source.hub_id if source else portable(cfg.model),
+            "role": cfg.role, "format": cfg.format, "params": models.parameter_count(path),
+            "base_model": cfg.base_model, "teacher": cfg.teacher, **cfg.extra}
+
+
+def _run(cfg: EvalConfig, tasks: list[str], cmd: list[str], files: list[Path]) -> dict:
+    return {"command": cfg.command and portable(cfg.command), "lm_eval_command": portable(shlex.join(cmd)),
+            "backend": cfg.backend, "tasks": tasks, "limit": cfg.limit,
+            "files": [results.stored_name(f) for f in files],
+            "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "lm_eval_version": importlib.metadata.version("lm_eval"), "git_hash": _git_hash()}
 
 
 def _git_hash() -> str | None:

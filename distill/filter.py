@@ -3,6 +3,8 @@
     distill filter teacher/last_letter.hint.jsonl --out train/
     distill filter --gold gsm_symbolic,strategyqa --out train/
 
+Every record is graded again with today's grader against our own gold answer: the verdict frozen into
+a teacher file when it was generated is not trusted, so a grading fix reaches existing teacher files.
 For each benchmark it writes `<benchmark>.<source>.ft_cot.jsonl` (kept CoTs) and
 `<benchmark>.<source>.ft_direct.jsonl` (the same questions, answers only), canonical records that
 `distill.prompts` renders for training, plus `report.json`. A training file that would contain a
@@ -17,7 +19,7 @@ from pathlib import Path
 from distill import data
 from distill.benchmarks import get_benchmark
 from distill.errors import DistillError
-from distill.generate import load_existing
+from distill.generate import grade, load_existing
 from distill.jsonio import atomic_write_text, dumps_jsonl
 from distill.paths import slug
 
@@ -97,6 +99,13 @@ def filter_teacher(files: list[Path], out: Path, cap: int = 4) -> dict:
     report = {}
     for (benchmark, split, teacher, mode), records in sorted(groups.items()):
         questions = {q["id"]: q for q in data.load_split(benchmark, split)}
+        unknown = sorted({r["question_id"] for r in records} - set(questions))
+        if unknown:
+            raise DistillError(f"{len(unknown)} {benchmark} {split} question(s) in the teacher files are not in "
+                               f"our prepared split: {', '.join(unknown[:5])}")
+        regraded = [{**r, **grade(r.get("completion") or "", questions[r["question_id"]])} for r in records]
+        changed = sum(a["correct"] != b.get("correct") for a, b in zip(regraded, records))
+        records = regraded
         seen, per_question, dropped, kept = set(), Counter(), Counter(), []
         for r in sorted(records, key=lambda r: (r["question_id"], r["sample_index"])):
             reason = drop_reason(r, seen, per_question, cap)
@@ -110,6 +119,7 @@ def filter_teacher(files: list[Path], out: Path, cap: int = 4) -> dict:
         report[f"{benchmark}.{source}"] = {
             "benchmark": benchmark, "teacher": teacher, "mode": mode, "records": len(records),
             "teacher_accuracy": round(sum(r["correct"] for r in records) / len(records), 4),
+            "regraded_changed": changed,  # verdicts the grader now gives differently from the teacher file
             "dropped": {reason: dropped[reason] for reason in DROP_REASONS},
             "tokens": sum(r["tokens"] for r in records),
             "kept_tokens": sum(r["tokens"] for r in records if r["id"] in kept_ids),

@@ -90,14 +90,17 @@ def _prompt_hash(prompt: str) -> str:
     return hashlib.sha256(prompt.encode()).hexdigest()[:16]
 
 
+def grade(text: str, question: dict) -> dict:
+    """A record's grading fields for a completion of one question: gold, extracted answer, verdict."""
+    answer = grading.extract_answer(text, get_benchmark(question["benchmark"]).answer_type, question.get("choices"))
+    return {"gold": question["answer"], "answer": answer, "correct": answer == question["answer"]}
+
+
 def make_record(cfg: GenerateConfig, question: dict, sample: int, prompt: str, text: str, tokens: int) -> dict:
-    answer_type = get_benchmark(cfg.benchmark).answer_type
-    answer = grading.extract_answer(text, answer_type, question["choices"])
     return {
         "id": f"{question['id']}#{sample}", "question_id": question["id"], "sample_index": sample,
-        **cfg.run_key(), "gold": question["answer"], "prompt_sha256": _prompt_hash(prompt), "completion": text,
-        "rationale": grading.rationale_of(text), "answer": answer, "correct": answer == question["answer"],
-        "tokens": tokens,
+        **cfg.run_key(), "prompt_sha256": _prompt_hash(prompt), "completion": text,
+        "rationale": grading.rationale_of(text), **grade(text, question), "tokens": tokens,
     }
 
 

@@ -37,3 +37,10 @@ def portable(text: str) -> str:
     """Text to publish (results, commands) without this machine's absolute paths: paths inside the
     project become relative to it, and the home directory becomes ~."""
     return text.replace(f"{PROJECT_ROOT}/", "").replace(str(PROJECT_ROOT), ".").replace(str(Path.home()), "~")
+
+
+def public_arg(arg: str) -> str:
+    """A command-line argument to publish: `portable`, and an absolute path anywhere else on this machine
+    cut to its last part (a submitter's directory layout is nobody's business)."""
+    arg = portable(arg)
+    return Path(arg).name if os.path.isabs(arg) else arg

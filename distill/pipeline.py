@@ -32,7 +32,7 @@ from pathlib import Path
 
 import yaml
 
-from distill import data, models
+from distill import data, models, results
 from distill.benchmarks import get_benchmark, parse_benchmarks
 from distill.errors import DistillError
 from distill.jsonio import atomic_write_text
@@ -102,17 +102,6 @@ def load_recipe(path: Path) -> Recipe:
 
 # --- what is already done -------------------------------------------------------------------------------
 
-def evaluated(results_dir: Path, name: str, fmt: str, benchmark: str, limit: int | None) -> bool:
-    """Whether the entry already holds this benchmark in this format at this test size."""
-    meta_path = Path(results_dir) / f"{slug(name)}__{fmt}" / "metadata.json"
-    if not meta_path.exists():
-        return False
-    runs = json.loads(meta_path.read_text()).get("runs", [])
-    task = f"sr_{benchmark}_{fmt}"
-    return any(task in r.get("tasks", []) and r.get("limit") == limit and
-               all((meta_path.parent / f).exists() for f in r.get("files", [])) for r in runs)
-
-
 def generated(path: Path, wanted: int) -> bool:
     """Whether a teacher file holds `wanted` complete records (a torn last line does not count)."""
     if not path.exists():
@@ -157,7 +146,7 @@ class Run:
     def teacher_pending(self) -> tuple[list[str], list[tuple[str, str]]]:
         gen = [b for b in self.r.benchmarks if not generated(self.teacher_file(b), self._wanted(b))]
         evals = [(fmt, b) for fmt in BASE_FORMATS for b in self.r.all_benchmarks
-                 if not evaluated(self.results, self.r.teacher, fmt, b, self.r.test_questions)]
+                 if not results.has_run(self.results, self.r.teacher, fmt, b, self.r.test_questions)]
         return gen, evals
 
     def teacher(self) -> None:
@@ -199,7 +188,7 @@ class Run:
     # untrained student -------------------------------------------------------------------------------
     def base(self) -> None:
         evals = [(fmt, b) for fmt in BASE_FORMATS for b in self.r.all_benchmarks
-                 if not evaluated(self.results, self.r.student, fmt, b, self.r.test_questions)]
+                 if not results.has_run(self.results, self.r.student, fmt, b, self.r.test_questions)]
         if not self.stage(f"untrained student {self.r.student}: few-shot evaluation", bool(evals)):
             return
         with serving(self.r.student, self.r.base_backend, None, self.r.work / "base-server.log") as (backend, url):
@@ -215,7 +204,7 @@ class Run:
                 student_dir = self.r.work / "students" / name
                 train_file = Path(r[f"{fmt}_file"])
                 digest = _sha256(train_file)
-                done = _trained_on(student_dir) == digest and evaluated(
+                done = _trained_on(student_dir) == digest and results.has_run(
                     self.results, name, fmt, r["benchmark"], self.r.test_questions)
                 if self.stage(f"student {name}: train on {train_file} and evaluate", not done):
                     self._train_and_evaluate(name, fmt, train_file, digest, student_dir, r["benchmark"], twin)
@@ -240,7 +229,7 @@ class Run:
         summary = json.loads((out / training.SUMMARY_FILE).read_text())
         extra = {"answer_only_twin": twin} if twin else {}
         # A student trained just now replaces whatever its entry held before.
-        if not trained_before or not evaluated(self.results, name, fmt, benchmark, self.r.test_questions):
+        if not trained_before or not results.has_run(self.results, name, fmt, benchmark, self.r.test_questions):
             from distill.evaluate import evaluate
 
             eval_cfg = training.eval_config(cfg, summary, self.command, benchmarks=benchmark)

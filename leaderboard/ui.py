@@ -12,7 +12,8 @@ import streamlit as st
 
 from distill.benchmarks import CATEGORIES
 from leaderboard import transforms
-from leaderboard.load import Board, Rejected, fingerprint, load_board, read_samples
+from distill.results import Rejected, read_samples
+from leaderboard.load import Board, fingerprint, load_board
 from leaderboard.samples import sample_table
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

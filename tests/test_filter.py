@@ -13,7 +13,7 @@ def gen_record(question, sample=0, rationale="Reasoning that has several words."
     return {"id": f"{question['id']}#{sample}", "question_id": question["id"], "sample_index": sample,
             "teacher": "t", "backend": "hf", "mode": "hint", "benchmark": question["benchmark"],
             "split": question["split"], "sampling": {}, "gold": question["answer"], "prompt_sha256": "0" * 16,
-            "completion": f" {rationale} The answer is {question['answer']}.", "rationale": rationale,
+            "completion": f" {rationale} The answer is {answer or question['answer']}.", "rationale": rationale,
             "answer": answer or question["answer"], "correct": correct, "tokens": 10}
 
 
@@ -25,6 +25,18 @@ def train():
 def write(path, records):
     path.write_text("".join(json.dumps(r) + "\n" for r in records))
     return path
+
+
+def test_the_verdict_frozen_in_a_teacher_file_is_not_trusted(train, tmp_path):
+    """Records are graded again against our gold answer: a stale or edited `correct` changes nothing."""
+    records = [gen_record(train[0], answer="zz", correct=True),  # says correct, the completion is wrong
+               gen_record(train[1], correct=False),  # says wrong, the completion is right
+               {**gen_record(train[2]), "gold": "zz"}]  # a gold answer that is not ours
+    report = filtering.filter_teacher([write(tmp_path / "g.jsonl", records)], tmp_path / "out")
+    (entry,) = report.values()
+    assert entry["dropped"]["wrong"] == 1 and entry["kept"] == 2 and entry["regraded_changed"] == 2
+    kept = [json.loads(line)["id"] for line in open(entry["ft_cot_file"])]
+    assert kept == [train[1]["id"], train[2]["id"]]
 
 
 def test_drop_reasons(train, tmp_path):

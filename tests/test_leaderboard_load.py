@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from leaderboard.load import fingerprint, load_board, pick_metric, read_samples
+from distill.results import pick_metric, read_samples
+from leaderboard.load import fingerprint, load_board
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "board"))
 import synth  # noqa: E402

@@ -15,7 +15,8 @@ import yaml
 
 from conftest import STUDENT
 from distill.errors import DistillError
-from distill.pipeline import evaluated, generated, load_recipe
+from distill.pipeline import generated, load_recipe
+from distill.results import has_run
 
 
 def write_recipe(path: Path, **settings) -> Path:
@@ -97,7 +98,7 @@ def test_a_tiny_recipe_runs_end_to_end_then_a_second_run_only_checks(smollm2, tm
     cot, direct = (f"{STUDENT}-last_letter-{source}-{fmt}" for fmt in ("ft_cot", "ft_direct"))
     expected = [(STUDENT, "fewshot_cot"), (STUDENT, "fewshot_direct"), (cot, "ft_cot"), (direct, "ft_direct")]
     for name, fmt in expected:
-        assert evaluated(results, name, fmt, "last_letter", 2), (name, fmt)
+        assert has_run(results, name, fmt, "last_letter", 2), (name, fmt)
     meta = json.loads((results / f"{cot}__ft_cot/metadata.json").read_text())
     assert meta["role"] == "student" and meta["answer_only_twin"] == direct and meta["base_model"] == STUDENT
     assert meta["runs"][0]["command"] == f"distill run {recipe}" and meta["training"]["steps"] == 2

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from distill import results as results_module
 from distill import submit
 from distill.errors import DistillError
 from leaderboard.load import load_board
@@ -73,6 +74,7 @@ def test_an_lm_eval_run_is_filed_as_an_entry_the_board_loads(tmp_path, capsys):
     (run,) = meta["runs"]
     assert run["command"].startswith("distill submit ") and run["lm_eval_version"] == "0.4.13"
     assert run["backend"] == "hf" and run["files"][0] == results_file(out).name
+    assert "submitted_from" not in run and results_module.absolute_paths(meta) == []  # no path of this machine
     board = load_board(results)
     assert board.rejected.empty and len(board.scores) == 4
     assert set(board.scores["command"]) == {run["command"]}
@@ -121,9 +123,10 @@ def test_samples_that_do_not_match_the_results_are_refused(tmp_path):
     with pytest.raises(DistillError) as refused:
         submit.check(submit.SubmitConfig(out, role="baseline", results_dir=tmp_path / "results"))
     message = str(refused.value)
-    assert f"samples_{SPORTS}_" in message and "has 2 samples, the results count 3" in message
-    assert "the samples average 0.0000, the results say 1.0000" in message
-    assert "3 samples in samples_sr_coin_flip_2flips" in message and "are not from coin_flip test_2flips" in message
+    assert f"task {SPORTS}: 2 samples, the results count 3" in message
+    assert "task sr_coin_flip_4flips_fewshot_cot: 3 samples' exact_match disagree with the grader" in message
+    assert ("task sr_coin_flip_2flips_fewshot_cot: 3 documents whose benchmark, split, choices are not ours "
+            "(coin_flip-test_2flips-0000, coin_flip-test_2flips-0001, coin_flip-test_2flips-0002)") in message
 
 
 def test_tasks_that_are_not_ours_are_refused(tmp_path):

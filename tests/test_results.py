@@ -1,0 +1,213 @@
+"""distill.results: one owner of the results format, and no score on the board that its outputs do not earn.
+
+Each way of forging a run is tried twice: as a submission (`distill submit` refuses it, naming the
+problem, and writes nothing) and as an entry already inside a results directory (`distill verify`
+flags it and exits non-zero naming the entry).
+"""
+
+import gzip
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from distill import cli, grading, results, submit
+from distill.errors import DistillError
+
+sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "board"))
+import synth  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+COIN = "sr_coin_flip_2flips_fewshot_cot"  # the real fixture: 3 questions, all answered "no", gold "yes"
+SPORTS = "sr_sports_fewshot_cot"  # 2 of 3 right
+
+
+def read_task(directory: Path, task: str) -> tuple[Path, list[dict]]:
+    path = next(directory.glob(f"samples_{task}_*"))
+    return path, results.read_samples(path)
+
+
+def write_task(path: Path, records: list[dict]) -> None:
+    text = "".join(json.dumps(r) + "\n" for r in records).encode()
+    path.write_bytes(gzip.compress(text) if path.name.endswith(".gz") else text)
+
+
+def set_claims(directory: Path, task: str, records: list[dict]) -> None:
+    """Make the results file agree with the (edited) samples, as a careful forger would."""
+    path = next(directory.glob("results_*.json"))
+    lm_eval = json.loads(path.read_text())
+    lm_eval["results"][task]["exact_match,none"] = sum(r["exact_match"] for r in records) / len(records)
+    lm_eval["n-samples"][task]["effective"] = len(records)
+    path.write_text(json.dumps(lm_eval))
+
+
+def forged_gold(d: Path) -> None:
+    path, records = read_task(d, COIN)
+    for r in records:  # every wrong answer's gold rewritten to the model's own answer, and graded right
+        own = grading.extract_answer(r["filtered_resps"][0], "yesno")
+        r["target"] = r["doc"]["answer"] = own
+        r["exact_match"] = 1.0
+    write_task(path, records)
+    set_claims(d, COIN, records)
+
+
+def counted_twice(d: Path) -> None:
+    path, records = read_task(d, COIN)
+    records[2] = records[1]  # same grade, so the score does not move
+    write_task(path, records)
+
+
+def not_in_split(d: Path) -> None:
+    path, records = read_task(d, COIN)
+    records[0]["doc"]["id"] = "coin_flip-test_2flips-9999"
+    write_task(path, records)
+
+
+def changed_question(d: Path) -> None:
+    path, records = read_task(d, SPORTS)
+    records[0]["doc"]["question"] = "Is this an easier question?"
+    write_task(path, records)
+
+
+def missing_document(d: Path) -> None:
+    path, records = read_task(d, SPORTS)
+    records = records[:2]
+    write_task(path, records)
+    set_claims(d, SPORTS, records)
+
+
+def symlinked_samples(d: Path) -> None:
+    path, _ = read_task(d, SPORTS)
+    elsewhere = d.parent.parent / f"{d.name}-elsewhere.jsonl.gz"  # outside the run, and outside results/
+    shutil.copyfile(path, elsewhere)
+    path.unlink()
+    path.symlink_to(elsewhere)
+
+
+def unearned_score(d: Path) -> None:
+    path, records = read_task(d, COIN)
+    for r in records:  # grades flipped to right while the outputs stay wrong
+        r["exact_match"] = 1.0
+    write_task(path, records)
+    set_claims(d, COIN, records)
+
+
+FORGERIES = {
+    forged_gold: "3 documents whose gold answer is not ours",
+    counted_twice: "1 documents counted more than once (coin_flip-test_2flips-0001)",
+    not_in_split: "1 documents that are not in coin_flip test_2flips ('coin_flip-test_2flips-9999')",
+    changed_question: "1 documents whose question text is not ours (sports-0951)",
+    missing_document: "1 documents missing from the first 3 of sports test (sports-0351)",
+    symlinked_samples: f"samples_{SPORTS}_2026-11-26T14-46-20.547498.jsonl",
+    unearned_score: "3 samples' exact_match disagree with the grader",
+}
+
+
+def lm_eval_output(root: Path) -> Path:
+    """The real fixture run laid out as lm-eval writes it: results and plain samples in one directory."""
+    out = root / "lm-eval-out"
+    out.mkdir()
+    for src in synth.REAL_ENTRY.iterdir():
+        if src.name.startswith("results_"):
+            shutil.copyfile(src, out / src.name)
+        elif src.name.startswith("samples_"):
+            (out / src.name.removesuffix(".gz")).write_bytes(gzip.decompress(src.read_bytes()))
+    return out
+
+
+@pytest.mark.parametrize("forge", FORGERIES, ids=lambda f: f.__name__)
+def test_a_forged_submission_is_refused_naming_the_problem_and_nothing_is_written(tmp_path, forge):
+    out, board = lm_eval_output(tmp_path), tmp_path / "results"
+    forge(out)
+    with pytest.raises(DistillError) as refused:
+        submit.submit(submit.SubmitConfig(out, role="baseline", results_dir=board))
+    assert str(refused.value).startswith("refused: ") and FORGERIES[forge] in str(refused.value)
+    if forge is symlinked_samples:
+        assert "is a symbolic link" in str(refused.value)
+    assert not board.exists()
+
+
+@pytest.mark.parametrize("forge", FORGERIES, ids=lambda f: f.__name__)
+def test_verify_flags_a_forged_entry_inside_a_results_directory(tmp_path, forge, capsys):
+    board = tmp_path / "results"
+    entry = board / synth.REAL_ENTRY.name
+    shutil.copytree(synth.REAL_ENTRY, entry)
+    assert cli.main(["verify", str(board)]) == 0
+    forge(entry)
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["verify", str(board)])
+    assert exit_.value.code == 2
+    printed = capsys.readouterr()
+    assert f"BAD {entry.name}" in printed.out and FORGERIES[forge] in printed.out
+    assert f"1 of 1 entries in {board} fail verification: {entry.name}" in printed.err
+
+
+def test_the_committed_results_are_all_verified(capsys):
+    """Every entry in the repository's results/ earns its scores (the reported ones are cited, not re-derived)."""
+    assert cli.main(["verify", str(REPO / "results")]) == 0
+    printed = capsys.readouterr().out
+    assert "BAD" not in printed and "every score re-derived from its samples" in printed
+
+
+def test_a_claimed_score_the_samples_do_not_earn_is_named_with_both_numbers(tmp_path):
+    out = lm_eval_output(tmp_path)
+    path = next(out.glob("results_*.json"))
+    lm_eval = json.loads(path.read_text())
+    lm_eval["results"][SPORTS]["exact_match,none"] = 1.0
+    path.write_text(json.dumps(lm_eval))
+    with pytest.raises(DistillError, match=f"task {SPORTS}: claims 1.0000, its outputs earn 0.6667"):
+        submit.check(submit.SubmitConfig(out, role="baseline"))
+
+
+def test_an_absolute_path_in_metadata_is_flagged(tmp_path):
+    entry = tmp_path / "results" / synth.REAL_ENTRY.name
+    shutil.copytree(synth.REAL_ENTRY, entry)
+    meta = json.loads((entry / "metadata.json").read_text())
+    meta["runs"][0]["command"] = "distill submit /home/someone/out --role baseline"
+    (entry / "metadata.json").write_text(json.dumps(meta))
+    assert results.check_entry(entry) == ["metadata.json: metadata.runs[0].command is an absolute path"]
+    assert results.absolute_paths({"url": "http://127.0.0.1:8080/v1", "path": "~/x", "dir": "artifacts/a"}) == []
+
+
+def test_the_writer_refuses_a_run_that_does_not_verify_and_leaves_the_directory_as_it_was(tmp_path):
+    out, board = lm_eval_output(tmp_path), tmp_path / "results"
+    plan = submit.check(submit.SubmitConfig(out, role="baseline", results_dir=board))
+    unearned_score(out)  # changed after the check: the writer checks the assembled entry again
+    with pytest.raises(DistillError, match="disagree with the grader"):
+        results.write_entry(board, plan.metadata, plan.runs, plan.files)
+    assert list(board.iterdir()) == []  # no entry, no staging directory
+
+
+def test_has_run_knows_what_an_entry_holds(tmp_path):
+    entry = synth.write_entry(tmp_path, "m", scores={("sports", "test"): 0.5, ("coin_flip", "test_2flips"): 1.0},
+                              n=4)
+    meta = json.loads((entry / "metadata.json").read_text())
+    meta["runs"][0]["tasks"] = ["sr_sports_fewshot_cot", "sr_coin_flip_fewshot_cot"]
+    (entry / "metadata.json").write_text(json.dumps(meta))
+    assert results.has_run(tmp_path, "m", "fewshot_cot", "sports", 4)
+    assert results.has_run(tmp_path, "m", "fewshot_cot", "coin_flip", 4)
+    assert not results.has_run(tmp_path, "m", "fewshot_cot", "sports", None)  # another test size
+    assert not results.has_run(tmp_path, "m", "fewshot_cot", "date", 4)
+    assert not results.has_run(tmp_path, "m", "ft_cot", "sports", 4)
+    next(entry.glob("samples_sr_sports_*")).unlink()  # a run whose files are gone is not done
+    assert not results.has_run(tmp_path, "m", "fewshot_cot", "sports", 4)
+
+
+def test_synthetic_entries_verify(tmp_path):
+    """The board fixtures are made of our own test questions, so they pass the same checks as real runs."""
+    entry = synth.write_entry(tmp_path, "m", scores={("date", "test"): 0.4, ("gsm_symbolic", "test"): 0.6,
+                                                     ("last_letter", "test_3words"): 0.2})
+    assert results.check_entry(entry) == []
+
+
+def test_importing_distill_never_imports_the_board():
+    """`distill` is the toolkit, `leaderboard` one of its readers: the dependency points one way."""
+    code = ("import importlib, pkgutil, sys, distill\n"
+            "for m in pkgutil.walk_packages(distill.__path__, 'distill.'):\n"
+            "    importlib.import_module(m.name)\n"
+            "print(sorted(k for k in sys.modules if k.split('.')[0] == 'leaderboard'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
