@@ -8,7 +8,7 @@ export HF_DATASETS_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM ?= false
 
 .PHONY: setup demo test test-quick bench-eval bench-generate teacher-run setup-vllm test-vllm tasks board bench-board clean \
-	readme results bench-demo
+	readme results bench-demo verify
 
 setup: $(SETUP)
 
@@ -75,6 +75,10 @@ board: setup
 # The results section of README.md, regenerated from results/ (the tests check it is current).
 readme: setup
 	$(PY) -m leaderboard.readme
+
+# Re-derive every score in results/ from its samples (the tests do too).
+verify: setup
+	$(VENV)/bin/distill verify results
 
 # Every recipe's results into results/: hours on a CPU, resumable.
 results: setup

@@ -28,11 +28,12 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests" / "fixtures" / "board"))
 import synth  # noqa: E402
 
+from distill import results  # noqa: E402
 from distill.benchmarks import FORMATS  # noqa: E402
 from leaderboard.load import load_board  # noqa: E402
 
 APP = str(REPO / "leaderboard" / "app.py")
-ROLES = ("teacher", "baseline", "student")
+ROLES = tuple(r for r in results.ROLES if r != "reported")
 
 
 def generate(root: Path, count: int, seed: int = 0) -> None:

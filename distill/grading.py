@@ -66,8 +66,13 @@ def extract_answer(text: str, answer_type: str, choices: list[str] | None = None
     if _NEGATION.match(span):
         return None
     if answer_type == "number":
-        match = _NUMBER.search(span)
-        return _number(match) if match else None
+        # A span with a second number holds more than one quantity: two units ("5 dollars and
+        # 20 cents", "2 hours 30 minutes"), a range ("3 to 5", "10-12") or alternatives ("12 or
+        # 13"). Its first number would be a guess, so exactly one number or None. A repeat of the
+        # same value ("$18 (18 dollars)") is None too, as "2 hours 2 minutes" looks the same.
+        # Number words are not counted, so "5 (five)" still reads as 5.
+        numbers = list(_NUMBER.finditer(span))
+        return _number(numbers[0]) if len(numbers) == 1 else None
     if answer_type == "yesno":
         match = _YESNO_START.match(span)
         return normalize(match[1], "yesno") if match else None
