@@ -3,7 +3,7 @@
 Everything else (data preparation, prompts, lm-eval tasks, the board) asks this module.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from distill.errors import DistillError
 
@@ -12,55 +12,82 @@ FORMATS = ("fewshot_cot", "fewshot_direct", "ft_cot", "ft_direct")
 
 
 @dataclass(frozen=True)
+class HubDataset:
+    """Where a benchmark lives on the Hugging Face Hub, for users who are online."""
+    path: str  # the dataset ID
+    config: str | None = None
+    splits: dict[str, str] = field(default_factory=dict)  # our split -> the hub's, for the splits we load from it
+    revision: str | None = None  # a ref to pin, where the default branch cannot be loaded by `datasets`
+
+
+@dataclass(frozen=True)
 class Benchmark:
     key: str
     category: str
     answer_type: str  # a grading.ANSWER_TYPES value
-    offline_source: str | None  # how the data is made without the hub, or None if hub-only
-    hub_source: str | None  # the hub dataset id, for users who are online
+    builder: str | None  # the distill.sources module that makes it without the hub; None: loaded from the hub
+    offline_source: str | None  # what that builder reads, in words (task metadata, README)
+    hub: HubDataset | None
     test_splits: tuple[str, ...] = ("test",)  # several for the length-generalisation sets
     train_split: str | None = "train"
-    exemplars: str = ""  # where the few-shot exemplars come from (recorded in task metadata)
+    bigbench_task: str | None = None  # the BIG-bench task it comes from, where it does
+    exemplar_builder: str = "train"  # distill.exemplars: "gsm8k-cot", "bbh", "train" (gold rationales), "options"
+    exemplars: str = ""  # where the few-shot exemplars come from, in words (recorded in task metadata)
     n_exemplars: int = 8  # Wei et al. (2022) counts, unless the exemplar source has fewer
 
     @property
     def offline(self) -> bool:
-        return self.offline_source is not None
+        return self.builder is not None
+
+    @property
+    def hub_source(self) -> str | None:
+        return self.hub.path if self.hub else None
 
     @property
     def splits(self) -> tuple[str, ...]:
         return ((self.train_split,) if self.train_split else ()) + self.test_splits
 
 
-_ARITH_EXEMPLARS = "lm-eval gsm8k-cot.yaml (Wei et al. 2022, 8 exemplars)"
+_TRAIN_TEST = {"train": "train", "test": "test"}
+_ARITHMETIC = dict(category="arithmetic", answer_type="number", exemplar_builder="gsm8k-cot",
+                   exemplars="lm-eval gsm8k-cot.yaml (Wei et al. 2022, 8 exemplars)")
+_SYMBOLIC = dict(category="symbolic", builder="symbolic", offline_source="generated from US census names (PyPI names)",
+                 exemplars="generated from the train split, seeded")
 
 BENCHMARKS: dict[str, Benchmark] = {
     b.key: b
     for b in [
-        Benchmark("gsm8k", "arithmetic", "number", None, "openai/gsm8k", exemplars=_ARITH_EXEMPLARS),
-        Benchmark("svamp", "arithmetic", "number", None, "ChilleD/SVAMP", exemplars=_ARITH_EXEMPLARS),
-        Benchmark("asdiv", "arithmetic", "number", None, "EleutherAI/asdiv", train_split=None,
-                  exemplars=_ARITH_EXEMPLARS),
-        Benchmark("mawps", "arithmetic", "number", None, "MU-NLPC/Calc-mawps", exemplars=_ARITH_EXEMPLARS),
-        Benchmark("multiarith", "arithmetic", "number", None, "ChilleD/MultiArith", exemplars=_ARITH_EXEMPLARS),
-        Benchmark("gsm_symbolic", "arithmetic", "number", "reasoning-gym gsm_symbolic", None,
-                  exemplars=_ARITH_EXEMPLARS),
-        Benchmark("strategyqa", "commonsense", "yesno", "BIG-bench strategyqa (PyPI bigbench==1.0.0)",
-                  "ChilleD/StrategyQA", exemplars="gold rationales of the train split, seeded", n_exemplars=6),
-        Benchmark("csqa", "commonsense", "letter", None, "tau/commonsense_qa",
-                  exemplars="train split questions, answer-only rationale", n_exemplars=7),
-        Benchmark("date", "commonsense", "letter", "BIG-bench date_understanding (PyPI bigbench==1.0.0)",
-                  "hails/bigbench", exemplars="lm-eval bbh/cot_fewshot/date_understanding.yaml",
-                  n_exemplars=3),
-        Benchmark("sports", "commonsense", "yesno", "BIG-bench sports_understanding (PyPI bigbench==1.0.0)",
-                  "hails/bigbench", exemplars="lm-eval bbh/cot_fewshot/sports_understanding.yaml",
-                  n_exemplars=3),
-        Benchmark("last_letter", "symbolic", "string", "generated from US census names (PyPI names)",
-                  "ChilleD/LastLetterConcat", test_splits=("test_2words", "test_3words", "test_4words"),
-                  exemplars="generated from the train split, seeded", n_exemplars=4),
-        Benchmark("coin_flip", "symbolic", "yesno", "generated from US census names (PyPI names)",
-                  "skrishna/coin_flip", test_splits=("test_2flips", "test_3flips", "test_4flips"),
-                  exemplars="generated from the train split, seeded", n_exemplars=8),
+        Benchmark("gsm8k", builder=None, offline_source=None, hub=HubDataset("openai/gsm8k", "main", _TRAIN_TEST),
+                  **_ARITHMETIC),
+        Benchmark("svamp", builder=None, offline_source=None, hub=HubDataset("ChilleD/SVAMP", None, _TRAIN_TEST),
+                  **_ARITHMETIC),
+        # main still holds a loading script, which `datasets` >= 4 refuses; refs/pr/1 is its parquet conversion.
+        Benchmark("asdiv", builder=None, offline_source=None, train_split=None,
+                  hub=HubDataset("EleutherAI/asdiv", "asdiv", {"test": "validation"}, revision="refs/pr/1"),
+                  **_ARITHMETIC),
+        Benchmark("mawps", builder=None, offline_source=None, hub=HubDataset("MU-NLPC/Calc-mawps", None, {**_TRAIN_TEST, "validation": "validation"}),
+                  **_ARITHMETIC),
+        Benchmark("multiarith", builder=None, offline_source=None,
+                  hub=HubDataset("ChilleD/MultiArith", None, _TRAIN_TEST), **_ARITHMETIC),
+        Benchmark("gsm_symbolic", builder="gsm_symbolic", offline_source="reasoning-gym gsm_symbolic", hub=None,
+                  **_ARITHMETIC),
+        Benchmark("strategyqa", "commonsense", "yesno", "bigbench", "BIG-bench strategyqa (PyPI bigbench==1.0.0)",
+                  HubDataset("ChilleD/StrategyQA", None, _TRAIN_TEST), bigbench_task="strategyqa",
+                  exemplars="gold rationales of the train split, seeded", n_exemplars=6),
+        # The hub's test split has no answer keys, so the labelled validation split serves as our test.
+        Benchmark("csqa", "commonsense", "letter", None, None,
+                  HubDataset("tau/commonsense_qa", None, {"train": "train", "test": "validation"}),
+                  exemplar_builder="options", exemplars="train split questions, answer-only rationale", n_exemplars=7),
+        Benchmark("date", "commonsense", "letter", "bigbench", "BIG-bench date_understanding (PyPI bigbench==1.0.0)",
+                  HubDataset("hails/bigbench", "date_understanding_zero_shot"), bigbench_task="date_understanding",
+                  exemplar_builder="bbh", exemplars="lm-eval bbh/cot_fewshot/date_understanding.yaml", n_exemplars=3),
+        Benchmark("sports", "commonsense", "yesno", "bigbench", "BIG-bench sports_understanding (PyPI bigbench==1.0.0)",
+                  HubDataset("hails/bigbench", "sports_understanding_zero_shot"), bigbench_task="sports_understanding",
+                  exemplar_builder="bbh", exemplars="lm-eval bbh/cot_fewshot/sports_understanding.yaml", n_exemplars=3),
+        Benchmark("last_letter", answer_type="string", hub=HubDataset("ChilleD/LastLetterConcat"),
+                  test_splits=("test_2words", "test_3words", "test_4words"), n_exemplars=4, **_SYMBOLIC),
+        Benchmark("coin_flip", answer_type="yesno", hub=HubDataset("skrishna/coin_flip"),
+                  test_splits=("test_2flips", "test_3flips", "test_4flips"), n_exemplars=8, **_SYMBOLIC),
     ]
 }
 

@@ -12,6 +12,7 @@ corrupted cache is reported rather than silently evaluated.
 """
 
 import hashlib
+import importlib
 import json
 from pathlib import Path
 
@@ -26,17 +27,9 @@ FIELDS = ("id", "benchmark", "split", "question", "answer", "rationale", "choice
 
 
 def _build_splits(benchmark: Benchmark, seed: int) -> dict[str, list[dict]]:
-    if benchmark.key in ("strategyqa", "date", "sports"):
-        from distill.sources import bigbench
-        return bigbench.build(benchmark.key, seed)
-    if benchmark.key in ("last_letter", "coin_flip"):
-        from distill.sources import symbolic
-        return symbolic.build(benchmark.key, seed)
-    if benchmark.key == "gsm_symbolic":
-        from distill.sources import gsm_symbolic
-        return gsm_symbolic.build(benchmark.key, seed)
-    from distill.sources import hub
-    return {split: hub.load_hub(benchmark.key, split) for split in benchmark.splits}
+    """Every split from the source the registry names (imported only when needed: some are heavy)."""
+    source = importlib.import_module(f"distill.sources.{benchmark.builder or 'hub'}")
+    return source.build(benchmark, seed)
 
 
 def question_key(text: str) -> str:

@@ -70,19 +70,13 @@ def _csqa(train: list[dict], n: int, seed: int) -> list[dict]:
             for r in picked]
 
 
-def fixed_exemplars(benchmark: Benchmark) -> list[dict] | None:
-    """Exemplars that do not depend on the benchmark's data, or None."""
-    if benchmark.category == "arithmetic":
-        return _arithmetic()
-    if benchmark.key in ("date", "sports"):
-        return _bbh({"date": "date_understanding", "sports": "sports_understanding"}[benchmark.key])
-    return None
-
-
 def build(benchmark: Benchmark, train: list[dict], seed: int) -> list[dict]:
-    fixed = fixed_exemplars(benchmark)
-    if fixed is not None:
-        return fixed[: benchmark.n_exemplars]
-    if benchmark.key == "csqa":
-        return _csqa(train, benchmark.n_exemplars, seed)
-    return _from_train(train, benchmark.n_exemplars, seed)
+    """The benchmark's exemplars, made the way the registry says (`exemplar_builder`)."""
+    n = benchmark.n_exemplars
+    if benchmark.exemplar_builder == "gsm8k-cot":
+        return _arithmetic()[:n]
+    if benchmark.exemplar_builder == "bbh":
+        return _bbh(benchmark.bigbench_task)[:n]
+    if benchmark.exemplar_builder == "options":
+        return _csqa(train, n, seed)
+    return _from_train(train, n, seed)

@@ -15,7 +15,8 @@ import pytest
 from distill.errors import DistillError
 from distill.sources import hub
 from distill.data import FIELDS
-from distill.sources.hub import HUB_SOURCES, canonical_number, convert_records, load_hub
+from distill.benchmarks import BENCHMARKS
+from distill.sources.hub import CONVERTERS, canonical_number, convert_records, load_hub
 
 FIXTURES = Path(__file__).parent / "fixtures" / "hub"
 
@@ -147,9 +148,9 @@ def test_strategyqa_facts_given_as_one_string():
     assert rec["rationale"] == "Mount Everest is about 8,849 metres tall. The Eiffel Tower is short."
 
 
-@pytest.mark.parametrize("benchmark", sorted(HUB_SOURCES))
+@pytest.mark.parametrize("benchmark", sorted(CONVERTERS))
 def test_every_record_is_canonical(benchmark):
-    split = next(iter(HUB_SOURCES[benchmark].splits))
+    split = next(iter(BENCHMARKS[benchmark].hub.splits))
     recs = convert_records(benchmark, split, rows(benchmark))
     assert recs
     for r in recs:

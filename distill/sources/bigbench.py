@@ -12,10 +12,11 @@ import tempfile
 from pathlib import Path
 
 from distill import paths, pypi
+from distill.benchmarks import BENCHMARKS, Benchmark
 from distill.errors import DistillError
 
 SDIST = "bigbench==1.0.0"
-TASKS = {"strategyqa": "strategyqa", "date": "date_understanding", "sports": "sports_understanding"}
+TASKS = sorted(b.bigbench_task for b in BENCHMARKS.values() if b.bigbench_task)  # extracted in one download
 N_TEST = {"strategyqa": 687, "date": 111, "sports": 300}  # Ho et al. splits: 1603/687, 258/111; sports 70/30
 
 
@@ -25,21 +26,21 @@ def task_file(name: str) -> Path:
 
 def fetch_tasks() -> None:
     """Download the sdist once and extract every task file we use; a no-op when they are cached."""
-    if all(task_file(name).exists() for name in TASKS.values()):
+    if all(task_file(name).exists() for name in TASKS):
         return
     with tempfile.TemporaryDirectory() as tmp:
         print(f"Downloading {SDIST} from PyPI once (358 MB) for its BIG-bench task files...", file=sys.stderr)
         archive = pypi.download(SDIST, Path(tmp), kind="sdist")
         with tarfile.open(archive) as tar:
-            for name in TASKS.values():
+            for name in TASKS:
                 member = tar.getmember(f"bigbench-1.0.0/bigbench/benchmark_tasks/{name}/task.json")
                 data = tar.extractfile(member).read()
                 task_file(name).parent.mkdir(parents=True, exist_ok=True)
                 task_file(name).write_bytes(data)
 
 
-def load_examples(benchmark: str) -> list[dict]:
-    path = task_file(TASKS[benchmark])
+def load_examples(benchmark: Benchmark) -> list[dict]:
+    path = task_file(benchmark.bigbench_task)
     try:
         return json.loads(path.read_text(encoding="utf-8"))["examples"]
     except (OSError, ValueError, KeyError) as e:
@@ -70,14 +71,15 @@ def _date(ex: dict, rng: random.Random) -> dict:
 CONVERT = {"strategyqa": _strategyqa, "sports": _sports, "date": _date}
 
 
-def build(benchmark: str, seed: int) -> dict[str, list[dict]]:
+def build(benchmark: Benchmark, seed: int) -> dict[str, list[dict]]:
     """{'train': [...], 'test': [...]} canonical records."""
     fetch_tasks()
-    rng = random.Random(f"{benchmark}-{seed}")
+    key = benchmark.key
+    rng = random.Random(f"{key}-{seed}")
     records = []
     for i, ex in enumerate(load_examples(benchmark)):
-        records.append({"id": f"{benchmark}-{i:04d}", **CONVERT[benchmark](ex, rng),
-                        "meta": {"source": f"bigbench {TASKS[benchmark]} #{i}"}})
+        records.append({"id": f"{key}-{i:04d}", **CONVERT[key](ex, rng),
+                        "meta": {"source": f"bigbench {benchmark.bigbench_task} #{i}"}})
     rng.shuffle(records)
-    n_test = N_TEST[benchmark]
-    return {"test": records[:n_test], "train": records[n_test:]}
+    (test,) = benchmark.test_splits
+    return {test: records[:N_TEST[key]], benchmark.train_split: records[N_TEST[key]:]}

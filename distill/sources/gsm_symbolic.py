@@ -2,7 +2,9 @@
 
 import re
 
-SIZES = {"train": 1000, "test": 300}
+from distill.benchmarks import Benchmark
+
+TRAIN_SIZE, TEST_SIZE = 1000, 300  # before duplicates are dropped
 # reasoning-gym appends an output instruction to every question; our prompt format says how to answer.
 _INSTRUCTION = re.compile(r"\s*Give the result as your final answer\.\s*Do not include units\.\s*$")
 
@@ -12,11 +14,13 @@ def _rationale(answer_cot: str) -> str:
     return " ".join(body.split())
 
 
-def build(benchmark: str, seed: int) -> dict[str, list[dict]]:
+def build(benchmark: Benchmark, seed: int) -> dict[str, list[dict]]:
     import reasoning_gym
 
     splits, seen = {}, set()
-    for offset, (split, size) in enumerate(SIZES.items()):
+    (test,) = benchmark.test_splits
+    plan = [(benchmark.train_split, TRAIN_SIZE), (test, TEST_SIZE)]  # train first: its questions leave the test
+    for offset, (split, size) in enumerate(plan):
         data = reasoning_gym.create_dataset("gsm_symbolic", size=size, seed=seed * 10 + offset)
         records = []
         for i in range(size):
@@ -26,7 +30,7 @@ def build(benchmark: str, seed: int) -> dict[str, list[dict]]:
                 continue
             seen.add(question)
             meta = item["metadata"]
-            records.append({"id": f"gsm_symbolic-{split}-{i:04d}", "question": question,
+            records.append({"id": f"{benchmark.key}-{split}-{i:04d}", "question": question,
                             "answer": str(meta["answer_value"]), "rationale": _rationale(meta["answer_cot"]),
                             "choices": None, "meta": {"difficulty": meta["difficulty"]}})
         splits[split] = records

@@ -5,25 +5,15 @@ from __future__ import annotations
 import logging
 import os
 import re
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Callable, Iterable
 
-from distill.benchmarks import offline_benchmarks
+from distill.benchmarks import BENCHMARKS, Benchmark, HubDataset, offline_benchmarks
 from distill.errors import DistillError
 
 log = logging.getLogger(__name__)
 
-
-
-@dataclass(frozen=True)
-class HubSource:
-    path: str  # hub dataset id
-    config: str | None
-    splits: dict[str, str]  # our split name -> hub split name
-    convert: Callable[[dict], dict | None]  # hub row -> partial canonical fields, or None to skip
-    revision: str | None = None  # pin a ref when the default branch cannot be loaded by `datasets`
 
 
 def one_line(text: object) -> str:
@@ -111,37 +101,30 @@ def _strategyqa(row: dict) -> dict | None:
             "rationale": rationale or None, "meta": {"term": row.get("term"), "description": row.get("description")}}
 
 
-HUB_SOURCES: dict[str, HubSource] = {
-    "gsm8k": HubSource("openai/gsm8k", "main", {"train": "train", "test": "test"}, _gsm8k),
-    "svamp": HubSource("ChilleD/SVAMP", None, {"train": "train", "test": "test"}, _svamp),
-    # main still holds a loading script, which `datasets` >= 4 refuses; refs/pr/1 is its parquet conversion.
-    "asdiv": HubSource("EleutherAI/asdiv", "asdiv", {"test": "validation"}, _asdiv, revision="refs/pr/1"),
-    "mawps": HubSource("MU-NLPC/Calc-mawps", None,
-                       {"train": "train", "validation": "validation", "test": "test"}, _mawps),
-    "multiarith": HubSource("ChilleD/MultiArith", None, {"train": "train", "test": "test"}, _multiarith),
-    # The hub's test split has no answer keys, so the labelled validation split serves as our test.
-    "csqa": HubSource("tau/commonsense_qa", None, {"train": "train", "test": "validation"}, _csqa),
-    "strategyqa": HubSource("ChilleD/StrategyQA", None, {"train": "train", "test": "test"}, _strategyqa),
+# hub row -> partial canonical fields, or None to skip; where each dataset lives is in the registry.
+CONVERTERS: dict[str, Callable[[dict], dict | None]] = {
+    "gsm8k": _gsm8k, "svamp": _svamp, "asdiv": _asdiv, "mawps": _mawps, "multiarith": _multiarith, "csqa": _csqa,
+    "strategyqa": _strategyqa,
 }
 
 
-def _hub_split(benchmark: str, split: str) -> tuple[HubSource, str]:
-    source = HUB_SOURCES.get(benchmark)
-    if source is None:
-        raise DistillError(f"unknown hub benchmark {benchmark!r}: choose one of {', '.join(HUB_SOURCES)}")
-    if split not in source.splits:
-        raise DistillError(f"benchmark {benchmark!r} has no split {split!r}: choose one of {', '.join(source.splits)}")
-    return source, source.splits[split]
+def _hub_split(benchmark: str, split: str) -> tuple[HubDataset, str]:
+    if benchmark not in CONVERTERS:
+        raise DistillError(f"unknown hub benchmark {benchmark!r}: choose one of {', '.join(CONVERTERS)}")
+    hub = BENCHMARKS[benchmark].hub
+    if split not in hub.splits:
+        raise DistillError(f"benchmark {benchmark!r} has no split {split!r}: choose one of {', '.join(hub.splits)}")
+    return hub, hub.splits[split]
 
 
 def convert_records(benchmark: str, split: str, rows: Iterable[dict]) -> list[dict]:
     """Canonical records from raw hub rows (ids, benchmark, split filled in).
 
     Used by load_hub and by tests on fixtures. Rows without one usable answer are skipped, with a warning."""
-    source, _ = _hub_split(benchmark, split)
+    _hub_split(benchmark, split)
     records, seen, skipped = [], set(), 0
     for index, row in enumerate(rows):
-        fields = source.convert(dict(row))
+        fields = CONVERTERS[benchmark](dict(row))
         if fields is None or fields.get("answer") is None:
             skipped += 1
             continue
@@ -179,7 +162,7 @@ def _offline_env() -> bool:
                for name in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE"))
 
 
-def _unreachable_message(benchmark: str, source: HubSource) -> str:
+def _unreachable_message(benchmark: str, source: HubDataset) -> str:
     return (f"benchmark {benchmark!r} needs the Hugging Face Hub ({source.path}), which is not reachable here: "
             f"connect to the internet (and unset HF_HUB_OFFLINE), "
             f"or use an offline benchmark: {', '.join(b.key for b in offline_benchmarks())}")
@@ -203,3 +186,8 @@ def load_hub(benchmark: str, split: str) -> list[dict]:
             raise DistillError(_unreachable_message(benchmark, source)) from exc
         raise
     return convert_records(benchmark, split, rows)
+
+
+def build(benchmark: Benchmark, seed: int) -> dict[str, list[dict]]:
+    """Every split of a hub benchmark, as the hub splits them (`seed` changes nothing here)."""
+    return {split: load_hub(benchmark.key, split) for split in benchmark.splits}

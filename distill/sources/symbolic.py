@@ -9,12 +9,10 @@ Each example carries a gold rationale written by a template, so students can als
 import random
 from pathlib import Path
 
-SIZES = {"train": 350, "test": 150}  # Ho et al. (2023) splits for both tasks
-LENGTHS = {"train": 2, "test_2": 2, "test_3": 3, "test_4": 4}
-SPLIT_NAMES = {
-    "last_letter": {"train": "train", "test_2": "test_2words", "test_3": "test_3words", "test_4": "test_4words"},
-    "coin_flip": {"train": "train", "test_2": "test_2flips", "test_3": "test_3flips", "test_4": "test_4flips"},
-}
+from distill.benchmarks import Benchmark
+
+TRAIN_SIZE, TEST_SIZE = 350, 150  # Ho et al. (2023) splits for both tasks
+TRAIN_LENGTH, TEST_LENGTHS = 2, (2, 3, 4)  # words or flips; the registry's test splits, in order
 
 
 def _census(file: str, n: int) -> list[str]:
@@ -49,24 +47,25 @@ def coin_flip(people: list[str], flips: list[bool]) -> dict:
                          f"{n} is {parity}, so the coin is {state} up."}
 
 
-def build(benchmark: str, seed: int) -> dict[str, list[dict]]:
+def build(benchmark: Benchmark, seed: int) -> dict[str, list[dict]]:
     """Every split of one symbolic benchmark; no question appears twice across splits."""
     first, last = _name_lists()
-    rng = random.Random(f"{benchmark}-{seed}")
+    rng = random.Random(f"{benchmark.key}-{seed}")
     seen: set[str] = set()
     splits = {}
-    for split, length in LENGTHS.items():
-        name = SPLIT_NAMES[benchmark][split]
+    plan = [(benchmark.train_split, TRAIN_LENGTH, TRAIN_SIZE),
+            *((split, length, TEST_SIZE) for split, length in zip(benchmark.test_splits, TEST_LENGTHS, strict=True))]
+    for name, length, size in plan:
         records = []
-        while len(records) < SIZES[split.split("_")[0]]:
-            if benchmark == "last_letter":
+        while len(records) < size:
+            if benchmark.key == "last_letter":
                 rec = last_letter([rng.choice(first) for _ in range(length - 1)] + [rng.choice(last)])
             else:
                 rec = coin_flip([rng.choice(first) for _ in range(length)], [rng.random() < 0.5 for _ in range(length)])
             if rec["question"] in seen:
                 continue
             seen.add(rec["question"])
-            records.append({"id": f"{benchmark}-{name}-{len(records):04d}", **rec, "choices": None,
+            records.append({"id": f"{benchmark.key}-{name}-{len(records):04d}", **rec, "choices": None,
                             "meta": {"length": length}})
         splits[name] = records
     return splits
