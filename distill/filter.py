@@ -19,8 +19,8 @@ from pathlib import Path
 from distill import data
 from distill.benchmarks import get_benchmark
 from distill.errors import DistillError
-from distill.generate import grade, load_existing
-from distill.jsonio import atomic_write_text, dumps_jsonl
+from distill.generate import grade
+from distill.jsonio import atomic_write_text, dumps_jsonl, read_jsonl
 from distill.paths import slug
 
 DROP_REASONS = ("wrong", "empty", "repetition", "restates_answer", "duplicate", "over_cap")
@@ -94,7 +94,7 @@ def filter_teacher(files: list[Path], out: Path, cap: int = 4) -> dict:
     """Filter teacher CoT files into training pairs, one per (benchmark, teacher, mode)."""
     groups: dict[tuple, list[dict]] = defaultdict(list)
     for path in files:
-        for record in load_existing(Path(path)):
+        for record in read_jsonl(Path(path), torn_end_ok=True):  # a run may still be appending
             groups[(record["benchmark"], record["split"], record["teacher"], record["mode"])].append(record)
     report = {}
     for (benchmark, split, teacher, mode), records in sorted(groups.items()):

@@ -22,6 +22,7 @@ from distill import data, grading, models, prompts
 from distill.backends import Request, Sampling, make_backend
 from distill.benchmarks import get_benchmark
 from distill.errors import DistillError
+from distill.jsonio import read_jsonl, torn_end
 
 
 @dataclass
@@ -57,24 +58,20 @@ class GenerateConfig:
 
 
 def load_existing(path: Path) -> list[dict]:
-    """Records already written; a partial last line (a crash mid-write) is cut off and reported."""
+    """Records already written, for a run about to append: the writer repairs its own file, cutting off a
+    partial last line a crash left (reported; that record is generated again)."""
     if not path.exists():
         return []
-    raw = path.read_bytes()
-    good_end = raw.rfind(b"\n") + 1
-    if good_end < len(raw):
-        print(f"{path}: removed a partial last line ({len(raw) - good_end} bytes) left by an interrupted run; "
+    if torn := torn_end(path):
+        print(f"{path}: removed a partial last line ({torn} bytes) left by an interrupted run; "
               "it will be generated again", file=sys.stderr)
         with open(path, "r+b") as f:
-            f.truncate(good_end)
-    records = []
-    for lineno, line in enumerate(raw[:good_end].decode().splitlines(), 1):
-        try:
-            records.append(json.loads(line))
-        except json.JSONDecodeError:
-            raise DistillError(f"{path}:{lineno} is not valid JSON, and it is not the last line, so this is not "
-                               "an interrupted write: inspect the file, or write to another --out") from None
-    return records
+            f.truncate(path.stat().st_size - torn)
+    try:
+        return read_jsonl(path)
+    except DistillError as e:
+        raise DistillError(f"{e}, and it is not the last line, so this is not an interrupted write: inspect the "
+                           "file, or write to another --out") from None
 
 
 def _check_same_run(path: Path, existing: list[dict], cfg: GenerateConfig) -> None:

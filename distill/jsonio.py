@@ -1,4 +1,4 @@
-"""Atomic file writes and strict JSONL reading, shared by every stage that writes files."""
+"""Atomic file writes and the one JSONL reader, shared by every stage that writes or reads files."""
 
 import json
 import os
@@ -45,18 +45,30 @@ def write_jsonl(path: Path, records: Iterable[dict]) -> None:
     atomic_write_text(path, dumps_jsonl(records))
 
 
-def read_jsonl(path: Path) -> list[dict]:
-    """Every record of a JSONL file; a malformed line is an error that names the file and line."""
+def read_jsonl(path: Path, torn_end_ok: bool = False) -> list[dict]:
+    """Every record of a JSONL file; a malformed line is an error that names the file and line.
+
+    With `torn_end_ok`, a last line without its newline (a writer interrupted mid-line, or still
+    writing) is left out instead of failing. Nothing here ever changes the file.
+    """
+    raw = Path(path).read_bytes()
+    if torn_end_ok:
+        raw = raw[: raw.rfind(b"\n") + 1]
     records = []
-    with open(path, encoding="utf-8") as f:
-        for lineno, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise DistillError(f"{path}:{lineno} is not valid JSON ({e.msg})") from None
-            if not isinstance(record, dict):
-                raise DistillError(f"{path}:{lineno} is not a JSON object")
-            records.append(record)
+    for lineno, line in enumerate(raw.decode("utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise DistillError(f"{path}:{lineno} is not valid JSON ({e.msg})") from None
+        if not isinstance(record, dict):
+            raise DistillError(f"{path}:{lineno} is not a JSON object")
+        records.append(record)
     return records
+
+
+def torn_end(path: Path) -> int:
+    """How many bytes of a JSONL file follow its last newline: a line a writer did not finish."""
+    raw = Path(path).read_bytes()
+    return len(raw) - (raw.rfind(b"\n") + 1)

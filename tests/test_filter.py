@@ -84,3 +84,13 @@ def test_gold_rationale_sets(tmp_path):
 def test_repetition_detector():
     assert filtering.is_repetitive("so the answer is so the answer is so the answer is so the answer is")
     assert not filtering.is_repetitive("Ada has 3 apples. Bob gives her 2 more. 3 + 2 = 5 apples in total.")
+
+
+def test_filter_reads_a_teacher_file_without_changing_it(train, tmp_path):
+    """A run may still be appending: its unfinished last line is left out, and left where it is."""
+    path = write(tmp_path / "g.jsonl", [gen_record(train[0]), gen_record(train[1])])
+    with open(path, "a") as f:
+        f.write('{"id": "half a rec')
+    before = path.read_bytes()
+    (entry,) = filtering.filter_teacher([path], tmp_path / "out").values()
+    assert entry["records"] == 2 and path.read_bytes() == before
