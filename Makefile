@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE ?= 1
 export HF_DATASETS_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM ?= false
 
-.PHONY: setup demo test test-quick bench-eval bench-generate teacher-run setup-vllm test-vllm tasks board bench-board clean \
+.PHONY: setup demo test test-quick bench-eval bench-generate setup-vllm test-vllm tasks board bench-board clean \
 	readme results bench-demo verify
 
 setup: $(SETUP)
@@ -62,9 +62,6 @@ setup-vllm: $(VLLM_VENV)/.setup-done
 
 test-vllm: setup-vllm
 	$(VLLM_VENV)/bin/python -m pytest -v tests/test_generate.py -k vllm
-
-teacher-run: setup
-	scripts/teacher_run.sh
 
 tasks: setup
 	$(PY) harness_tasks/generate_tasks.py
