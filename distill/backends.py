@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from distill.errors import DistillError
-from distill.prompts import STOP
+from distill.prompts import MAX_GEN_TOKS, STOP
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class Completion:
 class Sampling:
     temperature: float = 0.0
     top_p: float = 1.0
-    max_new_tokens: int = 256
+    max_new_tokens: int = MAX_GEN_TOKS["cot"]
     chat: bool = False  # wrap each prompt as one user message in the model's chat template
 
 

@@ -9,6 +9,7 @@ from distill.errors import DistillError
 
 CATEGORIES = ("arithmetic", "commonsense", "symbolic")
 FORMATS = ("fewshot_cot", "fewshot_direct", "ft_cot", "ft_direct")
+FEWSHOT_FORMATS = FORMATS[:2]  # how teachers and untrained models are evaluated
 
 
 @dataclass(frozen=True)

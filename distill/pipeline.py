@@ -33,14 +33,14 @@ from pathlib import Path
 import yaml
 
 from distill import data, models, results
-from distill.benchmarks import get_benchmark, parse_benchmarks
+from distill.benchmarks import FEWSHOT_FORMATS, get_benchmark, parse_benchmarks
 from distill.errors import DistillError
 from distill.jsonio import atomic_write_text
 from distill.paths import slug
+from distill.prompts import MAX_GEN_TOKS
 
 SERVED = "llama.cpp"  # a backend name meaning: serve the model's GGUF on 127.0.0.1 and talk to it over HTTP
 BACKENDS = (SERVED, "openai", "hf", "vllm")
-BASE_FORMATS = ("fewshot_cot", "fewshot_direct")
 TRAINED_ON = "trained_on.sha256"  # in a student's directory: the training file it was trained on
 
 
@@ -59,12 +59,12 @@ class Recipe:
     train_questions: int | None = None  # first N training questions per benchmark (None: all)
     samples: int = 1
     temperature: float = 0.0
-    max_new_tokens: int = 256
+    max_new_tokens: int = MAX_GEN_TOKS["cot"]
     test_questions: int | None = None  # first N questions of each test split (None: all)
     eval_batch_size: int = 8
     train: dict = field(default_factory=dict)  # `distill train` settings, e.g. num_train_epochs
     work_dir: str | None = None  # default artifacts/runs/<name>
-    results_dir: str = "results"
+    results_dir: str = str(results.DEFAULT_DIR)
 
     def __post_init__(self):
         parse_benchmarks(",".join([*self.benchmarks, *self.evaluate_only, *self.gold]))  # unknown keys fail here
@@ -145,7 +145,7 @@ class Run:
 
     def teacher_pending(self) -> tuple[list[str], list[tuple[str, str]]]:
         gen = [b for b in self.r.benchmarks if not generated(self.teacher_file(b), self._wanted(b))]
-        evals = [(fmt, b) for fmt in BASE_FORMATS for b in self.r.all_benchmarks
+        evals = [(fmt, b) for fmt in FEWSHOT_FORMATS for b in self.r.all_benchmarks
                  if not results.has_run(self.results, self.r.teacher, fmt, b, self.r.test_questions)]
         return gen, evals
 
@@ -187,7 +187,7 @@ class Run:
 
     # untrained student -------------------------------------------------------------------------------
     def base(self) -> None:
-        evals = [(fmt, b) for fmt in BASE_FORMATS for b in self.r.all_benchmarks
+        evals = [(fmt, b) for fmt in FEWSHOT_FORMATS for b in self.r.all_benchmarks
                  if not results.has_run(self.results, self.r.student, fmt, b, self.r.test_questions)]
         if not self.stage(f"untrained student {self.r.student}: few-shot evaluation", bool(evals)):
             return

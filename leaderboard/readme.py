@@ -14,6 +14,7 @@ import pandas as pd
 from distill.benchmarks import CATEGORIES
 from distill.jsonio import atomic_write_text
 from leaderboard import transforms
+from distill.results import DEFAULT_DIR
 from leaderboard.load import load_board
 
 START, END = "<!-- results:start (python -m leaderboard.readme) -->", "<!-- results:end -->"
@@ -85,7 +86,7 @@ def replace_section(text: str, new: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--results", type=Path, default=Path("results"), help="results directory (default results)")
+    parser.add_argument("--results", type=Path, default=DEFAULT_DIR, help="results directory (default results)")
     parser.add_argument("--readme", type=Path, default=Path("README.md"), help="file to update (default README.md)")
     action = parser.add_mutually_exclusive_group()
     action.add_argument("--check", action="store_true", help="fail if the README is out of date")

@@ -12,12 +12,10 @@ import math
 import numpy as np
 import pandas as pd
 
-from distill.benchmarks import BENCHMARKS, CATEGORIES, split_suffix
+from distill.benchmarks import BENCHMARKS, CATEGORIES, FORMATS, split_suffix
 from distill.paths import slug
 
 ROLE_ORDER = ("teacher", "student", "baseline", "reported")
-# Which run of an untrained base model a student is compared with, best first.
-BASE_FORMATS = ("fewshot_cot", "fewshot_direct", "ft_cot", "ft_direct")
 SIZE_STEPS = {"0": 0.0, "100M": 1e8, "300M": 3e8, "1B": 1e9, "3B": 3e9, "10B": 1e10, "30B": 3e10,
               "100B": 1e11, "300B": 3e11, "1T": 1e12, "any": math.inf}
 INFO_COLUMNS = ["model", "format", "role", "params", "benchmarks"]
@@ -153,7 +151,7 @@ def _teacher_entry(entries: pd.DataFrame, student: pd.Series) -> str | None:
         return None
     kind = entries["role"] == "reported" if student["role"] == "reported" else entries["role"] != "reported"
     teacher = _preferred(_matches(entries[kind & (entries["entry"] != student["entry"])], student["teacher"]),
-                         BASE_FORMATS)
+                         FORMATS)  # few-shot CoT first
     return None if teacher is None else teacher["entry"]
 
 
@@ -178,7 +176,7 @@ def references(entries: pd.DataFrame, student: pd.Series) -> dict[str, str]:
                      if b is not None), None)
     if baseline is not None:
         found["answer-only baseline"] = baseline["entry"]
-    base = _preferred(_matches(measured, student["base_model"]), (student["format"], *BASE_FORMATS))
+    base = _preferred(_matches(measured, student["base_model"]), (student["format"], *FORMATS))
     if base is not None:
         found["untrained base"] = base["entry"]
     return found

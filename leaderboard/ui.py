@@ -10,18 +10,18 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from distill.benchmarks import CATEGORIES
+from distill.benchmarks import CATEGORIES, FORMATS
 from leaderboard import transforms
-from distill.results import Rejected, read_samples
+from distill.results import DEFAULT_DIR, Rejected, read_samples
 from leaderboard.load import Board, fingerprint, load_board
 from leaderboard.samples import sample_table
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 RESULTS_ENV = "DISTILL_RESULTS"
 
 
 def results_dir() -> Path:
-    return Path(os.environ.get(RESULTS_ENV) or REPO_ROOT / "results")
+    """`$DISTILL_RESULTS`, else ./results, where every distill command files entries by default."""
+    return Path(os.environ.get(RESULTS_ENV) or DEFAULT_DIR)
 
 
 # Keyed by a fingerprint of every file's size and mtime: a rerun costs only stat calls until results
@@ -50,6 +50,41 @@ def board(key: tuple[str, str] | None = None) -> Board:
 def wide(key: tuple[str, str], categories: list[str]) -> pd.DataFrame:
     """The main table over the chosen categories, cached like the board."""
     return _wide(*key, tuple(categories))
+
+
+@st.cache_data(max_entries=4)
+def _derived(root: str, files_digest: str) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+    board = _board(root, files_digest)
+    return transforms.gains(board.scores, board.entries), transforms.teacher_links(board.entries)
+
+
+def gains(key: tuple[str, str]) -> pd.DataFrame:
+    """Every student's gain over its references, computed once per change of the results."""
+    return _derived(*key)[0]
+
+
+def teacher_links(key: tuple[str, str], shown: pd.DataFrame) -> list[tuple[str, str]]:
+    """(teacher entry, student entry) pairs among the entries shown, computed once per change of the results."""
+    entries = set(shown["entry"])
+    return [(t, s) for t, s in _derived(*key)[1] if t in entries and s in entries]
+
+
+def entry_filters(entries: pd.DataFrame, prefix: str, search_and_size: bool = True) -> pd.DataFrame:
+    """The sidebar's filters, the same on every page (their widget keys start with `prefix`); returns the
+    entries they keep. An empty multiselect means no filter, so a fresh page shows everything."""
+    with st.sidebar:
+        search = st.text_input("Search models", key=f"{prefix}search", placeholder="name, base model or teacher") \
+            if search_and_size else ""
+        roles = st.multiselect("Role", [r for r in transforms.ROLE_ORDER if r in set(entries["role"])],
+                               key=f"{prefix}roles", placeholder="all roles")
+        formats = st.multiselect("Format", [f for f in FORMATS if f in set(entries["format"])],
+                                 key=f"{prefix}formats", placeholder="all formats")
+        size, unknown_size = ("0", "any"), True
+        if search_and_size:
+            size = st.select_slider("Parameters", list(transforms.SIZE_STEPS), value=size, key=f"{prefix}size")
+            unknown_size = st.checkbox("Include models of unknown size", value=True, key=f"{prefix}unknown_size")
+    return transforms.filter_entries(entries, roles or list(transforms.ROLE_ORDER), formats or list(FORMATS),
+                                     search, size, unknown_size)
 
 
 @st.cache_data(max_entries=64)

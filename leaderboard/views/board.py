@@ -5,7 +5,7 @@ Numbers measured here and numbers published in papers are drawn as two separate 
 
 import streamlit as st
 
-from distill.benchmarks import CATEGORIES, FORMATS
+from distill.benchmarks import CATEGORIES
 from leaderboard import transforms, ui
 
 st.title("Teaching small language models to reason")
@@ -15,21 +15,12 @@ if not ui.require_entries(board):
     st.stop()
 
 entries = board.entries
+chosen = ui.entry_filters(entries, prefix="")
 with st.sidebar:
-    search = st.text_input("Search models", key="search", placeholder="name, base model or teacher")
-    roles = st.multiselect("Role", [r for r in transforms.ROLE_ORDER if r in set(entries["role"])],
-                           key="roles", placeholder="all roles")
     categories = st.multiselect("Category", CATEGORIES, key="categories", placeholder="all categories")
-    formats = st.multiselect("Format", [f for f in FORMATS if f in set(entries["format"])], key="formats",
-                             placeholder="all formats")
-    size = st.select_slider("Parameters", list(transforms.SIZE_STEPS), value=("0", "any"), key="size")
-    unknown_size = st.checkbox("Include models of unknown size", value=True, key="unknown_size")
     show_stderr = st.toggle("Show standard errors", value=True, key="show_stderr")
 
-# An empty multiselect means no filter, so a fresh page shows everything.
 table = ui.wide(key, categories or list(CATEGORIES))
-chosen = transforms.filter_entries(entries, roles or list(transforms.ROLE_ORDER), formats or list(FORMATS),
-                                   search, size, unknown_size)
 table = table[table["entry"].isin(chosen["entry"])]
 if not show_stderr:
     table = table[[c for c in table.columns if not c.endswith(" ±")]]

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from distill.benchmarks import CATEGORIES, FORMATS
+from distill.benchmarks import CATEGORIES
 from leaderboard import figures, transforms, ui
 
 st.title("Plots")
@@ -13,12 +13,7 @@ if not ui.require_entries(board):
 
 entries = board.entries
 table = ui.wide(key, list(CATEGORIES))
-with st.sidebar:
-    roles = st.multiselect("Role", [r for r in transforms.ROLE_ORDER if r in set(entries["role"])],
-                           key="plot_roles", placeholder="all roles")
-    formats = st.multiselect("Format", [f for f in FORMATS if f in set(entries["format"])], key="plot_formats",
-                             placeholder="all formats")
-chosen = transforms.filter_entries(entries, roles or list(transforms.ROLE_ORDER), formats or list(FORMATS))
+chosen = ui.entry_filters(entries, prefix="plot_", search_and_size=False)
 table = table[table["entry"].isin(chosen["entry"])]
 
 st.subheader("Score against size")
@@ -27,14 +22,14 @@ column = st.selectbox("Score", [c for c in columns if table[c].notna().any()], k
 if column is None:
     st.info("No scores match these filters.")
 else:
-    st.plotly_chart(figures.score_vs_size(table, column, transforms.teacher_links(chosen)), key="scatter")
+    st.plotly_chart(figures.score_vs_size(table, column, ui.teacher_links(key, chosen)), key="scatter")
     unsized = int((table["params"].isna() & table[column].notna()).sum())
     st.caption("Dotted arrows run from each teacher to the students distilled from its chains of thought. "
                "Open diamonds are published numbers."
                + (f" {unsized} entries of unknown size are not drawn." if unsized else ""))
 
 st.subheader("What distillation gained")
-gains = transforms.gains(board.scores, entries)  # references may be filtered out; their students are not
+gains = ui.gains(key)  # references may be filtered out; their students are not
 gains = gains[gains["student"].isin(chosen["entry"])]
 if gains.empty:
     st.info("No student on the board has its answer-only baseline (same base model, ft_direct) or its "
