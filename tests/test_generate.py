@@ -12,7 +12,7 @@ import pytest
 
 from distill.errors import DistillError
 from distill import data
-from distill.generate import GenerateConfig, generate, load_existing, make_record
+from distill.generate import GenerateConfig, generate, grade, load_existing, make_record
 from distill.serve import free_port
 
 from conftest import STUDENT, llama_server_for_student
@@ -44,11 +44,12 @@ def test_samples_above_one_need_a_temperature(tmp_path):
 
 def _check_records(path, n_questions, samples=1, **expected):
     records = load_existing(path)
+    by_id = {q["id"]: q for q in data.load_split(records[0]["benchmark"], records[0]["split"])}
     assert len(records) == n_questions * samples
     assert len(set(keys(path))) == len(records), "no duplicates"
     for r in records:
         assert r["id"] == f"{r['question_id']}#{r['sample_index']}"
-        assert r["correct"] == (r["answer"] == r["gold"])
+        assert isinstance(r["correct"], bool) and r["gold"] == by_id[r["question_id"]]["answer"]
         assert len(r["prompt_sha256"]) == 16 and isinstance(r["completion"], str) and r["tokens"] >= 0
         for k, v in expected.items():
             assert r[k] == v
@@ -159,3 +160,24 @@ def test_vllm_backend_where_vllm_installs(smollm2, tmp_path):
     generate(GenerateConfig(teacher=STUDENT, backend="vllm", benchmark="coin_flip", out=out, limit=3,
                             max_new_tokens=32))
     _check_records(out, 3, backend="vllm")
+
+
+def test_a_finished_file_resumes_without_a_server(tmp_path):
+    """Every record is there, so no backend is made: a server that is down (none listens here) is never asked."""
+    questions = data.load_split("coin_flip", "train")[:2]
+    cfg = GenerateConfig(teacher=STUDENT, benchmark="coin_flip", out=tmp_path / "done.jsonl", backend="openai",
+                         base_url=f"http://127.0.0.1:{free_port()}", limit=2)
+    cfg.out.write_text("".join(json.dumps(make_record(cfg, q, 0, "prompt", " The answer is yes.", 5)) + "\n"
+                               for q in questions))
+    summary = generate(cfg)
+    assert summary["generated"] == 0 and summary["records"] == 2
+
+
+@pytest.mark.parametrize("completion, answer, correct", [
+    (" Nobody flips, so it is heads up. The answer is yes.", "yes", True),
+    (" One flip, so tails. The answer is no.", "no", False),
+    (" I am not sure.", None, False),
+])
+def test_a_record_is_graded_against_our_gold_answer(completion, answer, correct):
+    question = next(q for q in data.load_split("coin_flip", "train") if q["answer"] == "yes")
+    assert grade(completion, question) == {"gold": "yes", "answer": answer, "correct": correct}
