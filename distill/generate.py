@@ -13,12 +13,12 @@ import json
 import os
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tqdm import tqdm
 
-from distill import data, grading, models, prompts
+from distill import data, grading, locks, models, prompts
 from distill.backends import Request, Sampling, make_backend
 from distill.benchmarks import get_benchmark
 from distill.errors import DistillError
@@ -27,25 +27,29 @@ from distill.jsonio import read_jsonl, torn_end
 
 @dataclass
 class GenerateConfig:
-    teacher: str
-    benchmark: str
-    out: Path
-    backend: str = "hf"
-    mode: str = "hint"
-    split: str = "train"
-    samples: int = 1
-    temperature: float = 0.0
-    top_p: float = 1.0
-    max_new_tokens: int = 256
-    limit: int | None = None
-    chat: bool = False
-    seed: int = 0
-    batch_size: int = 8  # hf; also how many records are written per flush
-    base_url: str | None = None
-    served_model: str | None = None
-    concurrency: int = 4
-    timeout: float = 120
-    max_retries: int = 5
+    teacher: str = field(metadata={"help": "offline model name, local directory, hub ID, or served name"})
+    benchmark: str = field(metadata={"help": "benchmark key"})
+    out: Path = field(metadata={"help": "output JSONL; rerun with the same file to resume"})
+    backend: str = field(default="hf", metadata={"help": "hf (default), vllm or openai (a server)"})
+    mode: str = field(default="hint", metadata={"help": "fewshot exemplars; hint: also show the gold answer "
+                                                        "(default); zeroshot: step by step"})
+    split: str = field(default="train", metadata={"help": "split to explain (default %(default)s)"})
+    samples: int = field(default=1, metadata={"help": "CoTs per question (needs --temperature > 0 above 1)"})
+    temperature: float = field(default=0.0, metadata={"help": "sampling temperature (default %(default)s: greedy)"})
+    top_p: float = field(default=1.0, metadata={"help": "nucleus sampling mass (default %(default)s)"})
+    max_new_tokens: int = field(default=256, metadata={"help": "per CoT (default %(default)s)"})
+    limit: int | None = field(default=None, metadata={"help": "only the first N questions of the split"})
+    chat: bool = field(default=False, metadata={"help": "wrap prompts in the teacher's chat template"})
+    seed: int = field(default=0, metadata={"help": "sampling seed (default %(default)s)"})
+    # Also how many records are written per flush.
+    batch_size: int = field(default=8, metadata={"help": "hf batch size (default %(default)s)"})
+    base_url: str | None = field(default=None, metadata={"help": "openai backend: server root, e.g. "
+                                                                 "http://127.0.0.1:8080"})
+    served_model: str | None = field(default=None, metadata={"help": "openai backend: model name on the server"})
+    concurrency: int = field(default=4, metadata={"help": "openai backend: requests in flight (default %(default)s)"})
+    timeout: float = field(default=120, metadata={"help": "openai backend: seconds per request (default %(default)s)"})
+    max_retries: int = field(default=5, metadata={"help": "openai backend: retries per request, with backoff "
+                                                          "(default %(default)s)"})
 
     def run_key(self) -> dict:
         """What must match for two runs to share one output file."""
@@ -55,6 +59,14 @@ class GenerateConfig:
     def sampling_dict(self) -> dict:
         return {"temperature": self.temperature, "top_p": self.top_p, "max_new_tokens": self.max_new_tokens,
                 "chat": self.chat, "seed": self.seed}
+
+
+def generated(path: Path, wanted: int) -> bool:
+    """Whether a teacher file holds `wanted` complete records (a torn last line does not count)."""
+    if not path.exists():
+        return False
+    with open(path, "rb") as f:
+        return sum(1 for line in f if line.endswith(b"\n")) >= wanted
 
 
 def load_existing(path: Path) -> list[dict]:
@@ -109,6 +121,11 @@ def generate(cfg: GenerateConfig) -> dict:
         raise DistillError(f"unknown teacher mode '{cfg.mode}': choose from {', '.join(prompts.TEACHER_MODES)}")
     questions = data.load_split(cfg.benchmark, cfg.split)[: cfg.limit]
     exemplars = data.load_exemplars(cfg.benchmark)
+    with locks.hold(cfg.out, "distill generate"):  # two appenders would write every record twice
+        return _generate_missing(cfg, questions, exemplars)
+
+
+def _generate_missing(cfg: GenerateConfig, questions: list[dict], exemplars: list[dict]) -> dict:
     existing = load_existing(cfg.out)
     _check_same_run(cfg.out, existing, cfg)
     done = {(r["question_id"], r["sample_index"]) for r in existing}

@@ -32,16 +32,17 @@ from pathlib import Path
 
 import yaml
 
-from distill import data, models, results
+from distill import data, locks, models, results
 from distill.benchmarks import FEWSHOT_FORMATS, get_benchmark, parse_benchmarks
 from distill.errors import DistillError
+from distill.generate import generated
 from distill.jsonio import atomic_write_text
 from distill.paths import slug
 from distill.prompts import MAX_GEN_TOKS
+from distill.train import record_trained_on, trained_on
 
 SERVED = "llama.cpp"  # a backend name meaning: serve the model's GGUF on 127.0.0.1 and talk to it over HTTP
 BACKENDS = (SERVED, "openai", "hf", "vllm")
-TRAINED_ON = "trained_on.sha256"  # in a student's directory: the training file it was trained on
 
 
 @dataclass
@@ -102,22 +103,8 @@ def load_recipe(path: Path) -> Recipe:
 
 # --- what is already done -------------------------------------------------------------------------------
 
-def generated(path: Path, wanted: int) -> bool:
-    """Whether a teacher file holds `wanted` complete records (a torn last line does not count)."""
-    if not path.exists():
-        return False
-    with open(path, "rb") as f:
-        return sum(1 for line in f if line.endswith(b"\n")) >= wanted
-
-
 def _sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
-def _trained_on(student_dir: Path) -> str | None:
-    """The sha256 of the training file a finished student was trained on; None if it was not."""
-    stamp = student_dir / TRAINED_ON
-    return stamp.read_text().strip() if stamp.exists() else None
 
 
 # --- the run ----------------------------------------------------------------------------------------------
@@ -204,7 +191,7 @@ class Run:
                 student_dir = self.r.work / "students" / name
                 train_file = Path(r[f"{fmt}_file"])
                 digest = _sha256(train_file)
-                done = _trained_on(student_dir) == digest and results.has_run(
+                done = trained_on(student_dir) == digest and results.has_run(
                     self.results, name, fmt, r["benchmark"], self.r.test_questions)
                 if self.stage(f"student {name}: train on {train_file} and evaluate", not done):
                     self._train_and_evaluate(name, fmt, train_file, digest, student_dir, r["benchmark"], twin)
@@ -213,19 +200,20 @@ class Run:
     def _train_and_evaluate(self, name: str, fmt: str, train_file: Path, digest: str, out: Path, benchmark: str,
                             twin: str | None) -> None:
         from distill import train as training
+        from distill.train_config import TrainConfig
 
         trained_before = (out / training.SUMMARY_FILE).exists()
-        if trained_before and _trained_on(out) != digest:
+        if trained_before and trained_on(out) != digest:
             raise DistillError(f"{out} was trained on another version of {train_file} (the teacher data grew or "
                                "changed): remove that directory to train it again")
         try:
-            cfg = training.TrainConfig(student=self.r.student, data=str(train_file), format=fmt, output_dir=str(out),
-                                       name=name, results_dir=str(self.results), eval_limit=self.r.test_questions,
-                                       per_device_eval_batch_size=self.r.eval_batch_size, **self.r.train)
+            cfg = TrainConfig(student=self.r.student, data=str(train_file), format=fmt, output_dir=str(out),
+                              name=name, results_dir=str(self.results), eval_limit=self.r.test_questions,
+                              per_device_eval_batch_size=self.r.eval_batch_size, **self.r.train)
         except TypeError as e:
             raise DistillError(f"recipe {self.r.name}: bad train setting ({e}); see `distill train --help`") from None
         training.train(cfg, command=self.command)
-        atomic_write_text(out / TRAINED_ON, digest + "\n")
+        record_trained_on(out, digest)
         summary = json.loads((out / training.SUMMARY_FILE).read_text())
         extra = {"answer_only_twin": twin} if twin else {}
         # A student trained just now replaces whatever its entry held before.
@@ -280,16 +268,17 @@ def run(recipe_path: Path) -> Path:
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     run_ = Run(recipe, recipe_path)
     start = time.time()
-    try:
-        run_.stage("data: prepare benchmarks", True)
-        for b in recipe.all_benchmarks:
-            data.prepare(b)
-        run_.teacher()
-        report = run_.training_sets()
-        run_.base()
-        run_.students(report)
-    finally:
-        log = run_.write_log()
+    with locks.hold(recipe.work, f"distill run {recipe_path}"):
+        try:
+            run_.stage("data: prepare benchmarks", True)
+            for b in recipe.all_benchmarks:
+                data.prepare(b)
+            run_.teacher()
+            report = run_.training_sets()
+            run_.base()
+            run_.students(report)
+        finally:
+            log = run_.write_log()
     print(f"\nrecipe {recipe.name} finished in {time.time() - start:.0f} s; results in {recipe.results_dir}/, "
           f"stage log {log}", flush=True)
     return log

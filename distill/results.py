@@ -28,7 +28,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from distill import rederive
+from distill import locks, rederive
 from distill.benchmarks import BENCHMARKS, CATEGORIES, FORMATS, Benchmark, split_suffix
 from distill.errors import DistillError
 from distill.jsonio import atomic_write_text
@@ -460,7 +460,12 @@ def write_entry(results_dir: Path, meta: dict, runs: list[dict], files: list[Pat
     results_dir = Path(results_dir)
     entry = results_dir / entry_name(meta["model"], meta["format"])
     results_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=results_dir, prefix=".write-"))
+    with locks.hold(entry, "writing a results entry"):  # two merges at once would lose one's runs
+        return _write_entry(entry, meta, runs, files)
+
+
+def _write_entry(entry: Path, meta: dict, runs: list[dict], files: list[Path]) -> Path:
+    staging = Path(tempfile.mkdtemp(dir=entry.parent, prefix=".write-"))
     try:
         staged = staging / entry.name
         merged = entry.is_dir()

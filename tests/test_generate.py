@@ -94,6 +94,8 @@ def _cli(out, *extra):
 
 @pytest.mark.slow
 def test_sigkill_then_resume_gives_exactly_the_uninterrupted_records(llama_server, tmp_path):
+    """A second run on the same file while the first lives is refused; after SIGKILL a new run resumes at
+    once, and the file ends with exactly the records of an uninterrupted run, each once."""
     args = ["--backend", "openai", "--base-url", llama_server, "--limit", "8", "--samples", "2",
             "--temperature", "0.7", "--max-new-tokens", "32", "--concurrency", "2"]
     out = tmp_path / "killed.jsonl"
@@ -102,6 +104,8 @@ def test_sigkill_then_resume_gives_exactly_the_uninterrupted_records(llama_serve
     while not (out.exists() and out.read_text().count("\n") >= 4):  # part-way through
         assert proc.poll() is None and time.monotonic() < deadline, "the run ended before it could be killed"
         time.sleep(0.05)
+    second = subprocess.run(_cli(out, *args), capture_output=True, text=True)  # a second terminal, same --out
+    assert second.returncode == 2 and f"killed.jsonl is being written by process {proc.pid}" in second.stderr
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     with open(out, "a") as f:  # as if the kill landed mid-write

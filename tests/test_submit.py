@@ -78,7 +78,7 @@ def test_an_lm_eval_run_is_filed_as_an_entry_the_board_loads(tmp_path, capsys):
     board = load_board(results)
     assert board.rejected.empty and len(board.scores) == 4
     assert set(board.scores["command"]) == {run["command"]}
-    assert [p.name for p in results.iterdir()] == [entry.name]  # no staging directory left behind
+    assert sorted(p.name for p in results.iterdir()) == [f".{entry.name}.lock", entry.name]  # no staging left
 
 
 def test_dry_run_checks_and_writes_nothing(tmp_path, capsys):
@@ -194,4 +194,4 @@ def test_a_second_run_is_added_to_the_entry_and_a_repeat_is_refused(tmp_path):
         submit.submit(submit.SubmitConfig(second, role="student", name="m", results_dir=results))
     with pytest.raises(DistillError, match="already exists with role 'student', not 'teacher'"):
         submit.check(submit.SubmitConfig(first, role="teacher", name="m", results_dir=results))
-    assert [p.name for p in results.iterdir()] == [entry.name]
+    assert sorted(p.name for p in results.iterdir()) == [f".{entry.name}.lock", entry.name]
