@@ -5,15 +5,19 @@
     ft_cot          "Q: <q>\\nA:" zero-shot; target "<rationale> The answer is X."
     ft_direct       "Q: <q>\\nA:" zero-shot; target "The answer is X."
 
-A completion follows the prompt after one space (`" " + target(...)`), so the model continues
-"A:" exactly as in the exemplars. Rationales are single lines, which is why a blank line or a new
-"Q:" ends a generation (STOP).
+A prompt is lm-eval's few-shot layout: each exemplar is `question(ex) + TARGET_DELIMITER +
+target(ex, fmt) + FEWSHOT_DELIMITER`, then `question(record)`; the lm-eval tasks serve the same pieces
+through lm-eval's few-shot config, so both render the same bytes. A completion follows the prompt after
+TARGET_DELIMITER, so the model continues "A:" exactly as in the exemplars. Rationales are single lines,
+which is why a blank line or a new "Q:" ends a generation (STOP).
 """
 
-from distill.benchmarks import check_format, get_benchmark
+from distill.benchmarks import check_format
 from distill.errors import DistillError
 
 STOP = ["\n\n", "\nQ:"]
+TARGET_DELIMITER = " "  # between "A:" and an exemplar's target, as lm-eval's target_delimiter
+FEWSHOT_DELIMITER = "\n\n"  # after each exemplar, as lm-eval's fewshot_delimiter
 TEACHER_MODES = ("fewshot", "hint", "zeroshot")
 ZEROSHOT_TRIGGER = "Let's think step by step."  # Kojima et al. (2022), as used by Ho et al. (2023)
 MAX_GEN_TOKS = {"cot": 256, "direct": 32}  # the longest gold rationales here are about 200 tokens
@@ -44,19 +48,21 @@ def target(record: dict, fmt: str) -> str:
     return answer
 
 
-def _qa(record: dict, completion: str = "") -> str:
-    return f"Q: {render_question(record)}\nA:{completion}"
+def question(record: dict) -> str:
+    """What the model is asked, "Q: <question>\\nA:"; the lm-eval tasks' doc_to_text."""
+    return f"Q: {render_question(record)}\nA:"
 
 
 def prompt(record: dict, fmt: str, exemplars: list[dict] | None = None) -> str:
-    """The full prompt for `record` in format `fmt`; few-shot formats read the benchmark's exemplars."""
+    """The full prompt for `record` in format `fmt`; few-shot formats need the benchmark's exemplars
+    (`distill.data.load_exemplars`), fine-tuned formats are zero-shot and ignore them."""
     shots = []
     if check_format(fmt).startswith("fewshot"):
         if exemplars is None:
-            from distill.data import load_exemplars
-            exemplars = load_exemplars(get_benchmark(record["benchmark"]).key)
-        shots = [_qa(ex, " " + target(ex, fmt)) + "\n\n" for ex in exemplars]
-    return "".join(shots) + _qa(record)
+            raise DistillError(f"format '{fmt}' needs the benchmark's exemplars: pass "
+                               "distill.data.load_exemplars(benchmark) as `exemplars`")
+        shots = [question(ex) + TARGET_DELIMITER + target(ex, fmt) + FEWSHOT_DELIMITER for ex in exemplars]
+    return "".join(shots) + question(record)
 
 
 def _with_hint(record: dict) -> dict:
@@ -72,5 +78,5 @@ def teacher_prompt(record: dict, mode: str, exemplars: list[dict]) -> str:
         # Exemplars carry hints too, so the teacher sees the pattern it should follow.
         return prompt(_with_hint(record), "fewshot_cot", [_with_hint(ex) for ex in exemplars])
     if mode == "zeroshot":
-        return f"{_qa(record)} {ZEROSHOT_TRIGGER}"
+        return f"{question(record)} {ZEROSHOT_TRIGGER}"
     raise DistillError(f"unknown teacher mode '{mode}': choose from {', '.join(TEACHER_MODES)}")

@@ -3,7 +3,7 @@
 Wired into the task YAMLs with `!function utils.<name>`; nothing here decides a format or a grade.
 """
 
-from functools import lru_cache, partial
+from functools import partial
 
 import datasets
 
@@ -12,26 +12,26 @@ from distill.benchmarks import get_benchmark
 
 
 def load(benchmark: str, split: str, **_) -> datasets.DatasetDict:
-    """lm-eval's `custom_dataset` hook; it also passes the task metadata (version, ...), ignored here."""
-    records = data.load_split(benchmark, split)
+    """lm-eval's `custom_dataset` hook; it also passes the task metadata (version, ...), ignored here.
+
+    Besides the test split it returns our exemplars, in their stored order, as the few-shot split that
+    lm-eval's `first_n` sampler draws from.
+    """
+    return datasets.DatasetDict({"test": _dataset(data.load_split(benchmark, split)),
+                                 "exemplars": _dataset(data.load_exemplars(benchmark))})
+
+
+def _dataset(records: list[dict]) -> datasets.Dataset:
     # Arrow wants one schema per column: `meta` varies by benchmark, and lm-eval never reads it.
-    rows = [{k: v for k, v in r.items() if k != "meta"} for r in records]
-    return datasets.DatasetDict({"test": datasets.Dataset.from_list(rows)})
+    return datasets.Dataset.from_list([{k: v for k, v in r.items() if k != "meta"} for r in records])
 
 
-@lru_cache(maxsize=None)
-def _exemplars(benchmark: str) -> tuple[dict, ...]:
-    return tuple(data.load_exemplars(benchmark))
+doc_to_text = prompts.question
 
-
-def _prompt(fmt: str, doc: dict) -> str:
-    return prompts.prompt(doc, fmt, list(_exemplars(doc["benchmark"])))
-
-
-fewshot_cot = partial(_prompt, "fewshot_cot")
-fewshot_direct = partial(_prompt, "fewshot_direct")
-ft_cot = partial(_prompt, "ft_cot")
-ft_direct = partial(_prompt, "ft_direct")
+# What an exemplar shows after "A:" in each format: the few-shot doc_to_target. The test doc's own
+# target stays its gold answer, which lm-eval logs and `distill submit` checks.
+fewshot_cot_target = partial(prompts.target, fmt="fewshot_cot")
+fewshot_direct_target = partial(prompts.target, fmt="fewshot_direct")
 
 
 def process_results(doc: dict, results: list[str]) -> dict:

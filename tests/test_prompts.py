@@ -28,6 +28,12 @@ def test_finetuned_formats_are_zero_shot(fmt):
     assert prompts.prompt(RECORD, fmt, SHOTS) == f"Q: {RECORD['question']}\nA:"
 
 
+def test_fewshot_formats_need_their_exemplars_passed():
+    with pytest.raises(DistillError, match="format 'fewshot_cot' needs the benchmark's exemplars"):
+        prompts.prompt(RECORD, "fewshot_cot")
+    assert prompts.prompt(RECORD, "ft_cot") == f"Q: {RECORD['question']}\nA:"  # training calls it so
+
+
 def test_targets():
     assert prompts.target(RECORD, "ft_cot") == f"{RECORD['rationale']} The answer is an."
     assert prompts.target(RECORD, "ft_direct") == "The answer is an."

@@ -1,4 +1,5 @@
-"""The lm-eval task suite: generated files are current, every task and group validates, utils wire through."""
+"""The lm-eval task suite: generated files are current, every task and group validates, utils wire through,
+and lm-eval's own few-shot machinery renders exactly our prompts."""
 
 import subprocess
 import sys
@@ -7,7 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from distill import data, prompts
 from distill.benchmarks import BENCHMARKS, FORMATS
+from distill.results import task_name
 
 ROOT = Path(__file__).resolve().parent.parent
 TASKS = ROOT / "harness_tasks"
@@ -53,24 +56,87 @@ def test_lm_eval_validate_rejects_an_unknown_task():
     assert result.returncode != 0
 
 
-def test_utils_load_prompts_and_grades_through_distill():
-    docs = utils.load(benchmark="coin_flip", split="test_3flips", version=1.0)["test"]
+def test_utils_load_serves_the_test_split_and_our_exemplars_and_grades_through_distill():
+    dataset = utils.load(benchmark="coin_flip", split="test_3flips", version=1.0)
+    docs, exemplars = dataset["test"], dataset["exemplars"]
     doc = docs[0]
     assert len(docs) == 150 and doc["benchmark"] == "coin_flip"
-    prompt = utils.fewshot_cot(doc)
-    assert prompt.count("\nA: ") == 8 and prompt.endswith(f"Q: {doc['question']}\nA:")
-    assert utils.ft_direct(doc) == f"Q: {doc['question']}\nA:"
+    assert list(exemplars) == [{k: ex[k] for k in exemplars.column_names} for ex in data.load_exemplars("coin_flip")]
     right = f" Some reasoning. The answer is {doc['answer']}."
     wrong = f" The answer is {'no' if doc['answer'] == 'yes' else 'yes'}."
     assert utils.process_results(doc, [right]) == {"exact_match": 1.0}
     assert utils.process_results(doc, [wrong]) == {"exact_match": 0.0}
 
 
-@pytest.mark.parametrize("key", ["date", "sports", "gsm_symbolic", "strategyqa", "last_letter"])
-def test_fewshot_prompts_carry_the_documented_exemplar_count(key):
-    split = BENCHMARKS[key].test_splits[0]
-    doc = utils.load(benchmark=key, split=split)["test"][0]
-    assert utils.fewshot_direct(doc).count("\nA: The answer is") == BENCHMARKS[key].n_exemplars
+OFFLINE = [b for b in BENCHMARKS.values() if b.offline]
+OFFLINE_TASKS = {task_name(b, split, fmt): (b, fmt) for b in OFFLINE for split in b.test_splits for fmt in FORMATS}
+
+
+@pytest.fixture(scope="module")
+def lm_eval_tasks() -> dict:
+    """Our offline tasks as lm-eval itself builds them from the YAMLs (no model needed)."""
+    from lm_eval.tasks import TaskManager
+
+    return TaskManager(include_path=str(TASKS)).load(list(OFFLINE_TASKS))["tasks"]
+
+
+@pytest.mark.parametrize("name", list(OFFLINE_TASKS))
+def test_lm_eval_builds_the_very_prompt_of_distill_prompts(lm_eval_tasks, name):
+    """Default settings: lm-eval's few-shot machinery lays out our exemplars byte for byte as
+    distill.prompts does for the teacher and for training, all of them for few-shot formats, none for ft."""
+    bench, fmt = OFFLINE_TASKS[name]
+    task = lm_eval_tasks[name]
+    exemplars = data.load_exemplars(bench.key)
+    assert len(exemplars) == bench.n_exemplars
+    assert task.config.num_fewshot == (bench.n_exemplars if fmt.startswith("fewshot") else 0)
+    task.build_all_requests(limit=3)
+    assert len(task.instances) == 3
+    for instance in task.instances:
+        assert instance.args[0] == prompts.prompt(instance.doc, fmt, exemplars)
+
+
+@pytest.mark.parametrize("bench", OFFLINE, ids=lambda b: b.key)
+def test_num_fewshot_two_shows_the_first_two_exemplars_in_order(lm_eval_tasks, bench):
+    task = lm_eval_tasks[task_name(bench, bench.test_splits[0], "fewshot_cot")]
+    doc = task.test_docs()[0]
+    first_two = data.load_exemplars(bench.key)[:2]
+    assert task.fewshot_context(doc, num_fewshot=2) == prompts.prompt(doc, "fewshot_cot", first_two)
+
+
+def test_fewshot_as_multiturn_gives_each_exemplar_a_user_and_an_assistant_turn(lm_eval_tasks):
+    task = lm_eval_tasks["sr_sports_fewshot_direct"]
+    doc = task.test_docs()[0]
+    messages = task.fewshot_context(doc, num_fewshot=3, apply_chat_template=True, fewshot_as_multiturn=True,
+                                    chat_template=lambda turns, **_: turns)
+    shots = [turn for ex in data.load_exemplars("sports")
+             for turn in ({"role": "user", "content": prompts.question(ex)},
+                          {"role": "assistant", "content": prompts.target(ex, "fewshot_direct")})]
+    assert messages == shots + [{"role": "user", "content": prompts.question(doc)}]
+
+
+@pytest.mark.parametrize("bench", OFFLINE, ids=lambda b: b.key)
+def test_logged_doc_and_target_stay_our_record_and_gold_answer(lm_eval_tasks, bench):
+    """distill submit matches each sample's doc and target against our prepared split."""
+    task = lm_eval_tasks[task_name(bench, bench.test_splits[0], "fewshot_cot")]
+    doc = task.test_docs()[0]
+    record = data.load_split(bench.key, bench.test_splits[0])[0]
+    assert doc == {k: v for k, v in record.items() if k != "meta"}
+    assert task.doc_to_target(doc) == record["answer"]
+
+
+def test_the_evaluator_passes_num_fewshot_to_fewshot_tasks_only_and_logs_our_doc_and_gold_target():
+    """lm-eval's own evaluator with its dummy model, as `lm_eval --num_fewshot 2 --log_samples` runs it."""
+    from lm_eval import simple_evaluate
+    from lm_eval.tasks import TaskManager
+
+    out = simple_evaluate(model="dummy", tasks=["sr_date_fewshot_cot", "sr_date_ft_cot"], num_fewshot=2, limit=2,
+                          log_samples=True, task_manager=TaskManager(include_path=str(TASKS)))
+    assert out["n-shot"] == {"sr_date_fewshot_cot": 2, "sr_date_ft_cot": 0}
+    first_two = data.load_exemplars("date")[:2]
+    for task, fmt in (("sr_date_fewshot_cot", "fewshot_cot"), ("sr_date_ft_cot", "ft_cot")):
+        for sample in out["samples"][task]:
+            assert sample["arguments"][0][0] == prompts.prompt(sample["doc"], fmt, first_two)
+            assert sample["target"] == sample["doc"]["answer"]
 
 
 def _simple_evaluate(model: str, model_args: str, task: str, **kwargs) -> dict:
