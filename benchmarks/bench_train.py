@@ -25,7 +25,9 @@ import torch  # noqa: E402
 from distill import filter as filtering  # noqa: E402
 from distill import models, train_data  # noqa: E402
 from distill.jsonio import read_jsonl, write_jsonl  # noqa: E402
-from distill.train import TokenMeter, TrainConfig, train  # noqa: E402
+from distill.train import train  # noqa: E402
+from distill.train_config import TrainConfig  # noqa: E402
+from distill.train_report import TokenMeter  # noqa: E402
 
 DATA = Path("artifacts/train/last_letter.gold.ft_cot.jsonl")
 

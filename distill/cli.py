@@ -19,11 +19,14 @@ import shlex
 import sys
 from pathlib import Path
 
-from distill import data, models, pipeline, results, submit
+from distill import data, models, pipeline, prompts, results, submit, train_data
 from distill.benchmarks import BENCHMARKS, FORMATS, parse_benchmarks
 from distill.errors import DistillError
 from distill.evaluate import BACKENDS, EvalConfig, evaluate
+from distill.flags import add_flags
+from distill.generate import GenerateConfig
 from distill.results import GROUPS, ROLES
+from distill.train_settings import TrainSettings
 
 
 def cmd_data_list(args) -> None:
@@ -67,8 +70,19 @@ def cmd_eval(args) -> None:
     print(f"results filed under {entry}")
 
 
+def cmd_train(args) -> None:
+    # torch and transformers load here, not when the command line is built for every `distill` command
+    from distill.train import train
+    from distill.train_config import load_config
+
+    cfg = load_config(args.config, vars(args))
+    out = train(cfg, command=shlex.join(["distill", *args.argv]))
+    if cfg.process_index == 0:
+        print(f"student written to {out}")
+
+
 def cmd_generate(args) -> None:
-    from distill.generate import GenerateConfig, generate, summary_line
+    from distill.generate import generate, summary_line
 
     cfg = GenerateConfig(**{k: v for k, v in vars(args).items() if k in GenerateConfig.__dataclass_fields__})
     print(summary_line(generate(cfg), cfg.out))
@@ -134,26 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_models_pull)
 
     p = sub.add_parser("eval", help="evaluate a model with lm-eval and file the result under results/")
-    p.add_argument("--model", required=True, help="offline model name, local directory or hub ID")
-    p.add_argument("--format", required=True, choices=FORMATS, help="prompt format")
-    p.add_argument("--benchmarks", help="comma-separated benchmark keys (default: the offline suite)")
-    p.add_argument("--group", choices=GROUPS, help="a category, 'all' or 'offline'")
-    p.add_argument("--backend", choices=BACKENDS, default="hf", help="hf (default), vllm (GPU) or openai (a server)")
-    p.add_argument("--limit", type=int, help="evaluate only the first N examples of each task")
-    p.add_argument("--role", choices=ROLES, default="baseline", help="the entry's role on the board")
-    p.add_argument("--name", help="the model's name on the board (default: --model)")
-    p.add_argument("--base-model", dest="base_model", help="the model a student was trained from")
-    p.add_argument("--teacher", help="the teacher whose chains of thought trained a student")
-    p.add_argument("--base-url", dest="base_url", help="openai backend: server root, e.g. http://127.0.0.1:8080")
-    p.add_argument("--served-model", dest="served_model", help="openai backend: model name on the server")
-    p.add_argument("--batch-size", dest="batch_size", type=int, default=8, help="batch size (default 8)")
-    p.add_argument("--num-concurrent", dest="num_concurrent", type=int, default=4,
-                   help="openai backend: concurrent requests (default 4)")
-    p.add_argument("--apply-chat-template", dest="apply_chat_template", action="store_true",
-                   help="wrap prompts in the model's chat template")
-    p.add_argument("--dtype", default="float32", help="hf backend weights dtype (default float32)")
-    p.add_argument("--results-dir", dest="results_dir", type=Path, default=results.DEFAULT_DIR,
-                   help="where entries are filed (default ./results)")
+    add_flags(p, EvalConfig, exclude=("command", "extra"),
+              choices={"format": FORMATS, "group": GROUPS, "backend": BACKENDS, "role": ROLES})
     p.set_defaults(func=cmd_eval)
     submit.register(sub)
     p = sub.add_parser("verify", help="re-derive every score in a results directory from its samples",
@@ -165,32 +161,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("results_dir", nargs="?", type=Path, default=results.DEFAULT_DIR,
                    help="the results directory (default ./results)")
     p.set_defaults(func=cmd_verify)
-    from distill import train  # transformers is a heavy import; keep it out of module import time
-
-    train.register(sub)
+    p = sub.add_parser("train", help="fine-tune a student on an ft_cot or ft_direct training file",
+                       description="`distill train`: fine-tune a student on a `distill filter` training file, "
+                       "with CoTs or answers only.", formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--config", type=Path, help="YAML of TrainConfig fields, any TrainingArguments one included "
+                                               "(a recipe, or a run's train_config.yaml); flags override it")
+    # Flags for the usual settings; the rest, and any TrainingArguments field, come from --config. A flag that
+    # is not given leaves the config file's value (or the default) in place.
+    add_flags(p, TrainSettings, keep_defaults=False,
+              exclude=("warmup_steps", "lora_alpha", "lora_dropout", "attn_implementation", "save_total_limit",
+                       "keep_checkpoints", "use_cpu", "gradient_checkpointing", "remove_unused_columns"),
+              names={"output_dir": "--out", "run_eval": "--eval", "num_train_epochs": "--epochs",
+                     "per_device_train_batch_size": "--batch-size", "gradient_accumulation_steps": "--grad-accum"},
+              choices={"format": train_data.TRAIN_FORMATS, "batching": train_data.BATCHING})
+    p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("generate", help="a teacher writes chains of thought for a benchmark split (resumable)")
-    p.add_argument("--teacher", required=True, help="offline model name, local directory, hub ID, or served name")
-    p.add_argument("--benchmark", required=True, help="benchmark key")
-    p.add_argument("--out", required=True, type=Path, help="output JSONL; rerun with the same file to resume")
-    p.add_argument("--backend", choices=BACKENDS, default="hf", help="hf (default), vllm or openai (a server)")
-    p.add_argument("--mode", choices=("fewshot", "hint", "zeroshot"), default="hint",
-                   help="fewshot exemplars; hint: also show the gold answer (default); zeroshot: step by step")
-    p.add_argument("--split", default="train", help="split to explain (default train)")
-    p.add_argument("--samples", type=int, default=1, help="CoTs per question (needs --temperature > 0 above 1)")
-    p.add_argument("--temperature", type=float, default=0.0, help="sampling temperature (default 0: greedy)")
-    p.add_argument("--top-p", dest="top_p", type=float, default=1.0, help="nucleus sampling mass (default 1)")
-    p.add_argument("--max-new-tokens", dest="max_new_tokens", type=int, default=256, help="per CoT (default 256)")
-    p.add_argument("--limit", type=int, help="only the first N questions of the split")
-    p.add_argument("--chat", action="store_true", help="wrap prompts in the teacher's chat template")
-    p.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
-    p.add_argument("--batch-size", dest="batch_size", type=int, default=8, help="hf batch size (default 8)")
-    p.add_argument("--base-url", dest="base_url", help="openai backend: server root, e.g. http://127.0.0.1:8080")
-    p.add_argument("--served-model", dest="served_model", help="openai backend: model name on the server")
-    p.add_argument("--concurrency", type=int, default=4, help="openai backend: requests in flight (default 4)")
-    p.add_argument("--timeout", type=float, default=120, help="openai backend: seconds per request (default 120)")
-    p.add_argument("--max-retries", dest="max_retries", type=int, default=5,
-                   help="openai backend: retries per request, with backoff (default 5)")
+    add_flags(p, GenerateConfig, choices={"backend": BACKENDS, "mode": prompts.TEACHER_MODES})
     p.set_defaults(func=cmd_generate)
 
     p = sub.add_parser("filter", help="keep correct, clean teacher CoTs and write ft_cot / ft_direct training files")

@@ -14,6 +14,7 @@ import importlib.metadata
 import shlex
 import subprocess
 import sys
+import time
 import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -31,23 +32,29 @@ BACKENDS = ("hf", "vllm", "openai")
 
 @dataclass
 class EvalConfig:
-    model: str
-    format: str
-    benchmarks: str | None = None  # comma-separated keys; None with no group means the offline suite
-    group: str | None = None  # a category, "all" or "offline"
-    backend: str = "hf"
-    limit: int | None = None
-    role: str = "baseline"
-    name: str | None = None  # the board's model name; defaults to the model's
-    base_model: str | None = None
-    teacher: str | None = None
-    base_url: str | None = None  # openai backend: the server's root, e.g. http://127.0.0.1:8080
-    served_model: str | None = None  # openai backend: the name the server knows the model by
-    batch_size: int = 8
-    num_concurrent: int = 4
-    apply_chat_template: bool = False
-    dtype: str = "float32"
-    results_dir: Path = results.DEFAULT_DIR
+    model: str = field(metadata={"help": "offline model name, local directory or hub ID"})
+    format: str = field(metadata={"help": "prompt format"})
+    # With no group either, None means the offline suite.
+    benchmarks: str | None = field(default=None, metadata={"help": "comma-separated benchmark keys "
+                                                                   "(default: the offline suite)"})
+    group: str | None = field(default=None, metadata={"help": "a category, 'all' or 'offline'"})
+    backend: str = field(default="hf", metadata={"help": "hf (default), vllm (GPU) or openai (a server)"})
+    limit: int | None = field(default=None, metadata={"help": "evaluate only the first N examples of each task"})
+    role: str = field(default="baseline", metadata={"help": "the entry's role on the board"})
+    name: str | None = field(default=None, metadata={"help": "the model's name on the board (default: --model)"})
+    base_model: str | None = field(default=None, metadata={"help": "the model a student was trained from"})
+    teacher: str | None = field(default=None, metadata={"help": "the teacher whose chains of thought trained a "
+                                                                "student"})
+    base_url: str | None = field(default=None, metadata={"help": "openai backend: server root, e.g. "
+                                                                 "http://127.0.0.1:8080"})
+    served_model: str | None = field(default=None, metadata={"help": "openai backend: model name on the server"})
+    batch_size: int = field(default=8, metadata={"help": "batch size (default %(default)s)"})
+    num_concurrent: int = field(default=4, metadata={"help": "openai backend: concurrent requests "
+                                                             "(default %(default)s)"})
+    apply_chat_template: bool = field(default=False, metadata={"help": "wrap prompts in the model's chat template"})
+    dtype: str = field(default="float32", metadata={"help": "hf backend weights dtype (default %(default)s)"})
+    results_dir: Path = field(default=results.DEFAULT_DIR, metadata={"help": "where entries are filed "
+                                                                            "(default ./%(default)s)"})
     command: str | None = None  # the command line that asked for this run, recorded in the metadata
     extra: dict = field(default_factory=dict)  # more metadata, e.g. training details from `distill train`
 
@@ -128,13 +135,15 @@ def evaluate(cfg: EvalConfig) -> Path:
     with tempfile.TemporaryDirectory(dir=cfg.results_dir, prefix=".eval-") as tmp:
         cmd = lm_eval_command(cfg, path, tasks, Path(tmp))
         print("Running:", shlex.join(cmd), file=sys.stderr)
+        start = time.monotonic()
         if subprocess.run(cmd).returncode != 0:
             raise DistillError(f"lm-eval failed for {cfg.model} on {', '.join(tasks)} (its output is above); "
                                "nothing was added to results/")
         files = sorted(Path(tmp).rglob("*.json*"))
         if not any(results.RESULTS_FILE.fullmatch(f.name) for f in files):
             raise DistillError(f"lm-eval wrote no results file under {tmp}; nothing was added to results/")
-        return results.write_entry(cfg.results_dir, _metadata(cfg, path), [_run(cfg, tasks, cmd, files)], files)
+        run = _run(cfg, tasks, cmd, files, round(time.monotonic() - start, 1))
+        return results.write_entry(cfg.results_dir, _metadata(cfg, path), [run], files)
 
 
 def _served_path(model: str) -> str:
@@ -153,9 +162,9 @@ def _metadata(cfg: EvalConfig, path: str) -> dict:
             "base_model": cfg.base_model, "teacher": cfg.teacher, **cfg.extra}
 
 
-def _run(cfg: EvalConfig, tasks: list[str], cmd: list[str], files: list[Path]) -> dict:
+def _run(cfg: EvalConfig, tasks: list[str], cmd: list[str], files: list[Path], seconds: float) -> dict:
     return {"command": cfg.command and portable(cfg.command), "lm_eval_command": portable(shlex.join(cmd)),
-            "backend": cfg.backend, "tasks": tasks, "limit": cfg.limit,
+            "backend": cfg.backend, "tasks": tasks, "limit": cfg.limit, "eval_seconds": seconds,
             "files": [results.stored_name(f) for f in files],
             "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "lm_eval_version": importlib.metadata.version("lm_eval"), "git_hash": _git_hash()}

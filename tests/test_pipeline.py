@@ -15,8 +15,9 @@ import yaml
 
 from conftest import STUDENT
 from distill.errors import DistillError
-from distill.pipeline import generated, load_recipe
+from distill.pipeline import Recipe, Run, load_recipe
 from distill.results import has_run
+from distill.train import SUMMARY_FILE, record_trained_on
 
 
 def write_recipe(path: Path, **settings) -> Path:
@@ -50,11 +51,22 @@ def test_shipped_recipes_load():
         assert load_recipe(path).benchmarks, path
 
 
-def test_generated_counts_only_complete_lines(tmp_path):
-    path = tmp_path / "t.jsonl"
-    path.write_text('{"a": 1}\n{"a": 2}\n{"a"')
-    assert generated(path, 2) and not generated(path, 3)
-    assert not generated(tmp_path / "absent.jsonl", 1)
+def test_a_student_trained_on_another_version_of_its_training_file_is_refused(tmp_path, monkeypatch):
+    import distill.train
+
+    monkeypatch.setattr(distill.train, "train", lambda *a, **k: pytest.fail("a refused student must not train"))
+    train_file = tmp_path / "last_letter.gold.ft_direct.jsonl"
+    train_file.write_text('{"id": "last_letter-train-0000"}\n')  # the file as it is now
+    recipe = Recipe(name="t", benchmarks=["last_letter"], student=STUDENT, work_dir=str(tmp_path / "work"),
+                    results_dir=str(tmp_path / "results"))
+    student = recipe.work / "students" / f"{STUDENT}-last_letter-gold-ft_direct"
+    student.mkdir(parents=True)
+    (student / SUMMARY_FILE).write_text("{}")  # finished, on the file as it was
+    record_trained_on(student, "0" * 64)
+    report = {"last_letter.gold": {"benchmark": "last_letter", "teacher": "gold",
+                                   "ft_direct_file": str(train_file), "ft_cot_file": str(train_file)}}
+    with pytest.raises(DistillError, match=f"{student} was trained on another version of {train_file}"):
+        Run(recipe, tmp_path / "t.yaml").students(report)
 
 
 def _stop_during_generation(recipe: Path, teacher_file: Path) -> None:

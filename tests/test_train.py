@@ -17,9 +17,10 @@ import pytest
 import torch
 import yaml
 
-from distill import prompts, train_data
+from distill import cli, prompts, train_data
 from distill.errors import DistillError
-from distill.train import CONFIG_FILE, SUMMARY_FILE, TrainConfig, config_from_args, main, register, train
+from distill.train import CONFIG_FILE, SUMMARY_FILE, train
+from distill.train_config import TrainConfig, config_yaml, load_config
 
 ROOT = Path(__file__).resolve().parent.parent
 NAMES = ["Toby Baird", "Terrance Dean", "Casey Wilson", "Albert Mcclure", "Rosa Parks", "Ada Lovelace",
@@ -102,9 +103,9 @@ def config(student, data, out, **kw) -> TrainConfig:
 
 
 def run_train(*argv: str, env: dict | None = None) -> subprocess.Popen:
-    """`python -m distill.train ...` in its own process, as a user (or accelerate) would start it."""
-    return subprocess.Popen([sys.executable, "-m", "distill.train", *argv], cwd=ROOT, env=env or subprocess_env(),
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    """`distill train ...` in its own process, as a user (or accelerate) would start it."""
+    return subprocess.Popen([sys.executable, "-m", "distill.cli", "train", *argv], cwd=ROOT,
+                            env=env or subprocess_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
 def subprocess_env() -> dict:
@@ -182,12 +183,10 @@ def test_batching_is_padding_free_only_where_attention_kernels_allow():
 
 # --- configuration: flags over a YAML config over defaults, written back so it reproduces the run ----------
 
-def parse(argv):
-    import argparse
-
-    parser = argparse.ArgumentParser()
-    register(parser.add_subparsers(dest="stage"))
-    return parser.parse_args(["train", *argv])
+def config_from_flags(argv: list[str]) -> TrainConfig:
+    """The TrainConfig `distill train ARGV` would run with."""
+    args = cli.build_parser().parse_args(["train", *argv])
+    return load_config(args.config, vars(args))
 
 
 def test_flags_override_the_config_file_which_overrides_defaults(tmp_path, cot_file):
@@ -195,25 +194,30 @@ def test_flags_override_the_config_file_which_overrides_defaults(tmp_path, cot_f
     recipe.write_text(yaml.safe_dump({"student": "s", "data": str(cot_file), "format": "ft_cot", "output_dir": "o",
                                       "learning_rate": "1e-4", "lora": True, "warmup_steps": 5,
                                       "weight_decay": 0.1}))  # any TrainingArguments field; "1e-4" as YAML 1.1 reads it
-    cfg = config_from_args(parse(["--config", str(recipe), "--out", str(tmp_path / "run"), "--lora-r", "8"]))
+    cfg = config_from_flags(["--config", str(recipe), "--out", str(tmp_path / "run"), "--lora-r", "8"])
     assert (cfg.learning_rate, cfg.lora, cfg.lora_r, cfg.warmup_steps, cfg.weight_decay) == (1e-4, True, 8, 5, 0.1)
     assert cfg.output_dir == str(tmp_path / "run") and cfg.num_train_epochs == 3.0
-    assert cfg.device.type == ("cuda" if torch.cuda.is_available() else "cpu")
-    # bf16 wherever the hardware runs it natively; this project's CPU has avx512_bf16
-    assert cfg.bf16 == (torch.cuda.is_bf16_supported() if torch.cuda.is_available()
-                        else torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
+    assert cfg.per_device_train_batch_size == 8 and cfg.seed == 42  # TrainingArguments' defaults, flags unused
     saved = tmp_path / "saved.yaml"
-    from distill.train import config_yaml
-
     saved.write_text(config_yaml(cfg))
-    again = config_from_args(parse(["--config", str(saved)]))
+    again = config_from_flags(["--config", str(saved)])
     assert again.given == cfg.given and again.to_dict() == cfg.to_dict()
 
     recipe.write_text(yaml.safe_dump({"studnet": "s"}))
     with pytest.raises(DistillError, match="unknown setting.*studnet"):
-        config_from_args(parse(["--config", str(recipe)]))
+        config_from_flags(["--config", str(recipe)])
     with pytest.raises(DistillError, match="--data, --format"):
-        config_from_args(parse(["--student", "s", "--out", "o"]))
+        config_from_flags(["--student", "s", "--out", "o"])
+
+
+def test_switches_and_renamed_flags_win_over_the_config_file_and_are_recorded(tmp_path, cot_file):
+    recipe = tmp_path / "recipe.yaml"
+    recipe.write_text(yaml.safe_dump({"student": "s", "data": str(cot_file), "format": "ft_cot", "output_dir": "o",
+                                      "bf16": True, "merge_lora": False, "use_cpu": True}))
+    cfg = config_from_flags(["--config", str(recipe), "--no-bf16", "--merge-lora", "--batch-size", "2"])
+    assert (cfg.bf16, cfg.merge_lora, cfg.per_device_train_batch_size) == (False, True, 2)
+    assert yaml.safe_load(config_yaml(cfg))["bf16"] is False  # a rerun of train_config.yaml stays in fp32
+    assert config_from_flags(["--config", str(recipe)]).bf16 is True
 
 
 # --- training: tiny students end to end ---------------------------------------------------------------------
@@ -275,8 +279,9 @@ def test_eval_files_the_student_with_its_training_and_data(tiny_llama, tmp_path,
     (tmp_path / "report.json").write_text(json.dumps({"last_letter.gold": {
         "teacher": "gold", "ft_direct_file": "x/last_letter.gold.ft_direct.jsonl", "questions": 8}}))
     out = tmp_path / "run"
-    train(config(tiny_llama, data, out, format="ft_direct", run_eval=True, eval_limit=5,
-                 results_dir=str(tmp_path / "results")))
+    trained = config(tiny_llama, data, out, format="ft_direct", run_eval=True, eval_limit=5,
+                     results_dir=str(tmp_path / "results"))
+    train(trained)
     (cfg,) = calls
     assert (cfg.model, cfg.format, cfg.role, cfg.benchmarks, cfg.limit) == (str(out), "ft_direct", "student",
                                                                             "last_letter", 5)
@@ -284,7 +289,9 @@ def test_eval_files_the_student_with_its_training_and_data(tiny_llama, tmp_path,
     assert cfg.base_model == str(tiny_llama)
     training, data_meta = cfg.extra["training"], cfg.extra["data"]
     assert training["steps"] == 4 and training["tokens"] > 0 and training["wall_time_s"] > 0
-    assert training["hardware"]["device"] in ("cpu", "cuda") and training["format"] == "ft_direct"
+    # The entry records the device and precision this run resolved, whatever the machine chose.
+    assert training["hardware"]["device"] == trained.device.type and training["format"] == "ft_direct"
+    assert training["precision"] == ("bf16" if trained.bf16 else "fp32")
     assert data_meta["filter_report"]["questions"] == 8 and data_meta["examples"] == 8
 
 
@@ -302,8 +309,8 @@ def test_smollm2_student_trains_saves_reloads_and_generates_its_format(smollm2, 
 
     data = write_records(tmp_path / "last_letter.gold.ft_direct.jsonl", records)
     out = tmp_path / "smollm2-student"
-    rc = main(["--student", smollm2, "--data", str(data), "--format", "ft_direct", "--out", str(out),
-               "--max-steps", "4", "--batch-size", "4", "--learning-rate", "2e-4", "--logging-steps", "1"])
+    rc = cli.main(["train", "--student", smollm2, "--data", str(data), "--format", "ft_direct", "--out", str(out),
+                   "--max-steps", "4", "--batch-size", "4", "--learning-rate", "2e-4", "--logging-steps", "1"])
     summary = json.loads((out / SUMMARY_FILE).read_text())
     assert rc == 0 and summary["architecture"] == "decoder-only" and summary["steps"] == 4
     model = AutoModelForCausalLM.from_pretrained(out)
@@ -351,7 +358,8 @@ def test_two_processes_under_accelerate_take_the_single_process_steps(tiny_llama
     assert single.wait(timeout=300) == 0, single.stdout.read()
     launcher = [sys.executable, "-m", "accelerate.commands.launch", "--config_file",
                 str(ROOT / "recipes/train/accelerate_ddp.yaml"), "--num_processes", "2"]
-    ddp = subprocess.run([*launcher, "-m", "distill.train", *common, "--batch-size", "2", "--out", str(tmp_path / "ddp")],
+    ddp = subprocess.run([*launcher, "-m", "distill.cli", "train", *common, "--batch-size", "2",
+                          "--out", str(tmp_path / "ddp")],
                          cwd=ROOT, env=subprocess_env(), capture_output=True, text=True, timeout=300, check=False)
     assert ddp.returncode == 0, ddp.stdout + ddp.stderr
     one, two = (json.loads((tmp_path / d / SUMMARY_FILE).read_text()) for d in ("single", "ddp"))
