@@ -37,7 +37,8 @@ class GenerateConfig:
     samples: int = field(default=1, metadata={"help": "CoTs per question (needs --temperature > 0 above 1)"})
     temperature: float = field(default=0.0, metadata={"help": "sampling temperature (default %(default)s: greedy)"})
     top_p: float = field(default=1.0, metadata={"help": "nucleus sampling mass (default %(default)s)"})
-    max_new_tokens: int = field(default=256, metadata={"help": "per CoT (default %(default)s)"})
+    max_new_tokens: int = field(default=prompts.MAX_GEN_TOKS["cot"],
+                                metadata={"help": "per CoT (default %(default)s)"})
     limit: int | None = field(default=None, metadata={"help": "only the first N questions of the split"})
     chat: bool = field(default=False, metadata={"help": "wrap prompts in the teacher's chat template"})
     seed: int = field(default=0, metadata={"help": "sampling seed (default %(default)s)"})
