@@ -19,7 +19,7 @@ from pathlib import Path
 from distill import data
 from distill.benchmarks import get_benchmark
 from distill.errors import DistillError
-from distill.generate import grade
+from distill.generate import grade, read_cost
 from distill.jsonio import atomic_write_text, dumps_jsonl, read_jsonl
 from distill.paths import slug
 
@@ -93,9 +93,14 @@ def _canonical(question: dict, rationale: str, source: str, meta: dict) -> dict:
 def filter_teacher(files: list[Path], out: Path, cap: int = 4) -> dict:
     """Filter teacher CoT files into training pairs, one per (benchmark, teacher, mode)."""
     groups: dict[tuple, list[dict]] = defaultdict(list)
+    seconds: Counter = Counter()
     for path in files:
+        keys = set()
         for record in read_jsonl(Path(path), torn_end_ok=True):  # a run may still be appending
-            groups[(record["benchmark"], record["split"], record["teacher"], record["mode"])].append(record)
+            keys.add(key := (record["benchmark"], record["split"], record["teacher"], record["mode"]))
+            groups[key].append(record)
+        for key in keys:  # one teacher file is one group; its generation time goes with it
+            seconds[key] += read_cost(Path(path))["seconds"] / len(keys)
     report = {}
     for (benchmark, split, teacher, mode), records in sorted(groups.items()):
         questions = {q["id"]: q for q in data.load_split(benchmark, split)}
@@ -122,6 +127,7 @@ def filter_teacher(files: list[Path], out: Path, cap: int = 4) -> dict:
             "regraded_changed": changed,  # verdicts the grader now gives differently from the teacher file
             "dropped": {reason: dropped[reason] for reason in DROP_REASONS},
             "tokens": sum(r["tokens"] for r in records),
+            "teacher_seconds": round(seconds[(benchmark, split, teacher, mode)], 1),
             "kept_tokens": sum(r["tokens"] for r in records if r["id"] in kept_ids),
             **_training_pair(out, benchmark, source, kept),
         }

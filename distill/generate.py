@@ -22,7 +22,7 @@ from distill import data, grading, locks, models, prompts
 from distill.backends import Request, Sampling, make_backend
 from distill.benchmarks import get_benchmark
 from distill.errors import DistillError
-from distill.jsonio import read_jsonl, torn_end
+from distill.jsonio import atomic_write_text, read_jsonl, torn_end
 
 
 @dataclass
@@ -162,7 +162,25 @@ def _run(cfg: GenerateConfig, backend, todo: list[tuple[dict, int]], exemplars: 
             out.flush()
             os.fsync(out.fileno())  # a finished chunk survives a crash
             bar.set_postfix(tok_per_s=f"{tokens / (time.perf_counter() - start):.1f}")
-    return {"generated": generated, "tokens": tokens, "wall_s": round(time.perf_counter() - start, 1)}
+    wall_s = round(time.perf_counter() - start, 1)
+    _add_cost(cfg.out, wall_s, tokens)
+    return {"generated": generated, "tokens": tokens, "wall_s": wall_s}
+
+
+def cost_path(out: Path) -> Path:
+    """Beside a teacher file: the wall time and tokens every run spent on it, summed over resumed runs."""
+    return out.with_name(out.name.removesuffix(".jsonl") + ".cost.json")
+
+
+def read_cost(out: Path) -> dict:
+    path = cost_path(out)
+    return json.loads(path.read_text()) if path.exists() else {"seconds": 0.0, "tokens": 0}
+
+
+def _add_cost(out: Path, seconds: float, tokens: int) -> None:
+    spent = read_cost(out)
+    atomic_write_text(cost_path(out), json.dumps({"seconds": round(spent["seconds"] + seconds, 1),
+                                                  "tokens": spent["tokens"] + tokens}) + "\n")
 
 
 def _seed(seed: int, question_id: str, sample: int) -> int:

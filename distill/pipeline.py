@@ -17,7 +17,7 @@ untrained student only), gold (also students on gold rationales), teacher, stude
 (llama.cpp: serve the teacher's GGUF on 127.0.0.1; openai with base_url; hf; vllm), base_backend (the
 untrained student's), mode (hint, fewshot, zeroshot), train_questions, samples, temperature,
 max_new_tokens, test_questions (first N of each test split), eval_batch_size, train (`distill train`
-settings such as num_train_epochs), work_dir (default artifacts/runs/<name>), results_dir (default results).
+settings such as num_train_epochs), seeds (training seeds: one student and twin per seed), work_dir (default artifacts/runs/<name>), results_dir (default results).
 """
 
 import hashlib
@@ -40,6 +40,7 @@ from distill.jsonio import atomic_write_text
 from distill.paths import slug
 from distill.prompts import MAX_GEN_TOKS
 from distill.train import record_trained_on, trained_on
+from distill.train_settings import DEFAULT_SEED, seeded
 
 SERVED = "llama.cpp"  # a backend name meaning: serve the model's GGUF on 127.0.0.1 and talk to it over HTTP
 BACKENDS = (SERVED, "openai", "hf", "vllm")
@@ -64,6 +65,7 @@ class Recipe:
     test_questions: int | None = None  # first N questions of each test split (None: all)
     eval_batch_size: int = 8
     train: dict = field(default_factory=dict)  # `distill train` settings, e.g. num_train_epochs
+    seeds: list[int] = field(default_factory=lambda: [DEFAULT_SEED])  # one student and twin per training seed
     work_dir: str | None = None  # default artifacts/runs/<name>
     results_dir: str = str(results.DEFAULT_DIR)
 
@@ -75,6 +77,8 @@ class Recipe:
                                     ("base_backend", self.base_backend, BACKENDS)):
             if value not in allowed:
                 raise DistillError(f"{key} '{value}' is not one of {', '.join(allowed)}")
+        if "seed" in self.train:
+            raise DistillError("train: seed is set by `seeds:`, a list of training seeds (one student per seed)")
         if self.teacher_backend == "openai" and not self.base_url:
             raise DistillError("teacher_backend openai needs base_url, the running server's address")
         self.work = Path(self.work_dir or f"artifacts/runs/{self.name}")
@@ -184,21 +188,22 @@ class Run:
 
     # students ----------------------------------------------------------------------------------------
     def students(self, report: dict[str, dict]) -> None:
-        for r in report.values():
+        for r, seed in ((r, seed) for r in report.values() for seed in self.r.seeds):
             twin = None
             for fmt in ("ft_direct", "ft_cot"):  # the twin first, so the CoT student can name it
-                name = f"{slug(self.r.student)}-{r['benchmark']}-{_source(r)}-{fmt}"
+                group = f"{slug(self.r.student)}-{r['benchmark']}-{_source(r)}-{fmt}"
+                name = seeded(group, seed)
                 student_dir = self.r.work / "students" / name
                 train_file = Path(r[f"{fmt}_file"])
                 digest = _sha256(train_file)
                 done = trained_on(student_dir) == digest and results.has_run(
                     self.results, name, fmt, r["benchmark"], self.r.test_questions)
                 if self.stage(f"student {name}: train on {train_file} and evaluate", not done):
-                    self._train_and_evaluate(name, fmt, train_file, digest, student_dir, r["benchmark"], twin)
+                    self._train_and_evaluate(group, seed, fmt, train_file, digest, student_dir, r["benchmark"], twin)
                 twin = name
 
-    def _train_and_evaluate(self, name: str, fmt: str, train_file: Path, digest: str, out: Path, benchmark: str,
-                            twin: str | None) -> None:
+    def _train_and_evaluate(self, group: str, seed: int, fmt: str, train_file: Path, digest: str, out: Path,
+                            benchmark: str, twin: str | None) -> None:
         from distill import train as training
         from distill.train_config import TrainConfig
 
@@ -208,7 +213,7 @@ class Run:
                                "changed): remove that directory to train it again")
         try:
             cfg = TrainConfig(student=self.r.student, data=str(train_file), format=fmt, output_dir=str(out),
-                              name=name, results_dir=str(self.results), eval_limit=self.r.test_questions,
+                              name=group, seed=seed, results_dir=str(self.results), eval_limit=self.r.test_questions,
                               per_device_eval_batch_size=self.r.eval_batch_size, **self.r.train)
         except TypeError as e:
             raise DistillError(f"recipe {self.r.name}: bad train setting ({e}); see `distill train --help`") from None
@@ -217,6 +222,7 @@ class Run:
         summary = json.loads((out / training.SUMMARY_FILE).read_text())
         extra = {"answer_only_twin": twin} if twin else {}
         # A student trained just now replaces whatever its entry held before.
+        name = training.student_name(cfg, summary)
         if not trained_before or not results.has_run(self.results, name, fmt, benchmark, self.r.test_questions):
             from distill.evaluate import evaluate
 

@@ -30,6 +30,7 @@ from distill import models, train_data
 from distill.errors import DistillError
 from distill.jsonio import atomic_write_text
 from distill.paths import slug
+from distill.train_settings import seeded
 
 CONFIG_FILE, SUMMARY_FILE = "train_config.yaml", "train_summary.json"
 TRAINED_ON = "trained_on.sha256"  # in a student's directory: the training file it was trained on
@@ -212,9 +213,23 @@ def _single_process_env():
         os.environ.update(saved)
 
 
-def student_name(cfg, summary: dict) -> str:
+def seed_group(cfg, summary: dict) -> str:
+    """The student's name on the board, whatever its seed: `--name`, else <student>-<benchmarks>-<source>-<format>."""
     data = summary["data"]
     return cfg.name or f"{slug(cfg.student)}-{'+'.join(data['benchmarks'])}-{data['source']}-{cfg.format}"
+
+
+def student_name(cfg, summary: dict) -> str:
+    """Its entry. Students of one seed group share everything but the seed; the board shows them as one row."""
+    return seeded(seed_group(cfg, summary), cfg.seed)
+
+
+def cost(summary: dict) -> dict:
+    """What it took to make this student: the teacher's share (from the filter report) and training's."""
+    report = summary["data"].get("filter_report") or {}
+    return {"teacher_tokens": report.get("tokens"), "teacher_seconds": report.get("teacher_seconds"),
+            "train_examples": summary["data"].get("examples"), "train_tokens": summary["tokens"],
+            "train_steps": summary["steps"], "train_seconds": summary["wall_time_s"]}
 
 
 def eval_config(cfg, summary: dict, command: str | None, **overrides):
@@ -231,7 +246,8 @@ def eval_config(cfg, summary: dict, command: str | None, **overrides):
                     name=student_name(cfg, summary), base_model=cfg.student, teacher=data["teacher"],
                     limit=cfg.eval_limit, batch_size=cfg.per_device_eval_batch_size,
                     results_dir=Path(cfg.results_dir), command=command,
-                    extra={"training": training, "data": data})
+                    extra={"training": training, "data": data, "seed": cfg.seed,
+                           "seed_group": seed_group(cfg, summary), "cost": cost(summary)})
     return EvalConfig(**(settings | overrides))
 
 

@@ -13,6 +13,14 @@ from distill.errors import DistillError
 from distill.flags import field_default
 
 
+DEFAULT_SEED = 42  # transformers' own default; a student trained with it keeps the name it has always had
+
+
+def seeded(name: str, seed: int) -> str:
+    """A student's entry name: its seed group's name, with `-seed<N>` for any seed but the default."""
+    return name if seed == DEFAULT_SEED else f"{name}-seed{seed}"
+
+
 @dataclass
 class TrainSettings:
     """What `distill train` adds to transformers' TrainingArguments, and the TrainingArguments fields it gives
@@ -49,7 +57,8 @@ class TrainSettings:
     save_total_limit: int | None = field(default=1, metadata={"help": "checkpoints kept; resuming needs only the last"})
     keep_checkpoints: bool = field(default=False, metadata={"help": "keep checkpoint-* after a finished run"})
     logging_steps: int = field(default=5, metadata={"help": "log loss every N optimizer steps"})
-    seed: int = field(default=42, metadata={"help": "seed of data order and initialisation (default %(default)s)"})
+    seed: int = field(default=DEFAULT_SEED, metadata={"help": "seed of data order and initialisation (default "
+                                                              "%(default)s; another seed names its own entry)"})
     bf16: bool | None = field(default=None, metadata={"help": "bf16 mixed precision (default: where supported)"})
     use_cpu: bool | None = field(default=None, metadata={"help": "train on the CPU (default: when no accelerator)"})
     gradient_checkpointing: bool | None = field(default=None, metadata={"help": "recompute activations to save "

@@ -94,3 +94,11 @@ def test_filter_reads_a_teacher_file_without_changing_it(train, tmp_path):
     before = path.read_bytes()
     (entry,) = filtering.filter_teacher([path], tmp_path / "out").values()
     assert entry["records"] == 2 and path.read_bytes() == before
+
+
+def test_the_teachers_generation_time_goes_into_the_report(train, tmp_path):
+    """distill generate adds each run's wall time beside its file; the filter reports it as the teacher's cost."""
+    path = write(tmp_path / "g.hint.jsonl", [gen_record(train[0]), gen_record(train[1])])
+    (tmp_path / "g.hint.cost.json").write_text('{"seconds": 12.5, "tokens": 20}\n')
+    (entry,) = filtering.filter_teacher([path], tmp_path / "out").values()
+    assert entry["teacher_seconds"] == 12.5 and entry["tokens"] == 20

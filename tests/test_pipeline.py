@@ -32,6 +32,7 @@ def write_recipe(path: Path, **settings) -> Path:
     ({"name": "x", "benchmarks": ["last_letter"], "gold": ["gsm_symbolic"]}, "must also be listed under benchmarks"),
     ({"name": "x", "benchmarks": ["last_letter"], "teacher_backend": "tgi"}, "teacher_backend 'tgi' is not one of"),
     ({"name": "x", "benchmarks": ["last_letter"], "teacher_backend": "openai"}, "needs base_url"),
+    ({"name": "x", "benchmarks": ["last_letter"], "train": {"seed": 1}}, "seed is set by `seeds:`"),
 ])
 def test_a_bad_recipe_is_refused_naming_the_problem(tmp_path, settings, problem):
     with pytest.raises(DistillError, match=problem.replace("(", r"\(").replace(")", r"\)")):

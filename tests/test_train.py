@@ -21,6 +21,7 @@ from distill import cli, prompts, train_data
 from distill.errors import DistillError
 from distill.train import CONFIG_FILE, SUMMARY_FILE, train
 from distill.train_config import TrainConfig, config_yaml, load_config
+from distill.train_settings import DEFAULT_SEED, seeded
 
 ROOT = Path(__file__).resolve().parent.parent
 NAMES = ["Toby Baird", "Terrance Dean", "Casey Wilson", "Albert Mcclure", "Rosa Parks", "Ada Lovelace",
@@ -293,6 +294,15 @@ def test_eval_files_the_student_with_its_training_and_data(tiny_llama, tmp_path,
     assert training["hardware"]["device"] == trained.device.type and training["format"] == "ft_direct"
     assert training["precision"] == ("bf16" if trained.bf16 else "fp32")
     assert data_meta["filter_report"]["questions"] == 8 and data_meta["examples"] == 8
+    assert (cfg.extra["seed"], cfg.extra["seed_group"]) == (trained.seed, cfg.name)  # the default seed: no suffix
+    assert cfg.extra["cost"] == {"teacher_tokens": None, "teacher_seconds": None, "train_examples": 8,
+                                 "train_tokens": training["tokens"], "train_steps": 4,
+                                 "train_seconds": training["wall_time_s"]}
+
+
+def test_another_seed_names_its_own_entry_in_the_same_seed_group():
+    assert seeded("student-last_letter-gold-ft_cot", DEFAULT_SEED) == "student-last_letter-gold-ft_cot"
+    assert seeded("student-last_letter-gold-ft_cot", 7) == "student-last_letter-gold-ft_cot-seed7"
 
 
 # --- slow: the real student, a killed run, two processes -----------------------------------------------------
