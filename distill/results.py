@@ -438,14 +438,6 @@ def check_entry(entry_dir: Path) -> list[str]:
     return list(dict.fromkeys(problems))  # a task's problem can come from the board's read and the check
 
 
-def check_dir(results_dir: Path) -> dict[str, list[str]]:
-    """Every entry of a results directory and its problems; stray files are problems too."""
-    found = {}
-    for path in entries(results_dir):
-        found[path.name] = check_entry(path) if path.is_dir() else ["not an entry directory"]
-    return found
-
-
 # --- the one writer ---------------------------------------------------------------------------------------
 
 def write_entry(results_dir: Path, meta: dict, runs: list[dict], files: list[Path]) -> Path:
