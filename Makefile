@@ -29,7 +29,8 @@ demo: setup
 	$(VENV)/bin/distill run recipes/demo.yaml
 	@echo "Serving the board over $(DEMO_RESULTS) at http://127.0.0.1:$(BOARD_PORT) (Ctrl-C stops it)"
 	DISTILL_RESULTS=$(DEMO_RESULTS) $(VENV)/bin/streamlit run leaderboard/app.py --server.address 127.0.0.1 \
-		--server.port $(BOARD_PORT) --server.headless true --browser.gatherUsageStats false
+		--server.port $(BOARD_PORT) --server.headless true --browser.gatherUsageStats false \
+		--client.toolbarMode viewer
 
 test: setup
 	$(PY) -m pytest -v
@@ -67,7 +68,8 @@ tasks: setup
 	$(PY) harness_tasks/generate_tasks.py
 
 board: setup
-	$(VENV)/bin/streamlit run leaderboard/app.py --server.address 127.0.0.1 --server.port $(BOARD_PORT)
+	$(VENV)/bin/streamlit run leaderboard/app.py --server.address 127.0.0.1 --server.port $(BOARD_PORT) \
+		--client.toolbarMode viewer
 
 # The results section of README.md, regenerated from results/ (the tests check it is current).
 readme: setup

@@ -13,6 +13,7 @@ import streamlit as st
 st.set_page_config(page_title="Small reasoners leaderboard", page_icon=":material/leaderboard:", layout="wide")
 st.navigation([
     st.Page("views/board.py", title="Leaderboard", icon=":material/leaderboard:", default=True),
+    st.Page("views/gains.py", title="Gains", icon=":material/compare_arrows:"),
     st.Page("views/plots.py", title="Plots", icon=":material/scatter_plot:"),
     st.Page("views/model.py", title="Model", icon=":material/search:"),
     st.Page("views/rejected.py", title="Rejected files", icon=":material/report:"),

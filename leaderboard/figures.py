@@ -1,21 +1,21 @@
-"""Plotly figures for the board, built from the tables of `leaderboard.transforms`.
+"""Plotly figures for the board, built from the tables of `leaderboard.transforms` and `leaderboard.compare`.
 
 Plotly renders a subset of HTML (<b>, <br>, <a href>) in every text it draws, and model names come
 from files, so each name is HTML-escaped here before plotly sees it.
 """
 
 import html
-from itertools import cycle
 
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
-from leaderboard.transforms import ROLE_ORDER, entry_label
+from leaderboard.transforms import ROLE_ORDER, interval_column
 
 ROLE_COLORS = {"teacher": "#1f77b4", "student": "#2ca02c", "baseline": "#ff7f0e", "reported": "#7f7f7f"}
 ROLE_SYMBOLS = {"reported": "diamond-open"}  # published numbers look different from measured ones
+RATE_LINES = {"chance": "dot", "majority class": "dash"}  # base rates, drawn under the points
+SIGNIFICANT, NOT_SIGNIFICANT = "#2ca02c", "#c7c7c7"
 
 
 def safe(text) -> str:
@@ -23,22 +23,48 @@ def safe(text) -> str:
     return html.escape(str(text))
 
 
-def _labels(table: pd.DataFrame) -> list[str]:
-    return [safe(entry_label(m, f)) for m, f in zip(table["model"], table["format"])]
+def _hover(part: pd.DataFrame, column: str) -> list[str]:
+    """Each point's name and what its score rests on: the interval and n of a split, the coverage of an average."""
+    if interval_column(column) in part.columns:
+        details = list(part[interval_column(column)].fillna(""))
+    elif "coverage" in part.columns:
+        details = [f"covers {c} benchmarks" for c in part["coverage"]]
+    else:
+        details = [""] * len(part)
+    return [f"{safe(n)}<br>{safe(d)}" for n, d in zip(part["name"], details)]
 
 
-def score_vs_size(table: pd.DataFrame, column: str, links: list[tuple[str, str]]) -> go.Figure:
-    """Score against parameter count (log axis), one colour per role, an arrow from teacher to student."""
-    points = table[table["params"].notna() & table[column].notna()]
-    fig = go.Figure()
+def _percent_axis(column: str) -> dict:
+    """The whole 0-100 range, so the base-rate lines are always in view and distances read true."""
+    return {"title": f"{safe(column)} (%)", "range": [-3, 103]}
+
+
+def _rate_lines(fig: go.Figure, rates: dict[str, float]) -> None:
+    for label, value in rates.items():
+        if pd.notna(value):
+            fig.add_hline(y=value, line={"dash": RATE_LINES[label], "color": "#999", "width": 1},
+                          annotation_text=f"{label} {value:.1f}%", annotation_position="bottom right",
+                          annotation_font={"color": "#777", "size": 11})
+
+
+def _by_role(fig: go.Figure, points: pd.DataFrame, x: str, column: str, x_format: str) -> None:
     for role in ROLE_ORDER:
         part = points[points["role"] == role]
         if part.empty:
             continue
         fig.add_trace(go.Scatter(
-            x=part["params"].astype(float), y=part[column], mode="markers", name=role, text=_labels(part),
+            x=part[x].astype(float), y=part[column], mode="markers", name=role, text=_hover(part, column),
             marker={"color": ROLE_COLORS[role], "size": 11, "symbol": ROLE_SYMBOLS.get(role, "circle")},
-            hovertemplate="%{text}<br>%{x:.3s} parameters<br>%{y:.1f}%<extra>" + role + "</extra>"))
+            hovertemplate="%{text}<br>%{x:" + x_format + "}<br>%{y:.1f}%<extra>" + role + "</extra>"))
+
+
+def score_vs_size(table: pd.DataFrame, column: str, links: list[tuple[str, str]],
+                  rates: dict[str, float] | None = None) -> go.Figure:
+    """Score against parameter count (log axis), one colour per role, an arrow from teacher to student,
+    and the split's chance and majority-class rates as horizontal lines."""
+    points = table[table["params"].notna() & table[column].notna()]
+    fig = go.Figure()
+    _by_role(fig, points, "params", column, ".3s")
     at = points.set_index("entry")
     shown = [(t, s) for t, s in links if t in at.index and s in at.index]
     for i, (teacher, student) in enumerate(shown):
@@ -47,27 +73,62 @@ def score_vs_size(table: pd.DataFrame, column: str, links: list[tuple[str, str]]
             mode="lines+markers", line={"color": "#888", "dash": "dot"}, hoverinfo="skip",
             marker={"symbol": "arrow", "angleref": "previous", "size": [1, 14], "color": "#888"},
             name="teacher → student", legendgroup="links", showlegend=i == 0))
-    fig.update_layout(xaxis={"type": "log", "title": "parameters"}, yaxis={"title": f"{safe(column)} (%)"},
+    _rate_lines(fig, rates or {})
+    fig.update_layout(xaxis={"type": "log", "title": "parameters"}, yaxis=_percent_axis(column),
                       legend={"title": "role"}, margin={"t": 30})
     return fig
 
 
-def gain_bars(gains: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
-    """Per-category gain (percentage points) of each student, one panel per kind of reference."""
-    kinds = list(dict.fromkeys(gains["versus"]))
-    fig = make_subplots(rows=1, cols=len(kinds), shared_yaxes=True, subplot_titles=[f"vs {k}" for k in kinds])
-    colors = dict(zip(dict.fromkeys(gains["student"]), cycle(qualitative.Plotly)))
-    in_legend = set()
+def score_vs_cost(table: pd.DataFrame, column: str, cost: str, cost_label: str,
+                  rates: dict[str, float] | None = None) -> go.Figure:
+    """Score against what making the entry cost (log axis), one colour per role, base rates as lines."""
+    points = table[table[cost].notna() & table[column].notna()]
+    fig = go.Figure()
+    _by_role(fig, points, cost, column, ".3s")
+    _rate_lines(fig, rates or {})
+    fig.update_layout(xaxis={"type": "log", "title": safe(cost_label)}, yaxis=_percent_axis(column),
+                      legend={"title": "role"}, margin={"t": 30})
+    return fig
+
+
+def gain_bars(paired: pd.DataFrame, names: dict[str, str]) -> go.Figure:
+    """One horizontal bar per CoT student and benchmark in each panel (one panel per reference): the paired
+    difference in points with its 95% interval, green where the exact test finds it significant at 0.05,
+    grey and labelled "n.s." where it does not."""
+    kinds = list(dict.fromkeys(paired["versus"]))
+    fig = make_subplots(rows=1, cols=len(kinds), shared_yaxes=True, horizontal_spacing=0.03,
+                        subplot_titles=[f"vs {safe(k)}" for k in kinds])
+    labels = [safe(f"{names.get(s, s)} · {c}") for s, c in zip(paired["student"], paired["column"])]
+    paired = paired.assign(label=labels)
+    # One symmetric scale for every panel, wide enough for the intervals and their labels: bars compare.
+    bound = max(20.0, 1.5 * max(paired["low"].abs().max(), paired["high"].abs().max()))
     for col, versus in enumerate(kinds, 1):
-        for student, rows in gains[gains["versus"] == versus].groupby("student", sort=False):
+        rows = paired[paired["versus"] == versus]
+        for significant, part in rows.groupby("significant", sort=False):
+            hover = [f"{label}<br>vs {safe(names.get(r, r))}<br>{won} wins, {lost} losses of {n} pairs<br>"
+                     f"{d:+.1f} points [{lo:+.1f}, {hi:+.1f}], p = {p:.3g}"
+                     for label, r, won, lost, n, d, lo, hi, p in zip(part["label"], part["reference"], part["wins"],
+                                                                     part["losses"], part["n"], part["difference"],
+                                                                     part["low"], part["high"], part["p"])]
             fig.add_trace(go.Bar(
-                x=rows["category"], y=rows["gain"], name=safe(labels[student]), legendgroup=student,
-                showlegend=student not in in_legend, marker_color=colors[student],
-                text=[f"{g:+.1f}" for g in rows["gain"]], hovertemplate="%{x}: %{y:+.1f} points<extra></extra>"),
-                row=1, col=col)
-            in_legend.add(student)
-    fig.update_layout(barmode="group", legend={"title": "student"}, margin={"t": 40})
-    fig.update_yaxes(title_text="gain (points)", zeroline=True, col=1)
+                y=part["label"], x=part["difference"], orientation="h",
+                error_x={"type": "data", "symmetric": False, "array": part["high"] - part["difference"],
+                         "arrayminus": part["difference"] - part["low"], "color": "#444", "thickness": 1.2},
+                marker_color=SIGNIFICANT if significant else NOT_SIGNIFICANT, hovertext=hover,
+                hovertemplate="%{hovertext}<extra></extra>", legendgroup=str(significant),
+                name="significant (p < 0.05)" if significant else "not significant (n.s.)",
+                showlegend=not any(t.legendgroup == str(significant) for t in fig.data)), row=1, col=col)
+            ahead = part["difference"] >= 0  # the value and its mark, past the interval's end away from 0
+            gap = bound * 0.03
+            fig.add_trace(go.Scatter(
+                y=part["label"], x=(part["high"] + gap).where(ahead, part["low"] - gap),
+                mode="text", textposition=["middle right" if a else "middle left" for a in ahead],
+                text=[f"{d:+.1f}" + ("" if significant else " n.s.") for d in part["difference"]],
+                hoverinfo="skip", showlegend=False, cliponaxis=False), row=1, col=col)
+    fig.update_xaxes(title_text="difference (points)", zeroline=True, zerolinecolor="#444", range=[-bound, bound])
+    fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=list(dict.fromkeys(labels)))
+    fig.update_layout(height=max(280, 34 * len(set(labels)) + 170), margin={"t": 80, "l": 10}, bargap=0.35,
+                      legend={"orientation": "h", "x": 0, "y": 1.12, "yanchor": "bottom"})
     return fig
 
 

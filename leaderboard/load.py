@@ -4,12 +4,14 @@
     board = load_board("results")
     board.scores    # one row per entry and task: model, role, params, ..., benchmark, score, stderr, n, date
     board.rejected  # one row per rejected file or task: path, reason
+    outcomes, problems = read_outcomes(board)  # one row per entry, split and question, read on demand
 
 What an entry is and how it is read belongs to `distill.results`, the one owner of the results format;
 this module only gathers its entries into pandas tables for the board. A bad file, task or score is
 rejected on its own; it never stops the rest from loading. Scores are read as filed: `distill.results`
 re-derived them from their samples when they were written (and `distill verify` does again), so a page
-view stays fast. No Streamlit here: the app caches `load_board`.
+view stays fast; per-question outcomes (`read_outcomes`, every samples file) are read only when a page
+needs them. No Streamlit here: the app caches both.
 """
 
 import hashlib
@@ -18,14 +20,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from distill.results import Rejected, load_entry, read_samples
 from distill.results import entries as entry_dirs
-from distill.results import load_entry
 
 SCORE_COLUMNS = ["entry", "model", "role", "params", "base_model", "teacher", "format", "task", "benchmark",
                  "split", "category", "score", "stderr", "n", "date", "command", "lm_eval_version", "git_hash",
                  "source", "results_file", "samples_file"]
+# What made an entry, from its metadata (training, data, runs, cost); any of them may be missing.
+COST_COLUMNS = ["train_seconds", "train_tokens", "train_steps", "hardware", "precision", "train_examples",
+                "train_questions", "teacher_tokens", "teacher_accuracy", "teacher_seconds", "eval_seconds", "backend"]
+COST_TEXT = ("hardware", "precision", "backend")  # the other cost columns are numbers
 ENTRY_COLUMNS = ["entry", "model", "model_source", "role", "params", "base_model", "teacher", "format", "source",
-                 "twin", "covers"]
+                 "twin", "covers", "trained_on", "seed", "seed_group", *COST_COLUMNS]
 REJECTED_COLUMNS = ["path", "reason"]
 
 
@@ -60,13 +66,86 @@ def load_board(results_dir) -> Board:
             source = meta.get("model_source")
             entries.append({**entry_rows[0], "model_source": str(source) if source is not None else None,
                             "twin": meta.get("answer_only_twin"),
-                            "covers": ",".join(sorted({row["benchmark"] for row in entry_rows}))})
+                            "covers": ",".join(sorted({row["benchmark"] for row in entry_rows})),
+                            **_made_of(meta), **_cost(meta)})
     scores = pd.DataFrame(rows, columns=SCORE_COLUMNS)
     entries = pd.DataFrame(entries, columns=ENTRY_COLUMNS)
     for table in (scores, entries):
         table["params"] = table["params"].astype("Float64")  # nullable: unknown sizes stay missing
+    entries["seed"] = entries["seed"].astype("Int64")
+    for column in set(COST_COLUMNS) - set(COST_TEXT):
+        entries[column] = entries[column].astype(float)
     rejected_df = pd.DataFrame([(_relative(p, root), reason) for p, reason in rejected], columns=REJECTED_COLUMNS)
     return Board(str(root), scores, entries, rejected_df, metadata)
+
+
+def read_outcomes(board: Board) -> tuple["pd.DataFrame", "pd.DataFrame"]:
+    """(one row per entry, test split and question from every samples file on the board: entry, benchmark,
+    split and samples.OUTCOME_COLUMNS; REJECTED_COLUMNS: each samples file that cannot be read, whose task
+    is then left out)."""
+    import pandas as pd
+
+    from leaderboard.samples import OUTCOME_COLUMNS, outcomes  # the grader: only when answers are needed
+
+    rows, rejected = [], []
+    tasks = board.scores[board.scores["samples_file"].notna()]
+    for entry, benchmark, split, path in zip(tasks["entry"], tasks["benchmark"], tasks["split"],
+                                             tasks["samples_file"]):
+        try:
+            records = read_samples(path)
+        except Rejected as e:
+            rejected.append((_relative(Path(path), Path(board.results_dir)), str(e)))
+            continue
+        rows += [(entry, benchmark, split, *row) for row in outcomes(records, benchmark)]
+    columns = ["entry", "benchmark", "split", *OUTCOME_COLUMNS]
+    return pd.DataFrame(rows, columns=columns), pd.DataFrame(rejected, columns=REJECTED_COLUMNS)
+
+
+def _made_of(meta: dict) -> dict:
+    """What the entry is beyond its model: the benchmarks it was trained on, its seed and seed group (the
+    entries of one group differ only in the seed). Values of the wrong type count as missing."""
+    benchmarks = _object(meta.get("data")).get("benchmarks")
+    trained_on = [b for b in benchmarks if isinstance(b, str)] if isinstance(benchmarks, list) else []
+    seed, group = meta.get("seed"), meta.get("seed_group")
+    return {"trained_on": ",".join(trained_on) or None,
+            "seed": seed if isinstance(seed, int) and not isinstance(seed, bool) else None,
+            "seed_group": group if isinstance(group, str) and group.strip() else None}
+
+
+def _cost(meta: dict) -> dict:
+    """COST_COLUMNS from metadata: its `cost` object (teacher tokens and seconds, training examples, tokens,
+    steps and seconds), else what `training` (wall time, tokens, steps) and `data` (examples, its filter
+    report's teacher tokens) say; hardware and precision from `training`, the teacher's accuracy on its
+    training questions from the filter report, and the runs' backends and `eval_seconds` (summed over the
+    runs that record it)."""
+    training, data, cost = (_object(meta.get(k)) for k in ("training", "data", "cost"))
+    report, hardware = _object(data.get("filter_report")), _object(training.get("hardware"))
+    runs = [r for r in meta.get("runs") or [] if isinstance(r, dict)]
+    evals = [s for s in (_number(r.get("eval_seconds")) for r in runs) if s is not None]
+    return {"train_seconds": _number(cost.get("train_seconds"), training.get("wall_time_s")),
+            "train_tokens": _number(cost.get("train_tokens"), training.get("tokens")),
+            "train_steps": _number(cost.get("train_steps"), training.get("steps")),
+            "hardware": _text(hardware.get("name") or hardware.get("device")),
+            "precision": _text(training.get("precision")),
+            "train_examples": _number(cost.get("train_examples"), data.get("examples")),
+            "train_questions": _number(data.get("questions")),
+            "teacher_tokens": _number(cost.get("teacher_tokens"), report.get("tokens")),
+            "teacher_accuracy": _number(report.get("teacher_accuracy")),
+            "teacher_seconds": _number(cost.get("teacher_seconds")), "eval_seconds": sum(evals) if evals else None,
+            "backend": ", ".join(sorted({r["backend"] for r in runs if isinstance(r.get("backend"), str)})) or None}
+
+
+def _object(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _number(*values) -> float | None:
+    """The first of `values` that is a number, as a float; None if none is."""
+    return next((float(v) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)), None)
+
+
+def _text(value) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def fingerprint(results_dir) -> str:

@@ -1,4 +1,5 @@
-"""The README's results section, generated from results/: the board's main table and the distillation gains.
+"""The README's results section, generated from results/: the board's main table with base rates and flags,
+and the paired comparisons of every CoT student with its references.
 
     python -m leaderboard.readme            # rewrite the section between the markers in README.md
     python -m leaderboard.readme --check    # exit 1 if README.md is not what results/ says (run by the tests)
@@ -11,69 +12,113 @@ from pathlib import Path
 
 import pandas as pd
 
-from distill.benchmarks import CATEGORIES
 from distill.jsonio import atomic_write_text
-from leaderboard import transforms
 from distill.results import DEFAULT_DIR
-from leaderboard.load import load_board
+from leaderboard import compare, transforms
+from leaderboard.load import load_board, read_outcomes
 
 START, END = "<!-- results:start (python -m leaderboard.readme) -->", "<!-- results:end -->"
 
 
-def _cell(value, stderr=None) -> str:
+def _cell(value, interval: str = "") -> str:
+    """'53.3', or with its interval '53.3 [36.1–69.8]' (the sizes line below the table gives n)."""
     if pd.isna(value):
         return ""
-    return f"{value:.1f}" + (f" ± {stderr:.1f}" if stderr is not None and pd.notna(stderr) else "")
+    return f"{value:.1f}" + (f" [{interval.split(' (n=')[0]}]" if interval else "")
 
 
 def _markdown(header: list[str], rows: list[list[str]], right_from: int) -> list[str]:
     align = ["---" if i < right_from else "---:" for i in range(len(header))]
-    return ["| " + " | ".join(line) + " |" for line in (header, align, *rows)]
+    cells = [[str(c).replace("|", "\\|") for c in line] for line in rows]
+    return ["| " + " | ".join(line) + " |" for line in (header, align, *cells)]
 
 
-def main_table(scores: pd.DataFrame, entries: pd.DataFrame, reported: bool = False) -> list[str]:
-    """Measured entries, best overall first; or, with `reported`, the published numbers alone."""
-    table = transforms.wide_table(scores, entries)
-    measured = table[(table["role"] == "reported") == reported]
-    averages = [c for c in ("overall", *CATEGORIES) if measured[c].notna().any()]
-    splits = [c for c in transforms.split_columns() if c in measured.columns and measured[c].notna().any()]
-    header = ["model", "format", "role", "params", *averages, *splits]
-    rows = [[r["model"], r["format"], r["role"], transforms.size_label(r["params"]),
-             *(_cell(r[c]) for c in averages), *(_cell(r[c], r[transforms.stderr_column(c)]) for c in splits)]
-            for _, r in measured.iterrows()]
-    return _markdown(header, rows, right_from=3)
+def _text(value) -> str:
+    return "" if pd.isna(value) else str(value)
+
+
+def main_table(scores: pd.DataFrame, entries: pd.DataFrame, summary: pd.DataFrame | None = None) -> list[str]:
+    """Ranked rows (averages only with full coverage, see transforms.with_averages), each split with its
+    95% interval; with a `summary` (compare.summary), the base rates at the bottom."""
+    table = transforms.with_averages(transforms.collapse_seeds(transforms.wide_table(scores, entries)))
+    ranked = transforms.ranked(table)
+    averages = [c for c in transforms.AVERAGES if ranked[c].notna().any()]
+    splits = [c for c in transforms.split_columns() if c in ranked.columns and ranked[c].notna().any()]
+    header = ["rank", "model", "format", "role", "params", "coverage", *averages, *splits]
+    rows = [[_text(r["rank"]), r["name"], r["format"], r["role"], transforms.size_label(r["params"]), r["coverage"],
+             *(_cell(r[c]) for c in averages), *(_cell(r[c], r[transforms.interval_column(c)]) for c in splits)]
+            for _, r in ranked.iterrows()]
+    if summary is not None:
+        rates = compare.rate_rows(compare.base_rates(summary), table).reindex(columns=["name", "coverage", *splits])
+        rows += [["", f"*{r['name']}*", "", "", "", "", *(_cell(r[c]) for c in averages),
+                  *(_cell(r[c]) for c in splits)]
+                 for _, r in transforms.with_averages(rates).iterrows()]
+    return _markdown(header, rows, right_from=4)
 
 
 def sizes_line(scores: pd.DataFrame) -> str:
     return f"Test questions per split (the first N of each): {transforms.test_sizes_text(scores)}."
 
 
-def gains_table(scores: pd.DataFrame, entries: pd.DataFrame) -> list[str]:
-    gains = transforms.distillation_gains(scores, entries)
-    header = ["CoT student", "CoTs from", "test split", "CoT student %", "answer-only twin %", "gain (points)",
-              "teacher %", "retention"]
-    rows = [[g["student"], g["teacher"], g["column"], _cell(g["student_score"]), _cell(g["twin_score"]),
-             f"{g['gain']:+.1f} ± {g['gain_stderr']:.1f}", _cell(g["teacher_score"]),
-             "" if pd.isna(g["retention"]) else f"{g['retention']:.2f}"]
-            for _, g in gains.iterrows()]
+def flags_table(summary: pd.DataFrame, names: dict[str, str]) -> list[str]:
+    """Every entry and split whose score says more about the base rate than about the model."""
+    flagged = summary[summary["constant"] | summary["near_majority"]]
+    header = ["model", "test split", "most common answer", "score %", "majority class %", "chance %", "flag"]
+    rows = [[names[r["entry"]], r["column"], f"{r['top_answer']} ({int(r['top_count'])} of {int(r['n'])})",
+             f"{r['correct'] / r['n'] * 100:.1f}", f"{r['majority'] * 100:.1f}", f"{r['chance'] * 100:.1f}",
+             "same answer to ≥90%" if r["constant"] else "within noise of the majority class"]
+            for _, r in flagged.iterrows()]
     return _markdown(header, rows, right_from=3)
+
+
+def paired_table(paired: pd.DataFrame, names: dict[str, str]) -> list[str]:
+    header = ["CoT student", "against", "reference", "test split", "n", "wins", "losses", "student %",
+              "reference %", "difference, points [95% interval], exact McNemar p"]
+    rows = [[names[r["student"]], r["versus"], names[r["reference"]], r["column"], str(r["n"]), str(r["wins"]),
+             str(r["losses"]), f"{r['student_pct']:.1f}", f"{r['reference_pct']:.1f}",
+             compare.gain_text(r) if r["significant"] else f"*{compare.gain_text(r)}*"]
+            for _, r in paired.iterrows()]
+    return _markdown(header, rows, right_from=4)
 
 
 def section(results_dir: Path) -> str:
     board = load_board(results_dir)
-    lines = [START, "", f"Generated from `{Path(results_dir).name}/`. Exact match in percent (± standard error); category "
-             "and overall columns average benchmarks, a benchmark with several test lengths counting once.", ""]
+    lines = [START, "", f"Generated from `{Path(results_dir).name}/`. Exact match in percent with its 95% Wilson "
+             "interval. An average (overall, a category) is the mean of its benchmarks, a benchmark with several "
+             "test lengths counting once, and is given only to a model that has every split the table has "
+             "(`coverage`): a model tested on one benchmark is not ranked. Names say what a student is: "
+             "base ← teacher (or gold rationales) CoT or answers · the benchmark it was trained on.", ""]
     if board.entries.empty:
         return "\n".join([*lines, "Nothing is filed under results/ yet.", "", END])
-    lines += main_table(board.scores, board.entries) + ["", sizes_line(board.scores), ""]
+    measured = board.entries[board.entries["role"] != "reported"]
+    questions, _ = read_outcomes(board)
+    names = transforms.display_names(board.entries)
+    group_names = transforms.display_names(board.entries, groups=True)  # a seed group is one student
+    if not measured.empty:
+        summary = compare.summary(questions)
+        lines += main_table(board.scores[board.scores["role"] != "reported"], measured, summary)
+        lines += ["", sizes_line(board.scores) + " The last two rows are the base rates over the questions "
+                  "most models were asked: guessing (chance: 1/2 for yes/no, 1/options, 0 for free answers) and "
+                  "always giving the most common gold answer of those questions (majority class).", ""]
     if (board.entries["role"] == "reported").any():
         lines += ["Published in papers, not measured here (see the board for sources):", "",
-                  *main_table(board.scores, board.entries, reported=True), ""]
-    gains = gains_table(board.scores, board.entries)
-    if len(gains) > 2:
-        lines += ["Distillation gain: each CoT student against its answer-only twin (same base model, same "
-                  "training questions, answers only); gain ± the standard error of the difference; retention = "
-                  "CoT student score / the teacher's few-shot CoT score.", "", *gains, ""]
+                  *main_table(board.scores, board.entries[board.entries["role"] == "reported"]), ""]
+    paired = compare.paired(questions, board.entries)
+    if not paired.empty:
+        lines += ["Paired comparisons: each CoT student against its answer-only twin (same base model, same training "
+                  "questions, answers only), its untrained base model (few-shot) and its teacher (few-shot CoT), on "
+                  "the questions both answered. Wins: questions only the student got right; losses: only the "
+                  "reference. The interval is Newcombe's for paired proportions; p is the exact McNemar test "
+                  "(two-sided binomial on wins and losses); a difference not significant at 0.05 says so, in "
+                  "*italics*; "
+                  "near the edge the two can disagree (an interval just clear of 0, p just above 0.05), and the "
+                  "mark follows the test. A benchmark with several test splits also gets a row pooling "
+                  "them (all); a student trained with several seeds pools its (question, seed) pairs.", "",
+                  *paired_table(paired, group_names), ""]
+    if not measured.empty and (summary["constant"] | summary["near_majority"]).any():
+        lines += ["Base-rate flags: a model that gives one answer to ≥90% of a split's questions scores that "
+                  "answer's share of the gold answers, and a score within its 95% interval of always giving the "
+                  "majority answer is not evidence of more.", "", *flags_table(summary, names), ""]
     return "\n".join([*lines, END])
 
 

@@ -1,5 +1,6 @@
 """The sample browser's tables: each question with its gold answer, a model's chain of thought, the
-answer the grader reads from it and whether lm-eval counted it right. Pure; the app caches the reads.
+answer the grader reads from it and whether lm-eval counted it right; and the same per-question outcomes,
+without the text, for the paired comparisons and base rates. Pure; the app caches the reads.
 
 The extracted answer comes from `distill.grading.extract_answer`, the one grader lm-eval's metric used.
 """
@@ -11,6 +12,7 @@ from distill.grading import extract_answer
 from distill.prompts import render_question
 
 SAMPLE_COLUMNS = ["id", "question", "gold", "output", "extracted", "correct"]
+OUTCOME_COLUMNS = ["id", "gold", "answer", "correct", "options"]
 
 
 def sample_table(records: list[dict], benchmark: str) -> pd.DataFrame:
@@ -31,6 +33,24 @@ def sample_table(records: list[dict], benchmark: str) -> pd.DataFrame:
             "correct": bool(record.get("exact_match")) if "exact_match" in record else None,
         })
     return pd.DataFrame(rows, columns=SAMPLE_COLUMNS)
+
+
+def outcomes(records: list[dict], benchmark: str) -> list[tuple]:
+    """OUTCOME_COLUMNS per record: the question's id and gold answer (`doc`), the answer the grader reads
+    from the output, the sample's `exact_match` (which `distill verify` re-derived) and, for lettered
+    questions, the number of options. A record without a `doc.id` cannot be paired and is left out."""
+    answer_type = get_benchmark(benchmark).answer_type
+    rows = []
+    for record in records:
+        doc = record.get("doc") if isinstance(record.get("doc"), dict) else {}
+        if "id" not in doc or "exact_match" not in record:
+            continue
+        output = _first_response(record)
+        choices = doc.get("choices") if isinstance(doc.get("choices"), list) else None
+        rows.append((str(doc["id"]), str(doc.get("answer", record.get("target", ""))),
+                     extract_answer(output, answer_type, choices) if output else None, bool(record["exact_match"]),
+                     len(choices) if choices else None))
+    return rows
 
 
 def _first_response(record: dict) -> str:

@@ -1,10 +1,13 @@
-"""Pure pandas over the tidy scores of `leaderboard.load`: the main table, filters, gains, teacher links.
+"""Pure pandas over the tidy scores of `leaderboard.load`: names, the main table and its fair ranking, seed
+groups, filters, teacher links and the references a student is compared with.
 
 Tables made for display hold percentages (0-100), the tidy scores fractions (0-1).
 Averages: a benchmark with several test splits (last_letter, coin_flip) counts once, as the mean of its
 splits; a category is the mean of its benchmarks and "overall" the mean of all benchmarks, so each is
-the unweighted mean the lm-eval groups `sr_<category>_<format>` and `sr_all_<format>` report.
-Standard errors of means assume independent benchmarks: sqrt(sum of squares) / count.
+the unweighted mean the lm-eval groups `sr_<category>_<format>` and `sr_all_<format>` report. An average
+is only given to a row that has every split the compared rows have (`with_averages`): a model scored on
+one easy benchmark is never ranked above one scored on six.
+Intervals are 95% Wilson intervals (leaderboard.stats), which hold at the small test sets used here.
 """
 
 import math
@@ -14,12 +17,17 @@ import pandas as pd
 
 from distill.benchmarks import BENCHMARKS, CATEGORIES, FORMATS, split_suffix
 from distill.paths import slug
+from leaderboard import stats
+from leaderboard.load import COST_COLUMNS, COST_TEXT
 
 ROLE_ORDER = ("teacher", "student", "baseline", "reported")
 SIZE_STEPS = {"0": 0.0, "100M": 1e8, "300M": 3e8, "1B": 1e9, "3B": 3e9, "10B": 1e10, "30B": 3e10,
               "100B": 1e11, "300B": 3e11, "1T": 1e12, "any": math.inf}
-INFO_COLUMNS = ["model", "format", "role", "params", "benchmarks"]
-TAIL_COLUMNS = ["base_model", "teacher", "source", "entry"]
+INFO_COLUMNS = ["name", "format", "role", "params"]
+TAIL_COLUMNS = ["seeds", "base_model", "teacher", "source", "entry"]
+AVERAGES = ("overall", *CATEGORIES)
+FORMAT_WORDS = {"fewshot_cot": "few-shot CoT", "fewshot_direct": "few-shot direct", "ft_cot": "CoT",
+                "ft_direct": "answers"}
 
 
 def column_label(benchmark: str, split: str) -> str:
@@ -32,39 +40,62 @@ def split_columns() -> list[str]:
     return [column_label(b.key, s) for b in BENCHMARKS.values() for s in b.test_splits]
 
 
-def stderr_column(column: str) -> str:
-    return f"{column} ±"
+BENCHMARK_OF = {column_label(b.key, s): b.key for b in BENCHMARKS.values() for s in b.test_splits}
 
 
-def entry_label(model: str, fmt: str) -> str:
-    return f"{model} · {fmt}"
+def interval_column(column: str) -> str:
+    return f"{column} 95%"
 
 
-def _combined_stderr(stderrs: pd.Series) -> float:
-    """Standard error of an unweighted mean; unknown if any part is unknown."""
-    if stderrs.isna().any():
-        return np.nan
-    return math.sqrt((stderrs.astype(float) ** 2).sum()) / len(stderrs)
+def n_column(column: str) -> str:
+    return f"{column} n"
 
 
-def benchmark_scores(scores: pd.DataFrame) -> pd.DataFrame:
-    """One row per entry and benchmark: the mean over its splits (fractions), with category."""
-    grouped = scores.groupby(["entry", "benchmark", "category"], sort=False)
-    return grouped.agg(score=("score", "mean"), stderr=("stderr", _combined_stderr)).reset_index()
+def interval_text(score: float, n) -> str | None:
+    """'36.1–69.9 (n=30)': the Wilson interval (percent) of a score over n questions; None when n is unknown."""
+    if pd.isna(n) or pd.isna(score) or n <= 0:
+        return None
+    low, high = stats.wilson(round(score * n), int(n))
+    return f"{low * 100:.1f}–{high * 100:.1f} (n={int(n)})"
 
 
-def _averages(scores: pd.DataFrame) -> pd.DataFrame:
-    """Per entry: 'overall' and one column per category (percent), with their standard errors."""
-    bench = benchmark_scores(scores)
-    parts = {"overall": bench.groupby("entry")}
-    parts.update({c: bench[bench["category"] == c].groupby("entry") for c in CATEGORIES})
-    columns = {}
-    for name, groups in parts.items():
-        columns[name] = groups["score"].mean() * 100
-        columns[stderr_column(name)] = groups["stderr"].agg(_combined_stderr) * 100
-    averages = pd.DataFrame(columns)
-    averages["benchmarks"] = bench.groupby("entry").size()
-    return averages
+def display_names(entries: pd.DataFrame, groups: bool = False) -> dict[str, str]:
+    """entry -> a name saying what the entry is; the entry (directory name) stays its id.
+
+    A student: 'base ← teacher CoT · benchmarks' ('gold' for gold rationales, 'answers' for an
+    answer-only student), with its seed; any other model: 'model · format'. Names that would collide get
+    their entry appended. With `groups`, each entry of a seed group gets the group's name instead
+    ('... · 3 seeds'), as where one row stands for the group.
+    """
+    group_sizes = entries["seed_group"].value_counts()
+    names = {}
+    for row in entries.itertuples(index=False):
+        what = FORMAT_WORDS.get(row.format, row.format)
+        if row.role == "student" and isinstance(row.base_model, str):
+            source = row.teacher if isinstance(row.teacher, str) else "?"
+            name = f"{row.base_model} ← {source} {what}"
+            if isinstance(row.trained_on, str):
+                name += f" · {row.trained_on.replace(',', ', ')}"
+        elif row.role == "reported":
+            name = row.model  # the paper's own name
+        else:
+            name = f"{row.model} · {what}"
+        if isinstance(row.seed_group, str) and group_sizes.get(row.seed_group, 0) > 1 and pd.notna(row.seed):
+            name += f" · seed {row.seed}"
+        names[row.entry] = name
+    counts = pd.Series(names).value_counts()
+    names = {e: f"{n} [{e}]" if counts[n] > 1 else n for e, n in names.items()}
+    if groups:
+        for _, members in entries[entries["seed_group"].notna()].sort_values("seed").groupby("seed_group"):
+            if len(members) > 1:
+                names.update(dict.fromkeys(members["entry"], group_name(names[members["entry"].iloc[0]],
+                                                                        len(members))))
+    return names
+
+
+def group_name(name: str, seeds: int) -> str:
+    """The name of a seed group's row: its first member's name without that member's seed."""
+    return name.rsplit(" · seed ", 1)[0] + f" · {seeds} seeds"
 
 
 def _with_columns(scores: pd.DataFrame) -> pd.DataFrame:
@@ -73,17 +104,83 @@ def _with_columns(scores: pd.DataFrame) -> pd.DataFrame:
 
 
 def wide_table(scores: pd.DataFrame, entries: pd.DataFrame) -> pd.DataFrame:
-    """The main table: one row per entry (model and format), percentages, best overall first."""
+    """One row per entry (model and format): its name, a percentage per split column with the split's
+    question count and Wilson interval, no averages yet (see `main_table`)."""
     scores = _with_columns(scores)
     values = scores.pivot(index="entry", columns="column", values="score") * 100
-    errors = scores.pivot(index="entry", columns="column", values="stderr").astype(float) * 100
+    counts = scores.pivot(index="entry", columns="column", values="n")
     present = [c for c in split_columns() if c in values.columns]
-    per_split = pd.concat([values[present], errors[present].rename(columns=stderr_column)], axis=1)
-    per_split = per_split[[c for column in present for c in (column, stderr_column(column))]]
-    table = entries.set_index("entry").join(_averages(scores), how="inner").join(per_split)
-    table = table.reset_index().sort_values("overall", ascending=False, kind="stable")
-    average_columns = [c for name in ("overall", *CATEGORIES) for c in (name, stderr_column(name))]
-    return table[INFO_COLUMNS + average_columns + list(per_split.columns) + TAIL_COLUMNS].reset_index(drop=True)
+    per_split = {}
+    for column in present:
+        per_split[column] = values[column]
+        per_split[n_column(column)] = counts[column]
+        per_split[interval_column(column)] = [interval_text(v / 100, n) for v, n in
+                                              zip(values[column], counts[column])]
+    table = entries.set_index("entry").join(pd.DataFrame(per_split, index=values.index), how="inner")
+    table["name"] = table.index.map(display_names(entries))
+    table["seeds"] = table["seed"].astype("string")
+    columns = [*INFO_COLUMNS, *per_split, *TAIL_COLUMNS, *COST_COLUMNS, "seed", "seed_group"]
+    return table.reset_index()[columns]
+
+
+def collapse_seeds(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per seed group (entries that differ only in their seed): the mean of each score over the
+    seeds, the range across seeds where the interval was, the seeds listed, the mean cost of one seed; its
+    entry is the first seed's. Seeds are summarised together, never by their best."""
+    grouped = table["seed_group"].notna() & table.duplicated("seed_group", keep=False)
+    if not grouped.any():
+        return table
+    rows = [table[~grouped]]
+    for _, members in table[grouped].sort_values("seed").groupby("seed_group", sort=False):
+        row = members.iloc[[0]].copy()
+        row["name"] = group_name(row["name"].iloc[0], len(members))
+        row["seeds"] = ", ".join(str(s) for s in members["seed"])
+        for column in set(COST_COLUMNS) - set(COST_TEXT):
+            row[column] = members[column].mean()
+        for column in [c for c in split_columns() if c in table.columns]:
+            values = members[column].dropna()
+            if values.empty:
+                continue
+            mean, sd, low, high = stats.spread(list(values))
+            row[column] = mean
+            row[interval_column(column)] = (f"{low:.1f}–{high:.1f} over {len(values)} seeds, sd {sd:.1f} "
+                                            f"(n={int(members[n_column(column)].max())} each)")
+        rows.append(row)
+    return pd.concat(rows, ignore_index=True)
+
+
+def with_averages(table: pd.DataFrame) -> pd.DataFrame:
+    """`table` with 'overall' and one column per category (percent), each over the split columns some row of
+    `table` has, given only to the rows that have all of them; and `coverage`, 'k/K': the benchmarks the row
+    has every compared split of, out of the K compared."""
+    splits = [c for c in split_columns() if c in table.columns and table[c].notna().any()]
+    scores = table[splits].astype(float)
+    benchmark = [BENCHMARK_OF[c] for c in splits]
+    means = scores.T.groupby(benchmark, sort=False).mean().T.reindex(table.index) if splits else scores
+    covered = scores.notna().T.groupby(benchmark, sort=False).all().T.reindex(table.index, fill_value=False) \
+        if splits else scores.notna()
+    result = table.copy()
+    for name in AVERAGES:
+        chosen = [b for b in means.columns if name == "overall" or BENCHMARKS[b].category == name]
+        result[name] = means[chosen].mean(axis=1).where(covered[chosen].all(axis=1)) if chosen else np.nan
+    result["coverage"] = [f"{int(k)}/{len(means.columns)}" for k in covered.sum(axis=1)]
+    front = [c for c in INFO_COLUMNS if c in result.columns] + ["coverage", *AVERAGES]
+    return result[front + [c for c in result.columns if c not in front]]
+
+
+def ranked(table: pd.DataFrame, by: str = "overall") -> pd.DataFrame:
+    """Best first by `by` (an average or a split column), numbered; rows without a value there (they lack
+    a split it needs) follow, unranked, the better covered first."""
+    covered = pd.to_numeric(table["coverage"].astype(str).str.split("/").str[0])
+    order = table.assign(_covered=covered).sort_values([by, "_covered", "name"], ascending=[False, False, True],
+                                                       na_position="last", kind="stable")
+    order.insert(0, "rank", order[by].rank(ascending=False, method="min").astype("Int64"))
+    return order.drop(columns="_covered").reset_index(drop=True)
+
+
+def main_table(scores: pd.DataFrame, entries: pd.DataFrame, by: str = "overall") -> pd.DataFrame:
+    """The board's table: one row per entry or seed group, fair averages, ranked by `by`."""
+    return ranked(with_averages(collapse_seeds(wide_table(scores, entries))), by)
 
 
 def filter_scores(scores: pd.DataFrame, categories: list[str]) -> pd.DataFrame:
@@ -120,10 +217,15 @@ def _same_model(name, other) -> bool:
     return isinstance(name, str) and isinstance(other, str) and slug(name) == slug(other)
 
 
+def _rows(table: pd.DataFrame, keep: list[bool]) -> pd.DataFrame:
+    """The rows of `table` where `keep` is true (a plain list would select columns when it is empty)."""
+    return table[np.array(keep, dtype=bool)]
+
+
 def _matches(entries: pd.DataFrame, name: str) -> pd.DataFrame:
     """Entries of the model called `name` (by slug, so 'HuggingFaceTB/SmolLM2-135M' finds 'smollm2-135m')."""
-    return entries[[_same_model(name, m) or _same_model(name, s)
-                    for m, s in zip(entries["model"], entries["model_source"])]]
+    return _rows(entries, [_same_model(name, m) or _same_model(name, s)
+                           for m, s in zip(entries["model"], entries["model_source"])])
 
 
 def _preferred(candidates: pd.DataFrame, formats: tuple[str, ...]) -> pd.Series | None:
@@ -142,10 +244,10 @@ def teacher_links(entries: pd.DataFrame) -> list[tuple[str, str]]:
     """
     students = entries[entries["teacher"].notna()]
     return [(teacher, student["entry"]) for _, student in students.iterrows()
-            if (teacher := _teacher_entry(entries, student)) is not None]
+            if (teacher := teacher_entry(entries, student)) is not None]
 
 
-def _teacher_entry(entries: pd.DataFrame, student: pd.Series) -> str | None:
+def teacher_entry(entries: pd.DataFrame, student: pd.Series) -> str | None:
     """The entry of a student's teacher, of the same kind (measured or reported), few-shot CoT first."""
     if not isinstance(student["teacher"], str):
         return None
@@ -156,9 +258,9 @@ def _teacher_entry(entries: pd.DataFrame, student: pd.Series) -> str | None:
 
 
 def references(entries: pd.DataFrame, student: pd.Series) -> dict[str, str]:
-    """What a measured student is compared with: its answer-only baseline and its untrained base.
+    """What a measured student is compared with: its answer-only twin and its untrained base.
 
-    answer-only baseline: the twin the student names (metadata `answer_only_twin`: the same questions
+    answer-only twin: the twin the student names (metadata `answer_only_twin`: the same questions
     without rationales), else an ft_direct entry from the same base model that covers one of the
     student's benchmarks, from the same teacher's data where there is one.
     untrained base: the base model's own entry, in the student's format if there is one, else few-shot.
@@ -167,72 +269,43 @@ def references(entries: pd.DataFrame, student: pd.Series) -> dict[str, str]:
     found = {}
     if not isinstance(student["base_model"], str):
         return found
-    same_base = measured[[_same_model(b, student["base_model"]) for b in measured["base_model"]]]
+    same_base = _rows(measured, [_same_model(b, student["base_model"]) for b in measured["base_model"]])
     named = _matches(same_base, student["twin"]) if isinstance(student.get("twin"), str) else same_base.iloc[:0]
     covered = set(student["covers"].split(","))
-    overlapping = same_base[[bool(covered & set(c.split(","))) for c in same_base["covers"]]]
-    same_teacher = overlapping[[_same_model(t, student["teacher"]) for t in overlapping["teacher"]]]
+    overlapping = _rows(same_base, [bool(covered & set(c.split(","))) for c in same_base["covers"]])
+    same_teacher = _rows(overlapping, [_same_model(t, student["teacher"]) for t in overlapping["teacher"]])
     baseline = next((b for b in (_preferred(c, ("ft_direct",)) for c in (named, same_teacher, overlapping))
                      if b is not None), None)
     if baseline is not None:
-        found["answer-only baseline"] = baseline["entry"]
+        found["answer-only twin"] = baseline["entry"]
     base = _preferred(_matches(measured, student["base_model"]), (student["format"], *FORMATS))
     if base is not None:
         found["untrained base"] = base["entry"]
     return found
 
 
-def gains(scores: pd.DataFrame, entries: pd.DataFrame) -> pd.DataFrame:
-    """Percentage-point gain of each measured student over its references, per category.
+def shown_rows(table: pd.DataFrame, kept: pd.DataFrame, members: dict[str, list[tuple]]) -> pd.DataFrame:
+    """The rows of a main table that stand for at least one of the `kept` entries (a seed group's row stands
+    for all of its seeds)."""
+    keep = set(kept["entry"])
+    return _rows(table, [any(m in keep for m, _ in members.get(e, [(e, None)])) for e in table["entry"]])
 
-    Each gain compares only the benchmarks both entries have, so a reference evaluated on more or
-    fewer benchmarks does not tilt it.
-    """
-    bench = benchmark_scores(scores).set_index(["entry", "benchmark"])
-    rows = []
-    for _, student in entries[entries["role"] == "student"].iterrows():
-        for versus, ref in references(entries, student).items():
-            pair = pd.concat({"student": bench.loc[student["entry"]], "ref": bench.loc[ref]}, axis=1, join="inner")
-            for category, part in pair.groupby(pair[("student", "category")]):
-                rows.append({"student": student["entry"], "versus": versus, "reference": ref, "category": category,
-                             "gain": (part[("student", "score")].mean() - part[("ref", "score")].mean()) * 100,
-                             "benchmarks": len(part)})
-    return pd.DataFrame(rows, columns=["student", "versus", "reference", "category", "gain", "benchmarks"])
+
+def seed_members(entries: pd.DataFrame) -> dict[str, list[tuple[str, object]]]:
+    """entry -> [(entry, seed)] of every entry of its seed group, seeds in order; an entry without a group
+    is its own one member."""
+    members = {e: [(e, s if pd.notna(s) else None)] for e, s in zip(entries["entry"], entries["seed"])}
+    grouped = entries[entries["seed_group"].notna()].sort_values("seed")
+    for _, group in grouped.groupby("seed_group"):
+        runs = [(e, s if pd.notna(s) else None) for e, s in zip(group["entry"], group["seed"])]
+        members.update({e: runs for e, _ in runs})
+    return members
 
 
 def heatmap_matrix(table: pd.DataFrame) -> pd.DataFrame:
     """Benchmark-by-model scores (percent): one row per entry of `table`, one column per split column."""
     columns = [c for c in split_columns() if c in table.columns]
-    labels = [entry_label(m, f) for m, f in zip(table["model"], table["format"])]
-    return table[columns].set_axis(labels, axis=0)
-
-
-def distillation_gains(scores: pd.DataFrame, entries: pd.DataFrame) -> pd.DataFrame:
-    """Per CoT student and test split: its score, its answer-only twin's, the gain in points with the
-    standard error of a difference of independent means, and retention (student / teacher score)."""
-    rows = []
-    by_entry = {e: part.set_index("column") for e, part in _with_columns(scores).groupby("entry")}
-    for _, student in entries[(entries["role"] == "student") & (entries["format"] == "ft_cot")].iterrows():
-        twin = references(entries, student).get("answer-only baseline")
-        if twin is None:
-            continue
-        teacher = _teacher_entry(entries, student)
-        mine, theirs = by_entry[student["entry"]], by_entry[twin]
-        for column in [c for c in split_columns() if c in mine.index and c in theirs.index]:
-            s, t = mine.loc[column], theirs.loc[column]
-            teacher_score = by_entry[teacher]["score"].get(column) if teacher else None
-            rows.append({
-                "student": student["model"], "teacher": student["teacher"], "column": column,
-                "student_score": s["score"] * 100, "twin_score": t["score"] * 100,
-                "gain": (s["score"] - t["score"]) * 100,
-                "gain_stderr": math.hypot(s["stderr"], t["stderr"]) * 100 if pd.notna(s["stderr"]) and pd.notna(
-                    t["stderr"]) else np.nan,
-                "teacher_score": np.nan if teacher_score is None else teacher_score * 100,
-                "retention": s["score"] / teacher_score if teacher_score else np.nan,
-                "n": s["n"],
-            })
-    return pd.DataFrame(rows, columns=["student", "teacher", "column", "student_score", "twin_score", "gain",
-                                       "gain_stderr", "teacher_score", "retention", "n"])
+    return table[columns].set_axis(list(table["name"]), axis=0)
 
 
 def test_sizes(scores: pd.DataFrame) -> pd.DataFrame:

@@ -1,8 +1,10 @@
-"""The board in a real browser: `streamlit run` serves the app on 127.0.0.1, headless Chromium (Debian's
-`chromium`, installed by `make setup`) loads it, saves a screenshot to artifacts/test-board/, and the
-rendered page's text is checked; the bad fixture set is served too, and its HTML must stay text.
+"""The board in a real browser: `streamlit run` serves the app on 127.0.0.1 as `make board` does (toolbar in
+viewer mode), headless Chromium (Debian's `chromium`, installed by `make setup`) loads its pages, saves
+screenshots to artifacts/test-board/, and the rendered text is checked: names, base-rate flags and lines,
+cost columns, significance marks. The bad fixture set is served too, and its HTML must stay text.
 """
 
+import html
 import os
 import re
 import shutil
@@ -30,15 +32,16 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(CHROMIUM is None, reason="Deb
 
 @pytest.fixture(scope="module")
 def board_url(tmp_path_factory):
-    """The real app served by `streamlit run` over the shipped results plus the bad set; stopped by PID."""
-    results = synth.shipped(tmp_path_factory.mktemp("results"))
+    """The real app served by `streamlit run` over a board of students, twins and seeds (synth.distilled) plus
+    the bad set; stopped by PID."""
+    results = synth.distilled(tmp_path_factory.mktemp("results"))
     shutil.copytree(make_bad.BAD, results, dirs_exist_ok=True)
     port = free_port()
     log = open(tmp_path_factory.mktemp("logs") / "streamlit.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(REPO / "leaderboard" / "app.py"), "--server.headless", "true",
          "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
+         "--server.fileWatcherType", "none", "--client.toolbarMode", "viewer"],
         env={**os.environ, "DISTILL_RESULTS": str(results)}, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -80,18 +83,30 @@ def rendered(url: str, profile: Path, expected: str) -> str:
         time.sleep(1)
 
 
+def cells(dom: str) -> list[list[str]]:
+    """The grids' rows: they draw on a canvas, and the cells in view are also in the DOM for screen readers
+    (the cells of row r of every grid on the page, in order)."""
+    found = re.findall(r'data-testid="glide-cell-(\d+)-(\d+)"[^>]*>([^<]*)<', dom)
+    rows = sorted({int(row) for _, row, _ in found})
+    return [[html.unescape(text) for _, row, text in found if int(row) == r] for r in rows]
+
+
 def test_the_served_board_renders_its_table_in_chromium(board_url, tmp_path):
     dom = rendered(board_url, tmp_path / "profile", "T5 XXL (PaLM 540B CoTs)")
-    for text in ("Teaching small language models to reason", "Measured here: 1 of 1 entries",
-                 "Published in papers, not measured here", "15 files or tasks were rejected"):
+    for text in ("Teaching small language models to reason", "Measured here: 11 of 11 entries",
+                 "Published in papers, not measured here", "15 files or tasks were rejected",
+                 "Base rates, percent (always the majority answer / guessing): "):
         assert text in dom, text
-    # The grid draws on a canvas; its cells are also in the DOM for screen readers, as raw values.
-    cells = re.findall(r'data-testid="glide-cell-(\d+)-(\d+)"[^>]*>([^<]*)<', dom)
-    rows = [[text for _, row, text in cells if row == str(r)] for r in range(3)]
-    assert rows[0][:5] == ["smollm2-135m-instruct", "fewshot_cot", "baseline", "134515008", "2"]  # measured
-    assert "66.666" in " ".join(rows[0])  # its sports score, 2 of 3
-    reported = [row for _, _, row in cells if row.startswith("T5 XXL (")]
-    assert reported == ["T5 XXL (PaLM 540B CoTs)", "T5 XXL (GPT-3 175B CoTs)", "T5 XXL (answer-only)"]
+    rows = [row[:7] for row in cells(dom)]  # the main table's first columns (the reported table's follow)
+    assert rows[0][:6] == ["1", f"{synth.TEACHER} · few-shot CoT", "fewshot_cot", "teacher", "1543714304", "6/6"]
+    by_name = {row[1]: row for row in rows}
+    base = by_name["smollm2-135m-base · few-shot CoT"]
+    assert base[0] == "" and base[5] == "2/6"  # tested on two benchmarks of six: not ranked
+    assert base[6].startswith("same answer ('no'): last_letter 2words")  # the constant predictor's flag
+    seeded = by_name[f"smollm2-135m-base ← {synth.TEACHER} CoT · coin_flip · 3 seeds"]  # one row for three seeds
+    assert seeded[6] == "≈ majority: coin_flip 2flips, coin_flip 3flips, coin_flip 4flips"  # its seeds' flags
+    assert "smollm2-135m-base ← gold answers · last_letter" in by_name  # names, not slugs
+    assert "stAppDeployButton" not in dom and "Deploy" not in dom  # the toolbar is in viewer mode
     for score in ("21.99", "18.42", "8.11"):
         assert f">{score}<" in dom
 
@@ -99,17 +114,50 @@ def test_the_served_board_renders_its_table_in_chromium(board_url, tmp_path):
     assert screenshot(board_url, tmp_path / "profile", shot) > 0.02, f"the screenshot shows no tables; see {shot}"
 
 
-def screenshot(url: str, profile: Path, out: Path) -> float:
-    """Save a screenshot of the drawn board to `out`; returns the share of it that _tables_drawn sees.
+def test_cost_columns_open_from_a_link(board_url, tmp_path):
+    url = f"{board_url}/?show_cost=true&rank_by=coin_flip+2flips"
+    dom = rendered(url, tmp_path / "profile", ">161<")  # the seed group's mean training time: 160, 161, 162 s
+    rows = {row[1]: row for row in cells(dom)}
+    seeded = rows[f"smollm2-135m-base ← {synth.TEACHER} CoT · coin_flip · 3 seeds"]
+    assert seeded[0] == "2"  # ranked on the split it has, after the teacher
+    assert seeded[6:9] == ["161", "20000", "69"]  # wall time, tokens and steps, beside the names
+    gold = rows["smollm2-135m-base ← gold CoT · last_letter"]
+    assert gold[0] == "" and gold[6] == "500"  # no coin_flip score: not ranked on it
+    shot = ARTIFACTS / "board-cost.png"
+    assert screenshot(url, tmp_path / "profile", shot) > 0.02, f"the screenshot shows no tables; see {shot}"
+
+
+def test_the_gains_page_marks_what_is_not_significant(board_url, tmp_path):
+    dom = rendered(f"{board_url}/gains", tmp_path / "profile", "vs answer-only twin")
+    for text in ("vs answer-only twin", "vs untrained base", "vs teacher", "significant (p &lt; 0.05)",
+                 "not significant (n.s.)"):
+        assert text in dom, text
+    bars = re.findall(r">([+-]\d+\.\d(?: n\.s\.)?)<", dom)  # each bar's text in the plot's SVG
+    assert any(b.endswith("n.s.") for b in bars) and any(not b.endswith("n.s.") for b in bars), bars
+    shot = ARTIFACTS / "gains.png"
+    assert screenshot(f"{board_url}/gains", tmp_path / "profile", shot, at_least=0.005) > 0.005, f"see {shot}"
+
+
+def test_the_plots_draw_base_rate_lines(board_url, tmp_path):
+    url = f"{board_url}/plots?plot_score=coin_flip+2flips"
+    dom = rendered(url, tmp_path / "profile", "majority class")
+    assert re.search(r"chance 50\.0%", dom) and re.search(r"majority class \d+\.\d%", dom)
+    assert "training wall time (s)" in dom  # the cost plot's axis
+    shot = ARTIFACTS / "plots.png"
+    assert screenshot(url, tmp_path / "profile", shot, at_least=0.005) > 0.005, f"nothing drawn; see {shot}"
+
+
+def screenshot(url: str, profile: Path, out: Path, at_least: float = 0.02) -> float:
+    """Save a screenshot of the drawn page to `out`; returns the share of it that _tables_drawn sees.
 
     Virtual time does not wait for the app's websocket, so a load can still show Streamlit's
-    skeleton; a few tries get the drawn page.
+    skeleton; a few tries get the drawn page (tables darken at least 2% of the area, plots less).
     """
     out.parent.mkdir(parents=True, exist_ok=True)
     for _ in range(5):
         out.unlink(missing_ok=True)
         chromium(url, profile, f"--screenshot={out}")
-        if (drawn := _tables_drawn(out)) > 0.02:
+        if (drawn := _tables_drawn(out)) > at_least:
             break
     return drawn
 
@@ -128,7 +176,7 @@ def test_html_from_files_stays_text_in_the_browser(board_url, tmp_path):
     dom = rendered(f"{board_url}/rejected", tmp_path / "profile", "onerror")
     # Opened directly, a page still gets the app's navigation, not a folder of legacy pages.
     links = re.findall(r'data-testid="stSidebarNavLink"[^>]*href="([^"]*)"', dom)
-    assert [link.removeprefix(board_url) for link in links] == ["/", "/plots", "/model", "/rejected"]
+    assert [link.removeprefix(board_url) for link in links] == ["/", "/gains", "/plots", "/model", "/rejected"]
     assert "&lt;script&gt;alert(\"board\")&lt;/script&gt;&lt;img src=x onerror" in dom  # shown, escaped
     assert '<script>alert("board")' not in dom and "<img src=x" not in dom and '<img src="x"' not in dom
     assert "../../../etc/passwd" in dom and "metadata.json is not a JSON object" in dom

@@ -6,10 +6,11 @@ import shutil
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from distill.results import pick_metric, read_samples
-from leaderboard.load import fingerprint, load_board
+from leaderboard.load import fingerprint, load_board, read_outcomes
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "board"))
 import synth  # noqa: E402
@@ -133,3 +134,44 @@ def test_the_fingerprint_changes_when_any_file_does(tmp_path):
     meta = tmp_path / REAL.name / "metadata.json"
     meta.write_text(meta.read_text().replace('"baseline"', '"teacher"'))
     assert fingerprint(tmp_path) != before
+
+
+def test_what_made_an_entry_comes_from_its_metadata(tmp_path):
+    meta = {**synth.made_of("coin_flip", "ft_cot", synth.TEACHER, 162.5, 6244), "seed": 3, "seed_group": "g",
+            "cost": {"teacher_seconds": 900}}
+    entry = synth.write_entry(tmp_path, "s", fmt="ft_cot", role="student", scores={("sports", "test"): 0.5},
+                              metadata=meta)
+    runs = json.loads((entry / "metadata.json").read_text())["runs"]
+    (entry / "metadata.json").write_text(json.dumps({**json.loads((entry / "metadata.json").read_text()),
+                                                     "runs": [{**runs[0], "eval_seconds": 12.5}]}))
+    synth.write_entry(tmp_path, "plain", scores={("sports", "test"): 0.5}, metadata={"seed": True, "training": []})
+    entries = load_board(tmp_path).entries.set_index("entry")
+    s = entries.loc["s__ft_cot"]
+    assert (s["train_seconds"], s["train_tokens"], s["train_steps"], s["precision"]) == (162.5, 20000, 69, "bf16")
+    assert (s["hardware"], s["train_examples"], s["train_questions"]) == ("synthetic CPU", 180, 180)
+    assert (s["teacher_tokens"], s["teacher_accuracy"], s["teacher_seconds"]) == (6244, 0.9, 900)
+    assert (s["eval_seconds"], s["backend"], s["trained_on"], s["seed"], s["seed_group"]) == (
+        12.5, "hf", "coin_flip", 3, "g")
+    synth.write_entry(tmp_path, "costed", fmt="ft_cot", role="student", scores={("sports", "test"): 0.5},
+                      metadata={**meta, "cost": {"teacher_tokens": 7000, "teacher_seconds": 60, "train_seconds": 99,
+                                                 "train_tokens": 30000, "train_steps": 12, "train_examples": 40}})
+    costed = load_board(tmp_path).entries.set_index("entry").loc["costed__ft_cot"]  # `cost` comes first
+    assert costed[["teacher_tokens", "teacher_seconds", "train_seconds", "train_tokens", "train_steps",
+                   "train_examples"]].tolist() == [7000, 60, 99, 30000, 12, 40]
+    plain = entries.loc["plain__fewshot_cot"]  # wrong types count as missing
+    assert pd.isna(plain["seed"]) and pd.isna(plain["train_seconds"]) and pd.isna(plain["trained_on"])
+
+
+def test_per_question_outcomes_are_read_from_the_samples(tmp_path):
+    synth.write_entry(tmp_path, "m", scores={("sports", "test"): 0.3, ("date", "test"): 0.5})
+    broken = synth.write_entry(tmp_path, "broken", scores={("sports", "test"): 0.5})
+    next(broken.glob("samples_*")).write_bytes(b"not gzip")
+    board = load_board(tmp_path)
+    questions, unread = read_outcomes(board)
+    mine = questions[questions["entry"] == "m__fewshot_cot"].set_index(["benchmark", "id"])
+    real = synth.sample_records("sports", "test", "fewshot_cot", 0.3, 10)
+    assert [mine.loc[("sports", r["doc"]["id"]), "correct"] for r in real] == [bool(r["exact_match"]) for r in real]
+    assert mine.loc[("sports", real[0]["doc"]["id"]), "answer"] == real[0]["target"]  # right: the gold answer
+    assert mine.xs("date")["options"].notna().all() and mine.xs("sports")["options"].isna().all()
+    assert set(questions["entry"]) == {"m__fewshot_cot"}
+    assert len(unread) == 1 and "cannot be read" in unread["reason"].iloc[0]

@@ -1,0 +1,189 @@
+"""Question-by-question views of the samples: base rates, what each model answers, and paired comparisons.
+
+Pure pandas over `leaderboard.load.read_outcomes`'s table (one row per entry, test split and question:
+gold answer, the answer the grader read, whether it was right); the statistics are `leaderboard.stats`.
+
+    summary(questions)              # per entry and split: score, most common answer, majority and chance rates
+    paired(questions, entries)      # each CoT student against its answer-only twin, untrained base and teacher
+"""
+
+import pandas as pd
+
+from distill.benchmarks import get_benchmark
+from leaderboard import stats
+from leaderboard.transforms import column_label, n_column, references, seed_members, split_columns, teacher_entry
+
+KEYS = ["entry", "benchmark", "split"]
+SUMMARY_COLUMNS = [*KEYS, "column", "n", "correct", "top_answer", "top_count", "majority", "chance", "constant",
+                   "near_majority"]
+VERSUS = ("answer-only twin", "untrained base", "teacher")
+PAIRED_COLUMNS = ["student", "versus", "reference", "benchmark", "column", "whole", "runs", "n", "wins", "losses",
+                  "student_pct", "reference_pct", "difference", "low", "high", "p", "significant"]
+
+
+def summary(questions: pd.DataFrame) -> pd.DataFrame:
+    """SUMMARY_COLUMNS, one row per entry and test split.
+
+    majority: the share of the most common gold answer among the questions this entry was asked, i.e. the
+    score of always giving it; chance: the score of guessing (stats.chance); constant: one answer given to
+    at least 90% of the questions; near_majority: the majority rate lies inside the score's 95% interval,
+    checked only where answers come from a closed set (yes/no, options), where answering the majority
+    class is a strategy a model can fall into.
+    """
+    table = questions.groupby(KEYS, sort=False).agg(
+        n=("correct", "size"), correct=("correct", "sum"), answers=("answer", list), golds=("gold", list),
+        options=("options", list)).reset_index()
+    top = [stats.most_common(a) for a in table["answers"]]
+    table["top_answer"], table["top_count"] = [a for a, _ in top], [k for _, k in top]
+    table["majority"] = [stats.majority(g) for g in table["golds"]]
+    table["chance"] = [stats.chance(get_benchmark(b).answer_type, [int(k) for k in o if pd.notna(k)])
+                       for b, o in zip(table["benchmark"], table["options"])]
+    table["column"] = [column_label(b, s) for b, s in zip(table["benchmark"], table["split"])]
+    table["constant"] = [stats.is_constant(a) for a in table["answers"]]
+    table["near_majority"] = [c > 0 and stats.within_noise(int(k), int(n), m)
+                              for c, k, n, m in zip(table["chance"], table["correct"], table["n"], table["majority"])]
+    return table[SUMMARY_COLUMNS]
+
+
+def base_rates(summaries: pd.DataFrame) -> pd.DataFrame:
+    """Per test split column and number of questions asked (the first n of the split): chance and majority
+    rates in percent. Every entry asked the first n questions was asked the same ones, so they agree."""
+    rates = summaries.groupby(["column", "n"], sort=False)[["chance", "majority"]].first() * 100
+    return rates.reset_index()
+
+
+def rate_rows(rates: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+    """Rows 'chance' and 'majority class' (`name`) holding, for each split column of `table` (a wide table),
+    its base rate in percent over the questions most of the table's rows were asked; passed through
+    transforms.with_averages beside the table, they give the base rate of each average too."""
+    rows = {}
+    for column in [c for c in split_columns() if c in table.columns]:
+        asked = table[n_column(column)].mode()
+        at = rates[(rates["column"] == column) & rates["n"].isin(asked)]
+        if not at.empty:
+            rows[column] = at.iloc[0][["chance", "majority"]].tolist()
+    frame = pd.DataFrame(rows, index=["chance", "majority class"])
+    return frame.rename_axis("name").reset_index().assign(coverage="")
+
+
+def flags(summaries: pd.DataFrame) -> pd.Series:
+    """entry -> what its score on some splits says about the base rate rather than the model, e.g.
+    "same answer ('no'): sports, strategyqa; ≈ majority: date"; entries with nothing to say are left out.
+    Summaries of several entries under one name (a seed group's) are flagged together."""
+    same = summaries[summaries["constant"]].groupby("entry", sort=False)
+    near = summaries[summaries["near_majority"] & ~summaries["constant"]].groupby("entry", sort=False)
+    answers = same["top_answer"].agg(lambda a: ", ".join(repr(x) for x in sorted(set(map(str, a)))))
+    parts = pd.DataFrame({"same": "same answer (" + answers + "): " + same["column"].agg(_listed),
+                          "near": "≈ majority: " + near["column"].agg(_listed)})
+    if parts.empty:
+        return pd.Series(dtype="string")
+    return parts.apply(lambda row: "; ".join(row.dropna()), axis=1).astype("string")
+
+
+def _listed(columns: pd.Series) -> str:
+    return ", ".join(dict.fromkeys(columns))  # once each, in order, though several seeds flag it
+
+
+def answer_counts(questions: pd.DataFrame, entry: str, top: int = 5) -> pd.DataFrame:
+    """One entry's answers per split: the `top` most common answers it gave, each with how often it was gold,
+    and the rest summed as 'other'; 'no answer' counts outputs the grader could not read."""
+    rows = []
+    mine = questions[questions["entry"] == entry]
+    for (benchmark, split), part in mine.groupby(["benchmark", "split"], sort=False):
+        given = part["answer"].fillna("no answer").value_counts()
+        gold = part["gold"].value_counts()
+        shown = list(given.index[:top])
+        for answer in shown:
+            rows.append((column_label(benchmark, split), answer, int(given[answer]), int(gold.get(answer, 0))))
+        if len(given) > top:
+            rest = [a for a in given.index if a not in shown]
+            rows.append((column_label(benchmark, split), "other", int(given[rest].sum()),
+                         int(gold.reindex(rest).fillna(0).sum())))
+    table = pd.DataFrame(rows, columns=["split", "answer", "given", "gold"])
+    totals = table.groupby("split", sort=False)["given"].transform("sum")
+    return table.assign(share=table["given"] / totals * 100)
+
+
+def cot_students(entries: pd.DataFrame) -> pd.DataFrame:
+    """The measured CoT students, one per seed group (its first seed)."""
+    students = entries[(entries["role"] == "student") & (entries["format"] == "ft_cot")].sort_values("seed")
+    grouped = students["seed_group"].notna()
+    return pd.concat([students[~grouped], students[grouped].drop_duplicates("seed_group")]).sort_index()
+
+
+def paired(questions: pd.DataFrame, entries: pd.DataFrame) -> pd.DataFrame:
+    """PAIRED_COLUMNS: each CoT student (a seed group counts once) against its answer-only twin, its untrained
+    base and its teacher, on the questions both answered: per test split, and pooled over the splits of a
+    benchmark that has several (`whole` marks the rows that cover a whole benchmark). Percentages are
+    points; low and high bound the difference's 95% interval; p is the exact McNemar test."""
+    members = seed_members(entries)
+    outcomes = {e: dict(zip(zip(part["benchmark"], part["split"], part["id"]), part["correct"]))
+                for e, part in questions.groupby("entry", sort=False)}
+    rows = []
+    for _, student in cot_students(entries).iterrows():
+        found = {**references(entries, student), "teacher": teacher_entry(entries, student)}
+        for versus in VERSUS:
+            if found.get(versus) is None:
+                continue
+            runs = members[student["entry"]]
+            pairs = _pairs(outcomes, runs, members[found[versus]])
+            head = {"student": student["entry"], "versus": versus, "reference": found[versus], "runs": len(runs)}
+            rows += [{**head, **row} for row in _tests(pairs)]
+    return pd.DataFrame(rows, columns=PAIRED_COLUMNS)
+
+
+def _pairs(outcomes: dict, student_runs: list[tuple], reference_runs: list[tuple]) -> list[tuple]:
+    """(benchmark, split, student right, reference right) for every question both answered; runs are
+    (entry, seed) pairs (transforms.seed_members).
+
+    With seeds, (question, seed) pairs are pooled: each student run is paired with the reference run of
+    the same seed where the reference has one (an answer-only twin trained with the same seeds), else
+    with each of the reference's runs (an untrained base or a teacher has one). The test then asks
+    whether the recipe, over its seeds, beats the reference on these questions; it counts one question
+    once per seed, so with several seeds its interval is narrower than a test over new questions would be.
+    """
+    reference_seeds = {seed for _, seed in reference_runs if seed is not None}
+    pairs = []
+    for entry, seed in student_runs:
+        mine = outcomes.get(entry, {})
+        same_seed = [e for e, s in reference_runs if s == seed]
+        for partner in same_seed if seed in reference_seeds else [e for e, _ in reference_runs]:
+            theirs = outcomes.get(partner, {})
+            pairs += [(key[0], key[1], right, theirs[key]) for key, right in mine.items() if key in theirs]
+    return pairs
+
+
+def _tests(pairs: list[tuple]) -> list[dict]:
+    """One row per split, and one per benchmark pooling its splits when it has several."""
+    table = pd.DataFrame(pairs, columns=["benchmark", "split", "student", "reference"])
+    rows = []
+    for benchmark, part in table.groupby("benchmark", sort=False):
+        splits = list(part.groupby("split", sort=False))
+        for split, one in splits:
+            rows.append({"benchmark": benchmark, "column": column_label(benchmark, split), "whole": len(splits) == 1,
+                         **_test(one)})
+        if len(splits) > 1:
+            rows.append({"benchmark": benchmark, "column": f"{benchmark} (all)", "whole": True, **_test(part)})
+    return rows
+
+
+def _test(pairs: pd.DataFrame) -> dict:
+    student, reference = pairs["student"].astype(bool), pairs["reference"].astype(bool)
+    both, wins = int((student & reference).sum()), int((student & ~reference).sum())
+    losses, neither = int((~student & reference).sum()), int((~student & ~reference).sum())
+    difference, low, high = stats.paired_difference(both, wins, losses, neither)
+    p = stats.mcnemar_p(wins, losses)
+    n = len(pairs)
+    return {"n": n, "wins": wins, "losses": losses, "student_pct": (both + wins) / n * 100,
+            "reference_pct": (both + losses) / n * 100, "difference": difference * 100, "low": low * 100,
+            "high": high * 100, "p": p, "significant": stats.significant(p)}
+
+
+def gain_text(row) -> str:
+    """'+23.3 [-1.1, +44.2], p = 0.118, not significant': how a paired difference is written everywhere."""
+    verdict = "" if row["significant"] else ", not significant"
+    return f"{row['difference']:+.1f} [{row['low']:+.1f}, {row['high']:+.1f}], {p_text(row['p'])}{verdict}"
+
+
+def p_text(p: float) -> str:
+    return "p < 0.0001" if p < 1e-4 else f"p = {p:.4f}" if p < 0.001 else f"p = {p:.3f}"

@@ -1,0 +1,106 @@
+"""The statistics behind the board's comparisons: plain Python on counts, no files, pandas or Streamlit.
+
+    mcnemar_p(11, 4)                   # 0.1185: exact two-sided p of 11 wins against 4 losses
+    wilson(16, 30)                     # (0.361, 0.699): 95% interval of 16 right out of 30
+    paired_difference(5, 11, 4, 10)    # (0.233, low, high): two models on the same 30 questions
+
+Proportions are fractions (0-1) and intervals 95%. Two models answering the same questions are compared
+question by question: only the questions one got right and the other wrong (the discordant pairs: the
+student's wins and losses) carry evidence of a difference, which is what the exact McNemar test uses.
+"""
+
+import math
+from collections import Counter
+from statistics import NormalDist
+
+Z = NormalDist().inv_cdf(0.975)  # 1.95996...: a two-sided 95% interval
+ALPHA = 0.05  # a difference with p >= ALPHA is marked "not significant" wherever it is shown
+CONSTANT_SHARE = 0.9  # giving one answer to this share of a split's questions or more is a constant predictor
+
+
+def mcnemar_p(wins: int, losses: int) -> float:
+    """Exact McNemar test: the two-sided binomial p-value of `wins` among the wins + losses discordant pairs,
+    each a win with probability 1/2 if neither model is better. 1.0 when there is no discordant pair."""
+    n = wins + losses
+    tail = sum(math.comb(n, k) for k in range(min(wins, losses) + 1))
+    return min(1.0, 2 * tail / 2**n)  # integer arithmetic until the one division: exact for any n
+
+
+def significant(p: float) -> bool:
+    return p < ALPHA
+
+
+def wilson(successes: int, n: int, z: float = Z) -> tuple[float, float]:
+    """Wilson score interval of a proportion. Unlike p ± z·stderr it stays inside [0, 1] and keeps a width at
+    0 or n successes, which small test sets hit often; (0, 1) when there is nothing to go on (n = 0)."""
+    if n == 0:
+        return 0.0, 1.0
+    p = successes / n
+    shrink = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / shrink
+    half = z / shrink * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def paired_difference(both: int, wins: int, losses: int, neither: int, z: float = Z) -> tuple[float, float, float]:
+    """(difference, low, high) of two proportions measured on the same items: the first model's accuracy
+    minus the second's, from the 2x2 table of pairs (both right, only the first, only the second, neither).
+
+    The interval is Newcombe's (1998, "method 10"): each accuracy's Wilson interval, combined through the
+    phi correlation of the pairs. It holds at small n and keeps a width when there is no discordant pair,
+    where the Wald interval collapses to a point.
+    """
+    n = both + wins + losses + neither
+    if n == 0:
+        return 0.0, -1.0, 1.0
+    first, second = both + wins, both + losses
+    p1, p2 = first / n, second / n
+    (l1, u1), (l2, u2) = wilson(first, n, z), wilson(second, n, z)
+    margins = first * (n - first) * second * (n - second)
+    phi = (both * neither - wins * losses) / math.sqrt(margins) if margins else 0.0
+    below = (p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2
+    above = (u1 - p1) ** 2 - 2 * phi * (u1 - p1) * (p2 - l2) + (p2 - l2) ** 2
+    difference = p1 - p2
+    return difference, max(-1.0, difference - math.sqrt(max(below, 0.0))), min(1.0, difference + math.sqrt(
+        max(above, 0.0)))
+
+
+def chance(answer_type: str, options: list[int] | None = None) -> float:
+    """Accuracy of guessing: 1/2 for yes/no, the mean of 1/options for lettered options, 0 for free answers."""
+    if answer_type == "yesno":
+        return 0.5
+    if answer_type == "letter" and options:
+        return sum(1 / k for k in options) / len(options)
+    return 0.0
+
+
+def most_common(answers: list) -> tuple[object, int]:
+    """(the most common answer, how many times it was given); None, an answer the grader could not read,
+    is never counted as an answer. (None, 0) when no answer was read."""
+    counts = Counter(a for a in answers if a is not None)
+    return counts.most_common(1)[0] if counts else (None, 0)
+
+
+def majority(golds: list[str]) -> float:
+    """Accuracy of always giving the most common gold answer of these questions."""
+    return most_common(golds)[1] / len(golds) if golds else 0.0
+
+
+def is_constant(answers: list, share: float = CONSTANT_SHARE) -> bool:
+    """True when one answer was given to at least `share` of the questions: the score then measures how often
+    that answer is gold, not what the model knows."""
+    return bool(answers) and most_common(answers)[1] >= share * len(answers)
+
+
+def within_noise(correct: int, n: int, rate: float) -> bool:
+    """True when `rate` (a base rate such as the majority class) lies inside the score's 95% Wilson interval."""
+    low, high = wilson(correct, n)
+    return low <= rate <= high
+
+
+def spread(values: list[float]) -> tuple[float, float, float, float]:
+    """(mean, sample standard deviation, min, max) of one score over several seeds; the deviation is 0 for
+    one seed. Seeds are summarised together, never by their best."""
+    mean = sum(values) / len(values)
+    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (len(values) - 1)) if len(values) > 1 else 0.0
+    return mean, sd, min(values), max(values)

@@ -1,0 +1,61 @@
+"""What distillation gained: each CoT student against its answer-only twin, untrained base and teacher, question
+by question (wins, losses, the difference with its 95% interval, the exact McNemar p-value)."""
+
+import streamlit as st
+
+from leaderboard import compare, figures, ui
+
+st.title("What distillation gained")
+key = ui.snapshot()
+board = ui.board(key)
+if not ui.require_entries(board):
+    st.stop()
+
+chosen = ui.entry_filters(board.entries, prefix="gain_", search_and_size=False)
+with st.sidebar:
+    scope = ui.url_widget(st.radio, "Compare", "gain_scope", "per benchmark", ["per benchmark", "per test split"],
+                          help="per benchmark pools the test splits of a benchmark that has several")
+    versus = ui.url_widget(st.multiselect, "Against", "gain_versus", [], list(compare.VERSUS),
+                           placeholder="every reference")
+
+paired = ui.paired(key)
+paired = paired[paired["student"].isin(chosen["entry"]) & paired["versus"].isin(versus or compare.VERSUS)]
+paired = paired[paired["whole"]] if scope == "per benchmark" else paired[~paired["column"].str.endswith("(all)")]
+unread = ui.questions(key)[1]
+if len(unread):
+    st.warning(f"{len(unread)} samples files could not be read; their questions are left out (Rejected files "
+               "lists the board's other problems).")
+if paired.empty:
+    st.info("No CoT student (role student, format ft_cot) shown has its answer-only twin (same base model, "
+            "ft_direct), its untrained base model or its teacher beside it with per-sample logs.")
+    st.stop()
+
+names = ui.names(key, groups=True)
+st.caption("Each bar is one CoT student on the questions it and the reference both answered, question by "
+           "question: the difference in accuracy (points) with its 95% interval (Newcombe's, from Wilson "
+           "intervals). Green: the exact McNemar test on the questions only one of them got right finds the "
+           "difference significant at 0.05; grey and n.s.: it does not. Near that edge the interval and the "
+           "exact test can disagree; the mark follows the test. Answer-only students are references here, "
+           "never bars of their own.")
+st.plotly_chart(figures.gain_bars(paired, names), key="gains")
+
+st.subheader("The paired tests")
+table = paired.assign(student=paired["student"].map(names), reference=paired["reference"].map(names),
+                      difference=paired.apply(compare.gain_text, axis=1))
+st.dataframe(table[["student", "versus", "reference", "column", "runs", "n", "wins", "losses", "student_pct",
+                    "reference_pct", "difference", "p"]], hide_index=True, width="stretch", key="gain_table",
+             column_config={
+                 "student": st.column_config.TextColumn("CoT student", pinned=True),
+                 "column": st.column_config.TextColumn("test split"),
+                 "runs": st.column_config.NumberColumn("seeds", help="the student's seeds, pooled: each "
+                                                       "(question, seed) is one pair"),
+                 "n": st.column_config.NumberColumn("n", help="paired questions (times seeds)"),
+                 "wins": st.column_config.NumberColumn("wins", help="questions only the student got right"),
+                 "losses": st.column_config.NumberColumn("losses", help="questions only the reference got right"),
+                 "student_pct": st.column_config.NumberColumn("student %", format="%.1f"),
+                 "reference_pct": st.column_config.NumberColumn("reference %", format="%.1f"),
+                 "difference": st.column_config.TextColumn("difference, points [95% interval]", help=(
+                     "student minus reference on the same questions; 'not significant' when the exact "
+                     "McNemar p is 0.05 or more")),
+                 "p": st.column_config.NumberColumn("p", format="%.4f", help="exact McNemar: two-sided binomial "
+                                                    "test of wins against losses")})
