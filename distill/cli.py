@@ -109,7 +109,7 @@ def cmd_verify(args) -> None:
         raise DistillError(f"no results directory at {args.results_dir}")
     found, bad = results.entries(args.results_dir), []
     for entry in found:
-        problems = results.check_entry(entry) if entry.is_dir() else ["not an entry directory"]
+        problems = results.check_entry(entry, published=True) if entry.is_dir() else ["not an entry directory"]
         print(f"{'ok ' if not problems else 'BAD'} {entry.name}", flush=True)
         for problem in problems:
             print(f"      {problem}")

@@ -421,8 +421,10 @@ def check_results_file(path: Path, fmt: str, root: Path) -> tuple[list[str], lis
     return passed, problems
 
 
-def check_entry(entry_dir: Path) -> list[str]:
-    """Every problem of one entry, with each measured score re-derived from its samples ([] when sound)."""
+def check_entry(entry_dir: Path, published: bool = False) -> list[str]:
+    """Every problem of one entry, with each measured score re-derived from its samples ([] when sound).
+    `published`: the entry is shared (committed, submitted), so its metadata may hold no absolute path;
+    a local `distill eval` into a directory outside the project may record where it ran."""
     if entry_dir.is_symlink():
         return ["the entry is a symbolic link"]
     try:
@@ -430,7 +432,8 @@ def check_entry(entry_dir: Path) -> list[str]:
     except Rejected as e:
         return [str(e)]
     problems = [f"{p.name}: {reason}" for p, reason in load_entry(entry_dir)[1]]
-    problems += [f"metadata.json: {where} is an absolute path" for where in absolute_paths(meta)]
+    if published:
+        problems += [f"metadata.json: {where} is an absolute path" for where in absolute_paths(meta)]
     if "scores" in meta:
         return problems  # published numbers: nothing to re-derive, the source is cited
     for path in sorted(entry_dir.glob("results_*.json")):
