@@ -54,16 +54,21 @@ def read_jsonl(path: Path, torn_end_ok: bool = False) -> list[dict]:
     raw = Path(path).read_bytes()
     if torn_end_ok:
         raw = raw[: raw.rfind(b"\n") + 1]
+    return parse_jsonl(raw.decode("utf-8"), str(path))
+
+
+def parse_jsonl(text: str, where: str) -> list[dict]:
+    """The records of JSONL text (blank lines skipped); an error names `where` and the line."""
     records = []
-    for lineno, line in enumerate(raw.decode("utf-8").splitlines(), 1):
+    for lineno, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         try:
             record = json.loads(line)
         except json.JSONDecodeError as e:
-            raise DistillError(f"{path}:{lineno} is not valid JSON ({e.msg})") from None
+            raise DistillError(f"{where}:{lineno} is not valid JSON ({e.msg})") from None
         if not isinstance(record, dict):
-            raise DistillError(f"{path}:{lineno} is not a JSON object")
+            raise DistillError(f"{where}:{lineno} is not a JSON object")
         records.append(record)
     return records
 

@@ -28,6 +28,7 @@ def check_task(records: list[dict], benchmark: str, split: str, metric_key: str,
     records = [r for r in records if r.get("filter", filter_name) == filter_name]
     if counted is not None and len(records) != counted:
         return [f"{len(records)} samples, the results count {counted}"]
+    answer_type = get_benchmark(benchmark).answer_type
     problems, grades, claimed_grades = [], [], []
     by_id = {q["id"]: q for q in ours}
     seen: dict[str, int] = {}
@@ -50,7 +51,6 @@ def check_task(records: list[dict], benchmark: str, split: str, metric_key: str,
         if output is None:
             changed_output.append(doc_id)
             continue
-        answer_type = get_benchmark(benchmark).answer_type
         grades.append(float(grading.is_correct(output, question["answer"], answer_type, question.get("choices"))))
         claimed_grades.append(record.get(metric))
     problems += _listed(unknown, f"documents that are not in {benchmark} {split}")

@@ -31,7 +31,7 @@ from pathlib import Path
 from distill import locks, rederive
 from distill.benchmarks import BENCHMARKS, CATEGORIES, FORMATS, Benchmark, split_suffix
 from distill.errors import DistillError
-from distill.jsonio import atomic_write_text
+from distill.jsonio import atomic_write_text, parse_jsonl
 from distill.paths import portable, slug
 
 ROLES = ("teacher", "baseline", "student", "reported")
@@ -187,21 +187,13 @@ def read_samples(path) -> list[dict]:
     """lm-eval's per-sample log, gzip-compressed or plain; a line that is not a JSON object is rejected."""
     path = Path(path)
     opener = gzip.open if path.name.endswith(".gz") else open
-    records = []
     try:
         with opener(path, "rt", encoding="utf-8") as f:
-            for lineno, line in enumerate(f, 1):
-                if not line.strip():
-                    continue
-                record = json.loads(line)
-                if not isinstance(record, dict):
-                    raise Rejected(f"{path.name}:{lineno} is not a JSON object")
-                records.append(record)
+            return parse_jsonl(f.read(), path.name)
     except (OSError, EOFError, UnicodeDecodeError) as e:
         raise Rejected(f"{path.name} cannot be read ({e})") from None
-    except json.JSONDecodeError as e:
-        raise Rejected(f"{path.name}:{lineno} is not valid JSON ({e.msg})") from None
-    return records
+    except DistillError as e:
+        raise Rejected(str(e)) from None
 
 
 def read_metadata(entry_dir: Path) -> dict:
@@ -466,7 +458,7 @@ def _write_entry(entry: Path, meta: dict, runs: list[dict], files: list[Path]) -
         merged = entry.is_dir()
         if merged:
             if problems := addition_problems(entry, meta, files):
-                raise DistillError(f"refused: {_count(problems)}: " + "; ".join(problems))
+                raise refusal(problems)
             existing = read_metadata(entry)
             shutil.copytree(entry, staged, symlinks=True)
             # What this run leaves unknown (say, no --params) keeps the entry's earlier value.
@@ -478,7 +470,7 @@ def _write_entry(entry: Path, meta: dict, runs: list[dict], files: list[Path]) -
             _copy_in(src, staged / stored_name(src))
         atomic_write_text(staged / METADATA, json.dumps({**meta, "runs": runs}, indent=2) + "\n")
         if problems := check_entry(staged):  # what is written, the board loads and `distill verify` passes
-            raise DistillError(f"refused: {_count(problems)}: " + "; ".join(problems))
+            raise refusal(problems)
         if merged:
             new = sorted((stored_name(f) for f in files), key=lambda n: not n.startswith("samples_"))
             for name in [*new, METADATA]:
@@ -526,8 +518,9 @@ def has_run(results_dir: Path, model: str, fmt: str, benchmark: str, limit: int 
                all((entry / f).is_file() for f in r.get("files") or []) for r in runs)
 
 
-def _count(problems: list[str]) -> str:
-    return f"{len(problems)} problem{'s' if len(problems) > 1 else ''}"
+def refusal(problems: list[str]) -> DistillError:
+    """Every problem in one line: what `distill submit` and the writer say when they write nothing."""
+    return DistillError(f"refused: {len(problems)} problem{'s' if len(problems) > 1 else ''}: " + "; ".join(problems))
 
 
 def _is_number(value) -> bool:

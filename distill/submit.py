@@ -99,16 +99,16 @@ def check(cfg: SubmitConfig) -> Plan:
         passed, found = results.check_results_file(file, fmt, path) if fmt else ([], [])
         problems += found
         tasks += passed
-        runs.append(_run(cfg, file, lm_eval_results, passed))
-        files += [file, *(results.find_samples(file.parent, t, file.name) for t in passed)]
+        samples = [results.find_samples(file.parent, t, file.name) for t in passed]
+        runs.append(_run(cfg, file, lm_eval_results, passed, samples))
+        files += [file, *samples]
     model = cfg.name or _recorded_model(loaded.values())
     meta = _metadata(cfg, model, fmt, loaded.values(), problems)
     entry = Path(cfg.results_dir) / results.entry_name(model or "model", fmt or "")
     if entry.is_dir() and fmt and model:
         problems += results.addition_problems(entry, meta, files)
     if problems:
-        raise DistillError(f"refused: {len(problems)} problem{'s' if len(problems) > 1 else ''}: " +
-                           "; ".join(problems))
+        raise results.refusal(problems)
     return Plan(entry, meta, runs, entry.exists(), files, tasks)
 
 
@@ -160,11 +160,10 @@ def _recorded_params(all_results) -> int | None:
     return counts.pop() if len(counts) == 1 else None
 
 
-def _run(cfg: SubmitConfig, file: Path, lm_eval_results: dict, tasks: list[str]) -> dict:
-    """The metadata record of one results file, as `distill eval` writes it."""
+def _run(cfg: SubmitConfig, file: Path, lm_eval_results: dict, tasks: list[str], samples: list[Path]) -> dict:
+    """The metadata record of one results file and its tasks' samples, as `distill eval` writes it."""
     config = lm_eval_results.get("config") if isinstance(lm_eval_results.get("config"), dict) else {}
     date = lm_eval_results.get("date")
-    samples = [results.find_samples(file.parent, t, file.name) for t in tasks]
     return {"command": cfg.command, "lm_eval_command": None, "backend": config.get("model"), "tasks": tasks,
             "limit": config.get("limit"), "files": [results.stored_name(p) for p in [file, *samples]],
             "date": datetime.fromtimestamp(date, timezone.utc).isoformat(timespec="seconds")
@@ -180,7 +179,8 @@ def cmd_submit(args) -> None:
     plan = submit(cfg)
     action = "would file" if cfg.dry_run else "filed"
     where = f"into the existing {plan.entry}" if plan.merge else f"as {plan.entry}"
-    print(f"{action} {len(plan.tasks)} tasks ({', '.join(plan.tasks)}) {where}, every score re-derived from its samples")
+    print(f"{action} {len(plan.tasks)} tasks ({', '.join(plan.tasks)}) {where}, "
+          "every score re-derived from its samples")
 
 
 def register(subparsers) -> None:
