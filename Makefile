@@ -7,17 +7,20 @@ export HF_HUB_OFFLINE ?= 1
 export HF_DATASETS_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM ?= false
 
-.PHONY: setup demo test test-quick bench-eval bench-generate setup-vllm test-vllm tasks board bench-board clean \
-	readme results bench-demo verify
+.PHONY: setup demo test test-quick bench-eval bench-generate bench-engines setup-vllm test-vllm tasks board \
+	bench-board clean readme results bench-demo verify
 
 setup: $(SETUP)
 
 # torch==2.13.0 goes in first and alone: a bare `torch` requirement would pull a multi-GB CUDA build.
+# llama.cpp's llama-server is compiled once per machine (about 7 minutes on 2 cores) into $DISTILL_HOME;
+# if it cannot be built, setup says why in one line and models run on the slower engines.
 $(SETUP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -c "import torch" 2>/dev/null || $(PY) -m pip install torch==2.13.0
-	$(PY) -m pip install -e ".[test,server]"
+	$(PY) -m pip install -e ".[test]"
+	-$(VENV)/bin/distill engines build
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)  # the board's browser test
 	touch $@
 
@@ -44,6 +47,12 @@ bench-eval: setup
 .PHONY: bench-train
 bench-train: setup
 	$(PY) benchmarks/bench_train.py
+
+# The engines side by side: teacher generation, evaluation, student agreement (README's engine table).
+# Today's path, llama-cpp-python's Python server, is installed for the comparison (a 5-minute compile).
+bench-engines: setup
+	$(PY) -c "import llama_cpp.server" 2>/dev/null || $(PY) -m pip install -e ".[server]"
+	$(PY) benchmarks/bench_engines.py
 
 bench-generate: setup-vllm
 	$(VLLM_VENV)/bin/python benchmarks/bench_generate.py

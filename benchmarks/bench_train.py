@@ -14,7 +14,6 @@ import json
 import os
 import platform
 import tempfile
-import time
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -23,7 +22,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 import torch  # noqa: E402
 
 from distill import filter as filtering  # noqa: E402
-from distill import models, train_data  # noqa: E402
+from distill import models, train_data, train_settings  # noqa: E402
 from distill.jsonio import read_jsonl, write_jsonl  # noqa: E402
 from distill.train import train  # noqa: E402
 from distill.train_config import TrainConfig  # noqa: E402
@@ -32,17 +31,8 @@ from distill.train_report import TokenMeter  # noqa: E402
 DATA = Path("artifacts/train/last_letter.gold.ft_cot.jsonl")
 
 
-def matmul_peak(dtype: torch.dtype, sizes=(1024, 2048, 3072), repeats: int = 5) -> float:
-    """Best FLOP/s of square matmuls in `dtype` with the threads training uses: the machine's practical peak."""
-    best = 0.0
-    for n in sizes:
-        a, b = torch.randn(n, n, dtype=dtype), torch.randn(n, n, dtype=dtype)
-        a @ b  # warm-up: oneDNN picks and caches its kernel
-        for _ in range(repeats):
-            start = time.perf_counter()
-            a @ b
-            best = max(best, 2 * n**3 / (time.perf_counter() - start))
-    return best
+def matmul_peak(dtype: torch.dtype) -> float:
+    return train_settings.matmul_peak(dtype, sizes=(1024, 2048, 3072), repeats=5)
 
 
 def flops_per_token(model, mean_length: float) -> float:

@@ -202,8 +202,6 @@ def make_backend(name: str, model_path: str, *, base_url: str | None = None, ser
         return HFBackend(model_path, batch_size)
     if name == "vllm":
         return VLLMBackend(model_path, seed)
-    if name == "openai":
-        if not base_url:
-            raise DistillError("--backend openai needs --base-url, the server's address (e.g. http://127.0.0.1:8080)")
+    if name == "openai":  # engines.check has made sure there is a base_url
         return OpenAIBackend(base_url, served_model or model_path, concurrency, timeout, max_retries)
     raise DistillError(f"unknown backend '{name}': choose from hf, vllm, openai")

@@ -3,6 +3,7 @@
     distill data list                      benchmarks, categories, sources and split sizes
     distill data prepare [--benchmarks a,b] [--out DIR] [--seed N] [--force]
     distill models list | distill models pull NAME
+    distill engines list | distill engines build    engines usable here; compile llama-server (once)
     distill eval --model M --format F (--benchmarks a,b | --group G) [--limit N] [--role R]
     distill generate --teacher M --backend hf|vllm|openai --benchmark B --mode fewshot|hint|zeroshot --out FILE
     distill filter FILE... --out DIR [--gold a,b]
@@ -19,10 +20,10 @@ import shlex
 import sys
 from pathlib import Path
 
-from distill import data, models, pipeline, prompts, results, submit, train_data
+from distill import data, engines, llama_tools, models, pipeline, prompts, results, submit, train_data
 from distill.benchmarks import BENCHMARKS, FORMATS, parse_benchmarks
 from distill.errors import DistillError
-from distill.evaluate import BACKENDS, EvalConfig, evaluate
+from distill.evaluate import EvalConfig, evaluate
 from distill.flags import add_flags
 from distill.generate import GenerateConfig
 from distill.results import GROUPS, ROLES
@@ -59,6 +60,16 @@ def cmd_models_list(args) -> None:
 
 def cmd_models_pull(args) -> None:
     print(models.pull(args.name))
+
+
+def cmd_engines_list(args) -> None:
+    for name, usable, how in engines.describe():
+        print(f"{'yes' if usable else 'no':<4} {name:<52} {how}")
+    print(f"--backend auto chooses: {engines.choose('auto')}")
+
+
+def cmd_engines_build(args) -> None:
+    print(f"llama-server: {llama_tools.build()}")
 
 
 def cmd_eval(args) -> None:
@@ -147,9 +158,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", help=f"one of: {', '.join(models.OFFLINE_MODELS)}")
     p.set_defaults(func=cmd_models_pull)
 
+    engines_p = sub.add_parser("engines", help="the engines that can run models here; build llama-server")
+    engines_p = engines_p.add_subparsers(dest="action", required=True)
+    engines_p.add_parser("list", help="each engine, whether it is usable here, and how to get it").set_defaults(
+        func=cmd_engines_list)
+    engines_p.add_parser("build", help="compile llama.cpp's llama-server from the llama-cpp-python sdist (once)",
+                         description=llama_tools.__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+                         ).set_defaults(func=cmd_engines_build)
+
     p = sub.add_parser("eval", help="evaluate a model with lm-eval and file the result under results/")
-    add_flags(p, EvalConfig, exclude=("command", "extra"),
-              choices={"format": FORMATS, "group": GROUPS, "backend": BACKENDS, "role": ROLES})
+    add_flags(p, EvalConfig, exclude=("command", "extra", "served"),
+              choices={"format": FORMATS, "group": GROUPS, "backend": engines.ENGINES, "role": ROLES,
+                       "weights": engines.WEIGHTS})
     p.set_defaults(func=cmd_eval)
     submit.register(sub)
     p = sub.add_parser("verify", help="re-derive every score in a results directory from its samples",
@@ -177,7 +197,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("generate", help="a teacher writes chains of thought for a benchmark split (resumable)")
-    add_flags(p, GenerateConfig, choices={"backend": BACKENDS, "mode": prompts.TEACHER_MODES})
+    add_flags(p, GenerateConfig, exclude=("served",),
+              choices={"backend": engines.ENGINES, "mode": prompts.TEACHER_MODES, "weights": engines.WEIGHTS})
     p.set_defaults(func=cmd_generate)
 
     p = sub.add_parser("filter", help="keep correct, clean teacher CoTs and write ft_cot / ft_direct training files")

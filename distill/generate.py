@@ -1,7 +1,11 @@
 """`distill generate`: a teacher writes chains of thought for a benchmark split, resumably.
 
-    distill generate --teacher qwen2.5-coder-1.5b-instruct --backend openai --base-url http://127.0.0.1:8080 \\
-        --benchmark last_letter --mode hint --limit 100 --out teacher/last_letter.hint.jsonl
+    distill generate --teacher qwen2.5-coder-1.5b-instruct --benchmark last_letter --mode hint --limit 100 \\
+        --out teacher/last_letter.hint.jsonl
+
+The teacher runs on the fastest engine here (`--backend auto`: llama.cpp's server, started for the run, with
+as many requests in flight as it has slots), or on the one named: hf, vllm, or openai (a server already
+running at --base-url).
 
 The output is append-only JSONL, one record per (question, sample index). A rerun reads what is
 there, repairs a partial last line left by a crash, and generates only what is missing, so a run
@@ -18,7 +22,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from distill import data, grading, locks, models, prompts
+from distill import data, engines, export, grading, locks, models, prompts
 from distill.backends import Request, Sampling, make_backend
 from distill.benchmarks import get_benchmark
 from distill.errors import DistillError
@@ -30,7 +34,10 @@ class GenerateConfig:
     teacher: str = field(metadata={"help": "offline model name, local directory, hub ID, or served name"})
     benchmark: str = field(metadata={"help": "benchmark key"})
     out: Path = field(metadata={"help": "output JSONL; rerun with the same file to resume"})
-    backend: str = field(default="hf", metadata={"help": "hf (default), vllm or openai (a server)"})
+    backend: str = field(default="auto", metadata={"help": "engine: auto (default: the fastest here), llama.cpp "
+                                                         "(served on 127.0.0.1), hf, vllm or openai (a server)"})
+    weights: str | None = field(default=None, metadata={"help": "llama.cpp: 'shipped' (an offline model's own "
+                                                               "GGUF, its default) or a GGUF type to convert to"})
     mode: str = field(default="hint", metadata={"help": "fewshot exemplars; hint: also show the gold answer "
                                                         "(default); zeroshot: step by step"})
     split: str = field(default="train", metadata={"help": "split to explain (default %(default)s)"})
@@ -47,15 +54,27 @@ class GenerateConfig:
     base_url: str | None = field(default=None, metadata={"help": "openai backend: server root, e.g. "
                                                                  "http://127.0.0.1:8080"})
     served_model: str | None = field(default=None, metadata={"help": "openai backend: model name on the server"})
-    concurrency: int = field(default=4, metadata={"help": "openai backend: requests in flight (default %(default)s)"})
+    concurrency: int = field(default=4, metadata={"help": "openai backend: requests in flight (default "
+                                                          "%(default)s; llama.cpp: its slots)"})
     timeout: float = field(default=120, metadata={"help": "openai backend: seconds per request (default %(default)s)"})
     max_retries: int = field(default=5, metadata={"help": "openai backend: retries per request, with backoff "
                                                           "(default %(default)s)"})
+    served: engines.Engine | None = None  # an engine the caller started (distill run), used instead of --backend
 
     def run_key(self) -> dict:
         """What must match for two runs to share one output file."""
-        return {"teacher": self.teacher, "backend": self.backend, "mode": self.mode, "benchmark": self.benchmark,
-                "split": self.split, "sampling": self.sampling_dict()}
+        return {"teacher": self.teacher, "backend": self.engine_name(), "weights": self.weights_used(),
+                "mode": self.mode, "benchmark": self.benchmark, "split": self.split, "sampling": self.sampling_dict()}
+
+    def engine_name(self) -> str:
+        return self.served.name if self.served else engines.choose(self.backend)
+
+    def weights_used(self) -> str | None:
+        """The served GGUF's kind: a recorded part of the run, since other weights give other CoTs."""
+        if self.engine_name() != engines.LLAMA:
+            return None
+        offline = self.teacher.lower() in models.OFFLINE_MODELS
+        return self.weights or (engines.SHIPPED if offline else export.DEFAULT_TYPE)
 
     def sampling_dict(self) -> dict:
         return {"temperature": self.temperature, "top_p": self.top_p, "max_new_tokens": self.max_new_tokens,
@@ -106,11 +125,12 @@ def grade(text: str, question: dict) -> dict:
     return {"gold": question["answer"], "answer": answer, "correct": answer == question["answer"]}
 
 
-def make_record(cfg: GenerateConfig, question: dict, sample: int, prompt: str, text: str, tokens: int) -> dict:
+def make_record(cfg: GenerateConfig, question: dict, sample: int, prompt: str, text: str, tokens: int,
+                engine: dict | None = None) -> dict:
     return {
         "id": f"{question['id']}#{sample}", "question_id": question["id"], "sample_index": sample,
         **cfg.run_key(), "prompt_sha256": _prompt_hash(prompt), "completion": text,
-        "rationale": grading.rationale_of(text), **grade(text, question), "tokens": tokens,
+        "rationale": grading.rationale_of(text), **grade(text, question), "tokens": tokens, "engine": engine,
     }
 
 
@@ -133,20 +153,26 @@ def _generate_missing(cfg: GenerateConfig, questions: list[dict], exemplars: lis
     todo = [(q, k) for q in questions for k in range(cfg.samples) if (q["id"], k) not in done]
     summary = {"records_before": len(existing), "generated": 0, "tokens": 0}
     if todo:
-        # Offline models run locally under hf/vllm; the openai backend only needs the name the server knows.
-        path = cfg.teacher if cfg.backend == "openai" else models.resolve(cfg.teacher)
-        backend = make_backend(cfg.backend, path, base_url=cfg.base_url, served_model=cfg.served_model or cfg.teacher,
-                               batch_size=cfg.batch_size, concurrency=cfg.concurrency, timeout=cfg.timeout,
-                               max_retries=cfg.max_retries, seed=cfg.seed)
-        summary.update(_run(cfg, backend, todo, exemplars))
+        with engines.serving(cfg.teacher, cfg.backend, weights=cfg.weights, base_url=cfg.base_url,
+                             concurrency=cfg.concurrency, log=cfg.out.with_name(cfg.out.name + ".server.log"),
+                             running=cfg.served) as engine:
+            # Offline models run locally under hf/vllm; a server only needs the name it knows the model by.
+            path = cfg.teacher if engine.backend == "openai" else models.resolve(cfg.teacher)
+            backend = make_backend(engine.backend, path, base_url=engine.base_url,
+                                   served_model=cfg.served_model or cfg.teacher, batch_size=cfg.batch_size,
+                                   concurrency=engine.concurrency, timeout=cfg.timeout, max_retries=cfg.max_retries,
+                                   seed=cfg.seed)
+            summary.update(_run(cfg, backend, engine, todo, exemplars))
     return {**summary, **_accuracy(load_existing(cfg.out))}
 
 
-def _run(cfg: GenerateConfig, backend, todo: list[tuple[dict, int]], exemplars: list[dict]) -> dict:
+def _run(cfg: GenerateConfig, backend, engine: engines.Engine, todo: list[tuple[dict, int]],
+         exemplars: list[dict]) -> dict:
     sampling = Sampling(cfg.temperature, cfg.top_p, cfg.max_new_tokens, cfg.chat)
     cfg.out.parent.mkdir(parents=True, exist_ok=True)
     start, tokens, generated = time.perf_counter(), 0, 0
-    chunk = max(cfg.batch_size, cfg.concurrency)
+    # Several rounds of requests per flush keep a server's slots busy while a round's stragglers finish.
+    chunk = max(cfg.batch_size, 4 * engine.concurrency)
     with open(cfg.out, "a", encoding="utf-8") as out, tqdm(total=len(todo), unit="CoT", desc=cfg.benchmark) as bar:
         for at in range(0, len(todo), chunk):
             part = todo[at: at + chunk]
@@ -154,7 +180,8 @@ def _run(cfg: GenerateConfig, backend, todo: list[tuple[dict, int]], exemplars: 
             requests = [Request(p, _seed(cfg.seed, q["id"], k)) for p, (q, k) in zip(prompts_, part)]
             for i, completion in backend.generate(requests, sampling):
                 question, sample = part[i]
-                record = make_record(cfg, question, sample, prompts_[i], completion.text, completion.tokens)
+                record = make_record(cfg, question, sample, prompts_[i], completion.text, completion.tokens,
+                                     engine.info)
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
                 tokens += completion.tokens
                 generated += 1

@@ -14,8 +14,10 @@ evaluation is done once for a given test size. A second run of a finished recipe
 
 Recipe settings (YAML; see recipes/*.yaml): name, benchmarks (distilled), evaluate_only (teacher and
 untrained student only), gold (also students on gold rationales), teacher, student, teacher_backend
-(llama.cpp: serve the teacher's GGUF on 127.0.0.1; openai with base_url; hf; vllm), base_backend (the
-untrained student's), mode (hint, fewshot, zeroshot), train_questions, samples, temperature,
+(auto: the fastest engine here; llama.cpp: serve the teacher's GGUF on 127.0.0.1; openai with base_url; hf;
+vllm), base_backend (the engine of the untrained and the trained students: one engine for the whole
+comparison), student_weights (the GGUF type both are served at by llama.cpp, default f32: the numbers of their
+transformers weights), mode (hint, fewshot, zeroshot), train_questions, samples, temperature,
 max_new_tokens, test_questions (first N of each test split), eval_batch_size, train (`distill train`
 settings such as num_train_epochs), seeds (training seeds: one student and twin per seed), work_dir (default artifacts/runs/<name>), results_dir (default results).
 """
@@ -26,13 +28,12 @@ import shlex
 import signal
 import sys
 import time
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import yaml
 
-from distill import data, locks, models, results
+from distill import data, engines, export, locks, results
 from distill.benchmarks import FEWSHOT_FORMATS, get_benchmark, parse_benchmarks
 from distill.errors import DistillError
 from distill.generate import generated
@@ -42,8 +43,8 @@ from distill.prompts import MAX_GEN_TOKS
 from distill.train import record_trained_on, trained_on
 from distill.train_settings import DEFAULT_SEED, seeded
 
-SERVED = "llama.cpp"  # a backend name meaning: serve the model's GGUF on 127.0.0.1 and talk to it over HTTP
-BACKENDS = (SERVED, "openai", "hf", "vllm")
+
+STUDENT_ENGINES = tuple(e for e in engines.ENGINES if e != "openai")  # students are served here, not elsewhere
 
 
 @dataclass
@@ -54,9 +55,10 @@ class Recipe:
     gold: list[str] = field(default_factory=list)  # also students trained on these benchmarks' gold rationales
     teacher: str = "qwen2.5-coder-1.5b-instruct"
     student: str = "smollm2-135m-instruct"
-    teacher_backend: str = SERVED
+    teacher_backend: str = "auto"
     base_url: str | None = None  # teacher_backend openai: a server already running
-    base_backend: str = "hf"  # the untrained student's few-shot evaluation
+    base_backend: str = "auto"  # the students' engine, untrained and trained alike
+    student_weights: str = export.DEFAULT_TYPE  # llama.cpp: the students' GGUF type, converted from their weights
     mode: str = "hint"
     train_questions: int | None = None  # first N training questions per benchmark (None: all)
     samples: int = 1
@@ -73,8 +75,9 @@ class Recipe:
         parse_benchmarks(",".join([*self.benchmarks, *self.evaluate_only, *self.gold]))  # unknown keys fail here
         if missing := sorted(set(self.gold) - set(self.benchmarks)):
             raise DistillError(f"gold: {', '.join(missing)} must also be listed under benchmarks")
-        for key, value, allowed in (("teacher_backend", self.teacher_backend, BACKENDS),
-                                    ("base_backend", self.base_backend, BACKENDS)):
+        for key, value, allowed in (("teacher_backend", self.teacher_backend, engines.ENGINES),
+                                    ("base_backend", self.base_backend, STUDENT_ENGINES),
+                                    ("student_weights", self.student_weights, export.TYPES)):
             if value not in allowed:
                 raise DistillError(f"{key} '{value}' is not one of {', '.join(allowed)}")
         if "seed" in self.train:
@@ -144,20 +147,21 @@ class Run:
         gen, evals = self.teacher_pending()
         if not self.stage(f"teacher {self.r.teacher}: chains of thought and few-shot evaluation", bool(gen or evals)):
             return
-        with serving(self.r.teacher, self.r.teacher_backend, self.r.base_url, self.r.work / "teacher-server.log") as (
-                backend, url):
+        # One server for the whole stage: generation and both few-shot evaluations.
+        with engines.serving(self.r.teacher, self.r.teacher_backend, base_url=self.r.base_url,
+                             log=self.r.work / "teacher-server.log") as engine:
             for b in gen:
-                self._generate(b, backend, url)
+                self._generate(b, engine)
             for fmt, b in evals:
-                self._evaluate(self.r.teacher, fmt, b, backend, url, role="teacher")
+                self._evaluate(self.r.teacher, fmt, b, engine, role="teacher")
 
-    def _generate(self, benchmark: str, backend: str, url: str | None) -> None:
+    def _generate(self, benchmark: str, engine: engines.Engine) -> None:
         from distill.generate import GenerateConfig, generate, summary_line
 
         cfg = GenerateConfig(teacher=self.r.teacher, benchmark=benchmark, out=self.teacher_file(benchmark),
-                             backend=backend, mode=self.r.mode, samples=self.r.samples,
+                             backend=engines.choose(self.r.teacher_backend), mode=self.r.mode, samples=self.r.samples,
                              temperature=self.r.temperature, max_new_tokens=self.r.max_new_tokens,
-                             limit=self.r.train_questions, base_url=url, concurrency=1)
+                             limit=self.r.train_questions, base_url=self.r.base_url, served=engine)
         print(summary_line(generate(cfg), cfg.out), flush=True)
 
     # training sets -----------------------------------------------------------------------------------
@@ -182,9 +186,10 @@ class Run:
                  if not results.has_run(self.results, self.r.student, fmt, b, self.r.test_questions)]
         if not self.stage(f"untrained student {self.r.student}: few-shot evaluation", bool(evals)):
             return
-        with serving(self.r.student, self.r.base_backend, None, self.r.work / "base-server.log") as (backend, url):
+        with engines.serving(self.r.student, self.r.base_backend, weights=self.r.student_weights,
+                             log=self.r.work / "base-server.log") as engine:
             for fmt, b in evals:
-                self._evaluate(self.r.student, fmt, b, backend, url, role="baseline")
+                self._evaluate(self.r.student, fmt, b, engine, role="baseline")
 
     # students ----------------------------------------------------------------------------------------
     def students(self, report: dict[str, dict]) -> None:
@@ -226,16 +231,17 @@ class Run:
         if not trained_before or not results.has_run(self.results, name, fmt, benchmark, self.r.test_questions):
             from distill.evaluate import evaluate
 
-            eval_cfg = training.eval_config(cfg, summary, self.command, benchmarks=benchmark)
+            eval_cfg = training.eval_config(cfg, summary, self.command, benchmarks=benchmark,
+                                            backend=self.r.base_backend, weights=self.r.student_weights)
             eval_cfg.extra |= {**extra, "recipe": self.r.name}
             print(f"results filed under {evaluate(eval_cfg)}", flush=True)
 
-    def _evaluate(self, model: str, fmt: str, benchmark: str, backend: str, url: str | None, role: str) -> None:
+    def _evaluate(self, model: str, fmt: str, benchmark: str, engine: engines.Engine, role: str) -> None:
         from distill.evaluate import EvalConfig, evaluate
 
         entry = evaluate(EvalConfig(
-            model=model, format=fmt, benchmarks=benchmark, backend=backend, base_url=url, served_model=model,
-            limit=self.r.test_questions, role=role, num_concurrent=1, batch_size=self.r.eval_batch_size,
+            model=model, format=fmt, benchmarks=benchmark, served=engine, served_model=model,
+            limit=self.r.test_questions, role=role, batch_size=self.r.eval_batch_size,
             results_dir=self.results, command=self.command, extra={"recipe": self.r.name}))
         print(f"{model} {fmt} {benchmark}: filed under {entry}", flush=True)
 
@@ -251,20 +257,6 @@ class Run:
 
 def _source(report: dict) -> str:
     return "gold" if report["teacher"] == "gold" else f"{slug(report['teacher'])}-{report['mode']}"
-
-
-@contextmanager
-def serving(model: str, backend: str, base_url: str | None, log: Path):
-    """(backend, base_url) to generate and evaluate with; for llama.cpp, a server on 127.0.0.1 meanwhile."""
-    if backend != SERVED:
-        yield backend, base_url
-        return
-    from distill.serve import LlamaServer
-
-    gguf = Path(model) if model.endswith(".gguf") else models.gguf(model)
-    print(f"starting a llama.cpp server for {gguf.name} (log: {log})", flush=True)
-    with LlamaServer(gguf, alias=model, log=log) as server:
-        yield "openai", server.url
 
 
 def run(recipe_path: Path) -> Path:

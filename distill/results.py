@@ -318,7 +318,7 @@ def _reported_row(item, meta: dict) -> dict:
     stderr = check_stderr(item.get("stderr_percent"), "stderr_percent", top=100)
     return {"task": None, "benchmark": bench.key, "split": split, "category": bench.category, "score": percent / 100,
             "stderr": stderr / 100 if stderr is not None else None,
-            "n": check_count(item.get("n"), "n"), "date": _text(meta.get("date")), "command": None,
+            "n": check_count(item.get("n"), "n"), "date": _text(meta.get("date")), "command": None, "engine": None,
             "lm_eval_version": None, "git_hash": None, "results_file": None, "samples_file": None}
 
 
@@ -368,9 +368,25 @@ def _provenance(results: dict, run: dict) -> dict:
     date = run.get("date")
     if date is None and _is_number(results.get("date")):
         date = datetime.fromtimestamp(results["date"], timezone.utc).isoformat(timespec="seconds")
-    return {"date": _text(date), "command": _text(run.get("command")),
+    return {"date": _text(date), "command": _text(run.get("command")), "engine": engine_label(run),
             "lm_eval_version": _text(run.get("lm_eval_version") or results.get("lm_eval_version")),
             "git_hash": _text(run.get("git_hash") or results.get("git_hash"))}
+
+
+def engine_label(run: dict) -> str | None:
+    """What ran the model, in words: 'llama.cpp F32', 'transformers float32', ... Runs from before engines
+    were recorded get what their lm-eval command shows."""
+    info = run.get("engine")
+    if isinstance(info, dict) and isinstance(info.get("engine"), str):
+        detail = info.get("weights") or info.get("dtype")
+        return _text(f"{info['engine']} {detail}" if isinstance(detail, str) else info["engine"])
+    command = run.get("lm_eval_command")
+    if not isinstance(command, str):
+        return None
+    if "--model hf " in command:
+        dtype = re.search(r"dtype=(\w+)", command)
+        return f"transformers {dtype.group(1) if dtype else 'float32'}"
+    return "a server (engine not recorded)" if "--model local-" in command else None
 
 
 def entries(results_dir: Path) -> list[Path]:

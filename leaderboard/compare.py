@@ -18,7 +18,7 @@ SUMMARY_COLUMNS = [*KEYS, "column", "n", "correct", "top_answer", "top_count", "
                    "near_majority"]
 VERSUS = ("answer-only twin", "untrained base", "teacher")
 PAIRED_COLUMNS = ["student", "versus", "reference", "benchmark", "column", "whole", "runs", "n", "wins", "losses",
-                  "student_pct", "reference_pct", "difference", "low", "high", "p", "significant"]
+                  "student_pct", "reference_pct", "difference", "low", "high", "p", "significant", "engines"]
 
 
 def summary(questions: pd.DataFrame) -> pd.DataFrame:
@@ -115,8 +115,11 @@ def paired(questions: pd.DataFrame, entries: pd.DataFrame) -> pd.DataFrame:
     """PAIRED_COLUMNS: each CoT student (a seed group counts once) against its answer-only twin, its untrained
     base and its teacher, on the questions both answered: per test split, and pooled over the splits of a
     benchmark that has several (`whole` marks the rows that cover a whole benchmark). Percentages are
-    points; low and high bound the difference's 95% interval; p is the exact McNemar test."""
+    points; low and high bound the difference's 95% interval; p is the exact McNemar test. engines: None
+    where one engine with the same weights' type ran both, else what ran each (their numbers may differ
+    for that reason alone)."""
     members = seed_members(entries)
+    engine = dict(zip(entries["entry"], entries["engine"]))
     outcomes = {e: dict(zip(zip(part["benchmark"], part["split"], part["id"]), part["correct"]))
                 for e, part in questions.groupby("entry", sort=False)}
     rows = []
@@ -127,9 +130,16 @@ def paired(questions: pd.DataFrame, entries: pd.DataFrame) -> pd.DataFrame:
                 continue
             runs = members[student["entry"]]
             pairs = _pairs(outcomes, runs, members[found[versus]])
-            head = {"student": student["entry"], "versus": versus, "reference": found[versus], "runs": len(runs)}
+            head = {"student": student["entry"], "versus": versus, "reference": found[versus], "runs": len(runs),
+                    "engines": _engines(engine.get(student["entry"]), engine.get(found[versus]))}
             rows += [{**head, **row} for row in _tests(pairs)]
     return pd.DataFrame(rows, columns=PAIRED_COLUMNS)
+
+
+def _engines(student: str | None, reference: str | None) -> str | None:
+    if student == reference:
+        return None
+    return f"student: {student or 'not recorded'}; reference: {reference or 'not recorded'}"
 
 
 def _pairs(outcomes: dict, student_runs: list[tuple], reference_runs: list[tuple]) -> list[tuple]:

@@ -20,16 +20,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from distill.results import Rejected, load_entry, read_samples
+from distill.results import Rejected, engine_label, load_entry, read_samples
 from distill.results import entries as entry_dirs
 
 SCORE_COLUMNS = ["entry", "model", "role", "params", "base_model", "teacher", "format", "task", "benchmark",
-                 "split", "category", "score", "stderr", "n", "date", "command", "lm_eval_version", "git_hash",
-                 "source", "results_file", "samples_file"]
+                 "split", "category", "score", "stderr", "n", "date", "command", "engine", "lm_eval_version",
+                 "git_hash", "source", "results_file", "samples_file"]
 # What made an entry, from its metadata (training, data, runs, cost); any of them may be missing.
 COST_COLUMNS = ["train_seconds", "train_tokens", "train_steps", "hardware", "precision", "train_examples",
-                "train_questions", "teacher_tokens", "teacher_accuracy", "teacher_seconds", "eval_seconds", "backend"]
-COST_TEXT = ("hardware", "precision", "backend")  # the other cost columns are numbers
+                "train_questions", "teacher_tokens", "teacher_accuracy", "teacher_seconds", "eval_seconds", "engine"]
+COST_TEXT = ("hardware", "precision", "engine")  # the other cost columns are numbers
 ENTRY_COLUMNS = ["entry", "model", "model_source", "role", "params", "base_model", "teacher", "format", "source",
                  "twin", "covers", "trained_on", "seed", "seed_group", *COST_COLUMNS]
 REJECTED_COLUMNS = ["path", "reason"]
@@ -116,7 +116,7 @@ def _cost(meta: dict) -> dict:
     """COST_COLUMNS from metadata: its `cost` object (teacher tokens and seconds, training examples, tokens,
     steps and seconds), else what `training` (wall time, tokens, steps) and `data` (examples, its filter
     report's teacher tokens) say; hardware and precision from `training`, the teacher's accuracy on its
-    training questions from the filter report, and the runs' backends and `eval_seconds` (summed over the
+    training questions from the filter report, and the runs' engines and `eval_seconds` (summed over the
     runs that record it)."""
     training, data, cost = (_object(meta.get(k)) for k in ("training", "data", "cost"))
     report, hardware = _object(data.get("filter_report")), _object(training.get("hardware"))
@@ -132,7 +132,7 @@ def _cost(meta: dict) -> dict:
             "teacher_tokens": _number(cost.get("teacher_tokens"), report.get("tokens")),
             "teacher_accuracy": _number(report.get("teacher_accuracy")),
             "teacher_seconds": _number(cost.get("teacher_seconds")), "eval_seconds": sum(evals) if evals else None,
-            "backend": ", ".join(sorted({r["backend"] for r in runs if isinstance(r.get("backend"), str)})) or None}
+            "engine": ", ".join(sorted({label for r in runs if (label := engine_label(r))})) or None}
 
 
 def _object(value) -> dict:

@@ -21,7 +21,8 @@ COST_LABELS = {"train_seconds": "training wall time (s)", "train_tokens": "train
                "train_steps": "training steps", "hardware": "training hardware", "precision": "precision",
                "train_examples": "training examples", "train_questions": "training questions",
                "teacher_tokens": "teacher tokens", "teacher_accuracy": "teacher accuracy on its training questions",
-               "teacher_seconds": "teacher time (s)", "eval_seconds": "evaluation time (s)", "backend": "eval backend"}
+               "teacher_seconds": "teacher time (s)", "eval_seconds": "evaluation time (s)",
+               "engine": "evaluated by (engine, weights)"}
 
 
 def results_dir() -> Path:

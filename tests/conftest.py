@@ -10,7 +10,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 import pytest  # noqa: E402
 
 from distill import models  # noqa: E402
-from distill.serve import LlamaServer  # noqa: E402
+from distill.serve import LlamaServer, native_available, python_server_available  # noqa: E402
 
 STUDENT = "smollm2-135m-instruct"
 
@@ -23,8 +23,13 @@ def smollm2() -> str:
 
 def llama_server_for_student() -> LlamaServer:
     """A real llama.cpp server on 127.0.0.1 serving SmolLM2's GGUF (not started yet)."""
-    pytest.importorskip("llama_cpp.server", reason="llama-cpp-python[server] is not installed (make setup does)")
+    needs_llama_server()
     return LlamaServer(models.OFFLINE_MODELS[STUDENT].gguf_path, alias=STUDENT)
+
+
+def needs_llama_server() -> None:
+    if not (native_available() or python_server_available()):
+        pytest.skip("no llama.cpp server here: `distill engines build` (make setup does)")
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from distill import evaluate
+from distill import engines, evaluate
 from distill.benchmarks import offline_benchmarks
 from distill.cli import main
 from distill.errors import DistillError
@@ -31,10 +31,10 @@ def read_entry(entry):
 
 @pytest.mark.slow
 def test_every_offline_benchmark_fewshot_cot_limit_2(smollm2, tmp_path):
-    """The real thing: lm-eval + hf backend over the whole offline suite, 2 questions per task (every task
-    still runs; each document costs about 10 s on 2 cores)."""
+    """The real thing: lm-eval over the whole offline suite through llama.cpp's server, on the GGUF the offline
+    model ships, 2 questions per task (every task still runs)."""
     argv = ["eval", "--model", STUDENT, "--format", "fewshot_cot", "--group", "offline", "--limit", "2",
-            "--results-dir", str(tmp_path)]
+            "--backend", "llama.cpp", "--results-dir", str(tmp_path)]
     assert main(argv) == 0
     entry = tmp_path / f"{STUDENT}__fewshot_cot"
     (results,), samples, meta = read_entry(entry)
@@ -52,12 +52,13 @@ def test_every_offline_benchmark_fewshot_cot_limit_2(smollm2, tmp_path):
     assert 130e6 < meta["params"] < 140e6
     assert meta["runs"][0]["command"] == "distill " + " ".join(argv)
     assert meta["runs"][0]["limit"] == 2 and meta["runs"][0]["lm_eval_version"] == "0.4.13"
+    assert meta["runs"][0]["backend"] == "llama.cpp" and meta["runs"][0]["engine"]["weights"] == "Q4_1"
 
 
 @pytest.mark.slow
 def test_chat_template_on_the_hf_backend(smollm2, tmp_path):
     entry = evaluate.evaluate(EvalConfig(model=STUDENT, format="ft_cot", benchmarks="sports", limit=2,
-                                         apply_chat_template=True, results_dir=tmp_path))
+                                         apply_chat_template=True, results_dir=tmp_path, backend="hf"))
     _, samples, meta = read_entry(entry)
     prompt = samples["sr_sports_ft_cot"][0]["arguments"]["gen_args_0"]["arg_0"]
     assert "<|im_start|>user" in prompt and prompt.rstrip().endswith("<|im_start|>assistant")
@@ -70,7 +71,8 @@ def test_bad_requests_fail_before_lm_eval_runs(tmp_path):
     with pytest.raises(DistillError, match="unknown group 'maths'"):
         evaluate.task_names(EvalConfig(model=STUDENT, format="ft_cot", group="maths"))
     with pytest.raises(DistillError, match="needs --base-url"):
-        evaluate.lm_eval_command(EvalConfig(model=STUDENT, format="ft_cot", backend="openai"), "x", [], tmp_path)
+        evaluate.evaluate(EvalConfig(model=STUDENT, format="ft_cot", backend="openai", benchmarks="sports",
+                                     results_dir=tmp_path / "r"))
     assert not any(tmp_path.iterdir())
 
 
@@ -82,7 +84,8 @@ def test_vllm_backend_without_vllm_names_the_alternative(tmp_path):
     except importlib.metadata.PackageNotFoundError:
         pass
     with pytest.raises(DistillError, match="--backend openai"):
-        evaluate.lm_eval_command(EvalConfig(model=STUDENT, format="ft_cot", backend="vllm"), "x", [], tmp_path)
+        evaluate.lm_eval_command(EvalConfig(model=STUDENT, format="ft_cot", backend="vllm"),
+                                 engines.Engine("vllm", "vllm"), "x", [], tmp_path)
 
 
 def test_slug_is_a_safe_directory_name():

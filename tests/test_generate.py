@@ -68,21 +68,22 @@ def _check_records(path, n_questions, samples=1, **expected):
 def test_hf_backend_writes_graded_records(smollm2, tmp_path):
     out = tmp_path / "hf.jsonl"
     summary = generate(GenerateConfig(teacher=STUDENT, benchmark="coin_flip", out=out, mode="hint", limit=3,
-                                      max_new_tokens=48, batch_size=3))
+                                      max_new_tokens=48, batch_size=3, backend="hf"))
     records = _check_records(out, 3, backend="hf", mode="hint", teacher=STUDENT)
     assert summary["records"] == 3 and summary["generated"] == 3
     assert any(r["rationale"] for r in records), "SmolLM2 follows the hinted exemplars"
     again = generate(GenerateConfig(teacher=STUDENT, benchmark="coin_flip", out=out, mode="hint", limit=3,
-                                    max_new_tokens=48, batch_size=3))
+                                    max_new_tokens=48, batch_size=3, backend="hf"))
     assert again["generated"] == 0 and load_existing(out) == records, "a finished file is left as it is"
 
 
 @pytest.mark.slow
 def test_another_run_cannot_append_to_the_file(smollm2, tmp_path):
     out = tmp_path / "x.jsonl"
-    generate(GenerateConfig(teacher=STUDENT, benchmark="coin_flip", out=out, limit=1, max_new_tokens=8))
+    generate(GenerateConfig(teacher=STUDENT, benchmark="coin_flip", out=out, limit=1, max_new_tokens=8, backend="hf"))
     with pytest.raises(DistillError, match="holds records of another run .*mode 'hint' vs 'fewshot'"):
-        generate(GenerateConfig(teacher=STUDENT, benchmark="coin_flip", out=out, mode="fewshot", limit=1))
+        generate(GenerateConfig(teacher=STUDENT, benchmark="coin_flip", out=out, mode="fewshot", limit=1,
+                                backend="hf"))
 
 
 @pytest.mark.slow

@@ -150,8 +150,8 @@ def test_what_made_an_entry_comes_from_its_metadata(tmp_path):
     assert (s["train_seconds"], s["train_tokens"], s["train_steps"], s["precision"]) == (162.5, 20000, 69, "bf16")
     assert (s["hardware"], s["train_examples"], s["train_questions"]) == ("synthetic CPU", 180, 180)
     assert (s["teacher_tokens"], s["teacher_accuracy"], s["teacher_seconds"]) == (6244, 0.9, 900)
-    assert (s["eval_seconds"], s["backend"], s["trained_on"], s["seed"], s["seed_group"]) == (
-        12.5, "hf", "coin_flip", 3, "g")
+    assert (s["eval_seconds"], s["engine"], s["trained_on"], s["seed"], s["seed_group"]) == (
+        12.5, "transformers float32", "coin_flip", 3, "g")
     synth.write_entry(tmp_path, "costed", fmt="ft_cot", role="student", scores={("sports", "test"): 0.5},
                       metadata={**meta, "cost": {"teacher_tokens": 7000, "teacher_seconds": 60, "train_seconds": 99,
                                                  "train_tokens": 30000, "train_steps": 12, "train_examples": 40}})

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import STUDENT
+from conftest import STUDENT, needs_llama_server
 from distill.errors import DistillError
 from distill.pipeline import Recipe, Run, load_recipe
 from distill.results import has_run
@@ -95,7 +95,7 @@ def _run(recipe: Path) -> tuple[str, float]:
 
 @pytest.mark.slow
 def test_a_tiny_recipe_runs_end_to_end_then_a_second_run_only_checks(smollm2, tmp_path):
-    pytest.importorskip("llama_cpp.server", reason="llama-cpp-python[server] is not installed (make setup does)")
+    needs_llama_server()
     results = tmp_path / "results"
     recipe = write_recipe(tmp_path / "tiny.yaml", name="tiny", benchmarks=["last_letter"], teacher=STUDENT,
                           train_questions=12, test_questions=2, max_new_tokens=48, work_dir=str(tmp_path / "work"),
@@ -116,7 +116,12 @@ def test_a_tiny_recipe_runs_end_to_end_then_a_second_run_only_checks(smollm2, tm
     assert meta["role"] == "student" and meta["answer_only_twin"] == direct and meta["base_model"] == STUDENT
     assert meta["runs"][0]["command"] == f"distill run {recipe}" and meta["training"]["steps"] == 2
     teacher = json.loads((results / f"{STUDENT}__fewshot_cot/metadata.json").read_text())
-    assert teacher["runs"][0]["backend"] == "openai"  # served by llama.cpp
+    assert teacher["runs"][0]["backend"] == "llama.cpp" and teacher["runs"][0]["engine"]["weights"] == "Q4_1"
+    # The trained students ran on llama.cpp too, on F32 converted from their weights (here the untrained
+    # student is also the teacher, so its entries are the teacher's).
+    for name, fmt in expected[2:]:
+        run = json.loads((results / f"{name}__{fmt}/metadata.json").read_text())["runs"][0]
+        assert (run["backend"], run["engine"]["weights"]) == ("llama.cpp", "F32"), name
 
     before = {p: p.stat().st_mtime for p in results.rglob("*")}
     out, seconds = _run(recipe)

@@ -4,10 +4,11 @@ import pytest
 
 from distill.errors import DistillError
 from distill.serve import LlamaServer
+from conftest import needs_llama_server
 
 
 def test_a_server_that_fails_to_start_says_so_and_leaves_nothing_running(tmp_path):
-    pytest.importorskip("llama_cpp.server", reason="llama-cpp-python[server] is not installed (make setup does)")
+    needs_llama_server()
     broken = tmp_path / "broken.gguf"
     broken.write_bytes(b"not a model")
     server = LlamaServer(broken, alias="broken", log=tmp_path / "server.log")
@@ -18,6 +19,6 @@ def test_a_server_that_fails_to_start_says_so_and_leaves_nothing_running(tmp_pat
 
 
 def test_a_missing_model_file_is_named():
-    pytest.importorskip("llama_cpp.server", reason="llama-cpp-python[server] is not installed (make setup does)")
+    needs_llama_server()
     with pytest.raises(DistillError, match="no GGUF model file at /nowhere/m.gguf: run `distill models pull m`"):
         LlamaServer("/nowhere/m.gguf", alias="m").start()

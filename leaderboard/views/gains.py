@@ -38,12 +38,18 @@ st.caption("Each bar is one CoT student on the questions it and the reference bo
            "exact test can disagree; the mark follows the test. Answer-only students are references here, "
            "never bars of their own.")
 st.plotly_chart(figures.gain_bars(paired, names), key="gains")
+mixed = paired[paired["engines"].notna() & (paired["versus"] != "teacher")]
+if len(mixed):
+    st.warning(f"{mixed['student'].nunique()} of these students ran on another engine or weights' type than the "
+               "model they are compared with (see 'different engines' below): part of those differences may "
+               "come from the engine, not from the training.")
 
 st.subheader("The paired tests")
 table = paired.assign(student=paired["student"].map(names), reference=paired["reference"].map(names),
                       difference=paired.apply(compare.gain_text, axis=1))
 st.dataframe(table[["student", "versus", "reference", "column", "runs", "n", "wins", "losses", "student_pct",
-                    "reference_pct", "difference", "p"]], hide_index=True, width="stretch", key="gain_table",
+                    "reference_pct", "difference", "p", "engines"]], hide_index=True, width="stretch",
+             key="gain_table",
              column_config={
                  "student": st.column_config.TextColumn("CoT student", pinned=True),
                  "column": st.column_config.TextColumn("test split"),
@@ -58,4 +64,7 @@ st.dataframe(table[["student", "versus", "reference", "column", "runs", "n", "wi
                      "student minus reference on the same questions; 'not significant' when the exact "
                      "McNemar p is 0.05 or more")),
                  "p": st.column_config.NumberColumn("p", format="%.4f", help="exact McNemar: two-sided binomial "
-                                                    "test of wins against losses")})
+                                                    "test of wins against losses"),
+                 "engines": st.column_config.TextColumn("different engines", help=(
+                     "empty where one engine with the same weights ran both; otherwise what ran each: part of "
+                     "the difference may come from the engine, not the training"))})

@@ -3,6 +3,7 @@ browser over its samples beside another model's."""
 
 import streamlit as st
 
+from distill.results import engine_label
 from leaderboard import compare, transforms, ui
 from leaderboard import samples as sample_tables
 from leaderboard.load import COST_COLUMNS
@@ -96,8 +97,9 @@ for part in ("training", "data"):
         st.json(meta[part], expanded=False)
 runs = meta.get("runs") or []
 if runs:
-    st.dataframe([{k: ui.plain(r.get(k)) for k in ("date", "backend", "tasks", "limit", "lm_eval_version", "git_hash")}
-                  for r in runs], hide_index=True, key="runs")
+    st.dataframe([{"engine": engine_label(r), **{k: ui.plain(r.get(k)) for k in (
+        "date", "tasks", "limit", "eval_seconds", "lm_eval_version", "git_hash")}} for r in runs],
+                 hide_index=True, key="runs")
     for run in runs:
         for field in ("command", "lm_eval_command"):
             if run.get(field):
