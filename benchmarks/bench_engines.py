@@ -10,6 +10,7 @@ teacher: Qwen2.5-Coder-1.5B-Instruct (its Q4_K_M GGUF) writes hint-mode CoTs for
 eval: `distill eval` of SmolLM2-135M-Instruct on the offline fewshot_cot suite, the first `--eval-limit`
   questions of each of its 12 test splits: lm-eval's hf backend (fp32, batch 8) against llama.cpp serving
   the GGUF the model ships (Q4_1) and a GGUF converted from its transformers weights (F32). Documents/s.
+  With `--student DIR` (a `distill train` output), the same for that student in ft_cot (hf against F32).
 agreement: the same greedy continuations of `--agreement-n` few-shot CoT prompts from transformers (fp32)
   and from llama-server on the F32 conversion: the share of identical final answers and of identical texts.
 
@@ -82,27 +83,32 @@ def eval_part(args) -> list[dict]:
     arms = [("hf (transformers fp32, batch 8)", dict(backend="hf")),
             ("llama.cpp, shipped Q4_1 GGUF", dict(backend="llama.cpp", weights="shipped")),
             ("llama.cpp, F32 GGUF from the HF weights", dict(backend="llama.cpp", weights="f32"))]
+    runs = [(STUDENT, "fewshot_cot", name, settings) for name, settings in arms]
+    if args.student:
+        runs += [(args.student, "ft_cot", name, settings) for name, settings in (arms[0], arms[2])]
     rows = []
-    export.to_gguf(models.resolve(STUDENT), "f32")  # converted before the clock starts, as a cache would hold it
-    for name, settings in arms:
+    for model, fmt, name, settings in runs:
+        export.to_gguf(models.resolve(model), "f32")  # converted before the clock starts, as a cache holds it
         with tempfile.TemporaryDirectory() as tmp:
             start = time.perf_counter()
-            entry = evaluate(EvalConfig(model=STUDENT, format="fewshot_cot", group="offline", limit=args.eval_limit,
+            entry = evaluate(EvalConfig(model=model, format=fmt, group="offline", limit=args.eval_limit,
                                         results_dir=Path(tmp), **settings))
             wall = time.perf_counter() - start
             scores = json.loads(next(entry.glob("results_*.json")).read_text())["groups"]
             n = 12 * args.eval_limit
-            rows.append({"engine": name, "documents": n, "wall_s": round(wall, 1), "docs_per_s": round(n / wall, 3),
-                         "score": scores["sr_offline_fewshot_cot"]["exact_match,none"]})
-            print(f"{name}: {n} documents in {wall:.0f} s", file=sys.stderr, flush=True)
+            rows.append({"model": Path(model).name, "format": fmt, "engine": name, "documents": n,
+                         "wall_s": round(wall, 1), "docs_per_s": round(n / wall, 3),
+                         "score": scores[f"sr_offline_{fmt}"]["exact_match,none"]})
+            print(f"{model} {fmt}, {name}: {n} documents in {wall:.0f} s", file=sys.stderr, flush=True)
     for r in rows:
-        r["x_hf"] = round(r["docs_per_s"] / rows[0]["docs_per_s"], 1)
-    print(f"\nlm-eval fewshot_cot, offline suite, first {args.eval_limit} questions of each of 12 splits, {STUDENT}")
-    print("| engine | documents | wall s (with start-up) | documents/s | x hf | suite score |")
-    print("|---|---:|---:|---:|---:|---:|")
+        hf = next(h for h in rows if h["model"] == r["model"] and h["engine"] == arms[0][0])
+        r["x_hf"] = round(r["docs_per_s"] / hf["docs_per_s"], 1)
+    print(f"\nlm-eval on the offline suite, first {args.eval_limit} questions of each of its 12 test splits")
+    print("| model | format | engine | documents | wall s (with start-up) | documents/s | x hf | suite score |")
+    print("|---|---|---|---:|---:|---:|---:|---:|")
     for r in rows:
-        print(f"| {r['engine']} | {r['documents']} | {r['wall_s']} | {r['docs_per_s']} | {r['x_hf']} | "
-              f"{r['score']:.3f} |")
+        print(f"| {r['model']} | {r['format']} | {r['engine']} | {r['documents']} | {r['wall_s']} | "
+              f"{r['docs_per_s']} | {r['x_hf']} | {r['score']:.3f} |")
     return rows
 
 
@@ -142,6 +148,7 @@ def main() -> None:
     parser.add_argument("--slots", type=lambda s: [int(x) for x in s.split(",")], default=[1, 2, 8],
                         help="llama-server parallel slots to try besides the default (default 1,2,8)")
     parser.add_argument("--eval-limit", type=int, default=9, help="questions per test split (default 9: 108 documents)")
+    parser.add_argument("--student", help="a trained student's directory, also evaluated in ft_cot")
     parser.add_argument("--agreement-n", type=int, default=60, help="prompts for the agreement part (default 60)")
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()[0]:.2f}", file=sys.stderr)

@@ -73,10 +73,11 @@ def flags_table(summary: pd.DataFrame, names: dict[str, str]) -> list[str]:
 
 def paired_table(paired: pd.DataFrame, names: dict[str, str]) -> list[str]:
     header = ["CoT student", "against", "reference", "test split", "n", "wins", "losses", "student %",
-              "reference %", "difference, points [95% interval], exact McNemar p"]
+              "reference %", "difference, points [95% interval], exact McNemar p", "engines"]
     rows = [[names[r["student"]], r["versus"], names[r["reference"]], r["column"], str(r["n"]), str(r["wins"]),
              str(r["losses"]), f"{r['student_pct']:.1f}", f"{r['reference_pct']:.1f}",
-             compare.gain_text(r) if r["significant"] else f"*{compare.gain_text(r)}*"]
+             compare.gain_text(r) if r["significant"] else f"*{compare.gain_text(r)}*",
+             "same" if pd.isna(r["engines"]) else f"differ: {r['engines']}"]
             for _, r in paired.iterrows()]
     return _markdown(header, rows, right_from=4)
 
@@ -113,7 +114,10 @@ def section(results_dir: Path) -> str:
                   "*italics*; "
                   "near the edge the two can disagree (an interval just clear of 0, p just above 0.05), and the "
                   "mark follows the test. A benchmark with several test splits also gets a row pooling "
-                  "them (all); a student trained with several seeds pools its (question, seed) pairs.", "",
+                  "them (all); a student trained with several seeds pools its (question, seed) pairs. `engines`: "
+                  "whether one engine with one weights' type ran both models; where they differ, part of the "
+                  "difference may come from the engine (the same weights through llama.cpp's Q4 and "
+                  "transformers' fp32 give other answers).", "",
                   *paired_table(paired, group_names), ""]
     if not measured.empty and (summary["constant"] | summary["near_majority"]).any():
         lines += ["Base-rate flags: a model that gives one answer to ≥90% of a split's questions scores that "

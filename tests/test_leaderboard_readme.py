@@ -34,9 +34,10 @@ def test_every_gain_in_the_readme_carries_its_paired_test():
     rows = [line for line in paired.splitlines() if any(f" | {versus} | " in line for versus in compare.VERSUS)]
     assert len(rows) == len(paired.splitlines()) - 2  # every row under the header and alignment lines
     for row in rows:
-        difference = row.rstrip(" |").rsplit(" | ", 1)[1]
+        difference, engines = row.rstrip(" |").rsplit(" | ", 2)[1:]
         p = re.search(r"p ([=<]) ([01]\.\d+)", difference)
         assert p, row
+        assert engines == "same" or engines.startswith("differ: student: "), row
         assert ("not significant" in difference) == (p[1] == "=" and float(p[2]) >= 0.05), row
 
 
