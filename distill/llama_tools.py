@@ -101,9 +101,9 @@ def _unpack() -> None:
 
 
 def _run(cmd: list[str], out, log: Path) -> None:
-    """A cmake step, its output in the log; cmake's `[ 42%]` lines move a progress bar."""
+    """A cmake step, its output in the log; the build's `[ 42%]` lines move a progress bar."""
     with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as proc, \
-            tqdm(total=100, unit="%", desc=f"llama-server: {' '.join(cmd[:2])}") as bar:
+            tqdm(total=100, unit="%", desc="building llama-server", disable="--build" not in cmd) as bar:
         for line in proc.stdout:
             out.write(line)
             if m := re.match(r"\[\s*(\d+)%\]", line):
