@@ -51,19 +51,24 @@ def check(requested: str, base_url: str | None) -> str:
     return name
 
 
+def weights_kind(model: str, weights: str | None) -> str:
+    """What llama.cpp serves of `model`: `weights` as asked, else an offline model's own GGUF (`shipped`),
+    else a conversion of its transformers weights to the default GGUF type."""
+    return weights or (SHIPPED if model.lower() in models.OFFLINE_MODELS else export.DEFAULT_TYPE)
+
+
 def gguf_for(model: str, weights: str | None) -> Path:
-    """The GGUF to serve: a .gguf path as given; an offline model's own GGUF (`shipped`, the default for
-    offline models); otherwise the model's transformers weights converted to the GGUF type `weights`."""
+    """The GGUF to serve: a .gguf path as given, else the file `weights_kind` names (converted if need be)."""
     if model.endswith(".gguf"):
         return Path(model)
     if weights not in (None, *WEIGHTS):
         raise DistillError(f"unknown weights '{weights}': choose from {', '.join(WEIGHTS)}")
-    offline = model.lower() in models.OFFLINE_MODELS
-    if weights == SHIPPED or (weights is None and offline):
-        if not offline:
+    kind = weights_kind(model, weights)
+    if kind == SHIPPED:
+        if model.lower() not in models.OFFLINE_MODELS:
             raise DistillError(f"'{model}' ships no GGUF of its own: choose --weights from {', '.join(export.TYPES)}")
         return models.gguf(model)
-    return export.to_gguf(models.resolve(model), weights or export.DEFAULT_TYPE)
+    return export.to_gguf(models.resolve(model), kind)
 
 
 @contextmanager

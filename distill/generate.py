@@ -22,7 +22,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from distill import data, engines, export, grading, locks, models, prompts
+from distill import data, engines, grading, locks, models, prompts
 from distill.backends import Request, Sampling, make_backend
 from distill.benchmarks import get_benchmark
 from distill.errors import DistillError
@@ -71,10 +71,7 @@ class GenerateConfig:
 
     def weights_used(self) -> str | None:
         """The served GGUF's kind: a recorded part of the run, since other weights give other CoTs."""
-        if self.engine_name() != engines.LLAMA:
-            return None
-        offline = self.teacher.lower() in models.OFFLINE_MODELS
-        return self.weights or (engines.SHIPPED if offline else export.DEFAULT_TYPE)
+        return engines.weights_kind(self.teacher, self.weights) if self.engine_name() == engines.LLAMA else None
 
     def sampling_dict(self) -> dict:
         return {"temperature": self.temperature, "top_p": self.top_p, "max_new_tokens": self.max_new_tokens,

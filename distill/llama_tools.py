@@ -75,7 +75,7 @@ def build() -> Path:
         with open(log, "w") as out:
             _run(["cmake", "-S", str(source_dir()), "-B", str(build_dir), *CMAKE_FLAGS], out, log)
             _run(["cmake", "--build", str(build_dir), "--target", "llama-server",
-                                "-j", str(len(os.sched_getaffinity(0)))], out, log)
+                  "-j", str(len(os.sched_getaffinity(0)))], out, log)
         built_server().parent.mkdir(parents=True, exist_ok=True)
         staged = built_server().with_name(".llama-server.tmp")
         shutil.copy2(build_dir / "bin" / "llama-server", staged)

@@ -43,7 +43,6 @@ from distill.prompts import MAX_GEN_TOKS
 from distill.train import record_trained_on, trained_on
 from distill.train_settings import DEFAULT_SEED, seeded
 
-
 STUDENT_ENGINES = tuple(e for e in engines.ENGINES if e != "openai")  # students are served here, not elsewhere
 
 
@@ -159,9 +158,9 @@ class Run:
         from distill.generate import GenerateConfig, generate, summary_line
 
         cfg = GenerateConfig(teacher=self.r.teacher, benchmark=benchmark, out=self.teacher_file(benchmark),
-                             backend=engines.choose(self.r.teacher_backend), mode=self.r.mode, samples=self.r.samples,
+                             served=engine, mode=self.r.mode, samples=self.r.samples,
                              temperature=self.r.temperature, max_new_tokens=self.r.max_new_tokens,
-                             limit=self.r.train_questions, base_url=self.r.base_url, served=engine)
+                             limit=self.r.train_questions)
         print(summary_line(generate(cfg), cfg.out), flush=True)
 
     # training sets -----------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ def native_available() -> bool:
     return llama_tools.server_binary() is not None
 
 
+@cache  # an import attempt per call otherwise, and `auto` asks once per teacher record
 def python_server_available() -> bool:
     try:
         import llama_cpp.server  # noqa: F401  (llama-cpp-python's package)

@@ -6,6 +6,7 @@ transformers at import time: every `distill` command builds the whole command li
 """
 
 import dataclasses
+from functools import cache
 from dataclasses import dataclass, field
 
 from distill import results, train_data
@@ -112,8 +113,13 @@ def _bf16_faster(use_cpu: bool) -> bool:
 
     if not use_cpu and torch.cuda.is_available():
         return torch.cuda.is_bf16_supported()
-    if not use_cpu:
-        return False
+    return use_cpu and _cpu_bf16_faster()
+
+
+@cache  # once per process: the hardware does not change between the configs a process builds
+def _cpu_bf16_faster() -> bool:
+    import torch
+
     fp32, bf16 = matmul_peak(torch.float32), matmul_peak(torch.bfloat16)
     faster = bf16 > 1.1 * fp32  # by a clear margin, not by noise
     print(f"precision probe: matmuls at fp32 {fp32 / 1e9:.0f} GFLOP/s, bf16 {bf16 / 1e9:.0f} GFLOP/s: training in "
