@@ -80,9 +80,11 @@ board: setup
 	$(VENV)/bin/streamlit run leaderboard/app.py --server.address 127.0.0.1 --server.port $(BOARD_PORT) \
 		--client.toolbarMode viewer
 
-# The results section of README.md, regenerated from results/ (the tests check it is current).
+# The results section of README.md, regenerated from results/, and the datasheet of teacher_cots/
+# (the tests check both are current).
 readme: setup
 	$(PY) -m leaderboard.readme
+	$(PY) -m distill.datasheet
 
 # Re-derive every score in results/ from its samples (the tests do too).
 verify: setup

@@ -35,6 +35,7 @@ class Benchmark:
     exemplar_builder: str = "train"  # distill.exemplars: "gsm8k-cot", "bbh", "train" (gold rationales), "options"
     exemplars: str = ""  # where the few-shot exemplars come from, in words (recorded in task metadata)
     n_exemplars: int = 8  # Wei et al. (2022) counts, unless the exemplar source has fewer
+    exemplar_pool: int | None = None  # exemplars drawn from the first N training questions (None: all of them)
 
     @property
     def offline(self) -> bool:
@@ -52,8 +53,9 @@ class Benchmark:
 _TRAIN_TEST = {"train": "train", "test": "test"}
 _ARITHMETIC = dict(category="arithmetic", answer_type="number", exemplar_builder="gsm8k-cot",
                    exemplars="lm-eval gsm8k-cot.yaml (Wei et al. 2022, 8 exemplars)")
+HO_TRAIN_SIZE = 350  # Ho et al. (2023): the symbolic training split before it grew, and the exemplars' pool
 _SYMBOLIC = dict(category="symbolic", builder="symbolic", offline_source="generated from US census names (PyPI names)",
-                 exemplars="generated from the train split, seeded")
+                 exemplars="generated from the train split, seeded", exemplar_pool=HO_TRAIN_SIZE)
 
 BENCHMARKS: dict[str, Benchmark] = {
     b.key: b

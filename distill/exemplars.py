@@ -72,7 +72,7 @@ def _csqa(train: list[dict], n: int, seed: int) -> list[dict]:
 
 def build(benchmark: Benchmark, train: list[dict], seed: int) -> list[dict]:
     """The benchmark's exemplars, made the way the registry says (`exemplar_builder`)."""
-    n = benchmark.n_exemplars
+    n, train = benchmark.n_exemplars, train[: benchmark.exemplar_pool]
     if benchmark.exemplar_builder == "gsm8k-cot":
         return _arithmetic()[:n]
     if benchmark.exemplar_builder == "bbh":

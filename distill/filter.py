@@ -19,7 +19,7 @@ from pathlib import Path
 from distill import data
 from distill.benchmarks import get_benchmark
 from distill.errors import DistillError
-from distill.generate import grade, read_cost
+from distill.generate import grade, read_cost, sampling_tag
 from distill.jsonio import atomic_write_text, dumps_jsonl, read_jsonl
 from distill.paths import slug
 
@@ -97,12 +97,13 @@ def filter_teacher(files: list[Path], out: Path, cap: int = 4) -> dict:
     for path in files:
         keys = set()
         for record in read_jsonl(Path(path), torn_end_ok=True):  # a run may still be appending
-            keys.add(key := (record["benchmark"], record["split"], record["teacher"], record["mode"]))
+            temperature = (record.get("sampling") or {}).get("temperature", 0.0)
+            keys.add(key := (record["benchmark"], record["split"], record["teacher"], record["mode"], temperature))
             groups[key].append(record)
         for key in keys:  # one teacher file is one group; its generation time goes with it
             seconds[key] += read_cost(Path(path))["seconds"] / len(keys)
     report = {}
-    for (benchmark, split, teacher, mode), records in sorted(groups.items()):
+    for (benchmark, split, teacher, mode, temperature), records in sorted(groups.items()):
         questions = {q["id"]: q for q in data.load_split(benchmark, split)}
         unknown = sorted({r["question_id"] for r in records} - set(questions))
         if unknown:
@@ -119,15 +120,17 @@ def filter_teacher(files: list[Path], out: Path, cap: int = 4) -> dict:
             else:
                 kept.append(_canonical(questions[r["question_id"]], r["rationale"], f"teacher:{teacher}:{mode}",
                                        {"sample_index": r["sample_index"], "generation_id": r["id"]}))
-        source = f"{slug(teacher)}-{mode}"
+        # Several CoTs per question (sampled) make another student than one greedy CoT: its name says so.
+        tag = sampling_tag(1 + max(r["sample_index"] for r in records), temperature)
+        source = "-".join(filter(None, (slug(teacher), mode, tag)))
         kept_ids = {k["meta"]["generation_id"] for k in kept}
         report[f"{benchmark}.{source}"] = {
-            "benchmark": benchmark, "teacher": teacher, "mode": mode, "records": len(records),
+            "benchmark": benchmark, "teacher": teacher, "mode": mode, "source": source, "records": len(records),
             "teacher_accuracy": round(sum(r["correct"] for r in records) / len(records), 4),
             "regraded_changed": changed,  # verdicts the grader now gives differently from the teacher file
             "dropped": {reason: dropped[reason] for reason in DROP_REASONS},
             "tokens": sum(r["tokens"] for r in records),
-            "teacher_seconds": round(seconds[(benchmark, split, teacher, mode)], 1),
+            "teacher_seconds": round(seconds[(benchmark, split, teacher, mode, temperature)], 1),
             "kept_tokens": sum(r["tokens"] for r in records if r["id"] in kept_ids),
             **_training_pair(out, benchmark, source, kept),
         }
@@ -143,7 +146,8 @@ def gold_sets(benchmarks: list[str], out: Path, limit: int | None = None) -> dic
         kept = [_canonical(q, q["rationale"], "gold", {}) for q in train if q.get("rationale")]
         if not kept:
             raise DistillError(f"benchmark '{key}' has no gold rationales: use a teacher's CoTs instead")
-        report[f"{key}.gold"] = {"benchmark": key, "teacher": "gold", "mode": "gold", "records": len(train),
+        report[f"{key}.gold"] = {"benchmark": key, "teacher": "gold", "mode": "gold", "source": "gold",
+                                 "records": len(train),
                                  **_training_pair(out, key, "gold", kept)}
     return report
 

@@ -7,14 +7,13 @@ The teacher runs on the fastest engine here (`--backend auto`: llama.cpp's serve
 as many requests in flight as it has slots), or on the one named: hf, vllm, or openai (a server already
 running at --base-url).
 
-The output is append-only JSONL, one record per (question, sample index). A rerun reads what is
-there, repairs a partial last line left by a crash, and generates only what is missing, so a run
-killed at any point (even SIGKILL) finishes with the same records, none lost and none duplicated.
+The output is append-only JSONL (gzip-compressed where --out ends in .gz), one record per (question, sample
+index). A rerun reads what is there, repairs a partial last record left by a crash, and generates only what is
+missing, so a run killed at any point (even SIGKILL) finishes with the same records, none lost or duplicated.
 """
 
 import hashlib
 import json
-import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -26,14 +25,20 @@ from distill import data, engines, grading, locks, models, prompts
 from distill.backends import Request, Sampling, make_backend
 from distill.benchmarks import get_benchmark
 from distill.errors import DistillError
-from distill.jsonio import atomic_write_text, read_jsonl, torn_end
+from distill.jsonio import (
+    append_jsonl,
+    atomic_write_text,
+    count_jsonl,
+    read_jsonl,
+    torn_end,
+)
 
 
 @dataclass
 class GenerateConfig:
     teacher: str = field(metadata={"help": "offline model name, local directory, hub ID, or served name"})
     benchmark: str = field(metadata={"help": "benchmark key"})
-    out: Path = field(metadata={"help": "output JSONL; rerun with the same file to resume"})
+    out: Path = field(metadata={"help": "output JSONL (.jsonl.gz: compressed); rerun with the same file to resume"})
     backend: str = field(default="auto", metadata={"help": "engine: auto (default: the fastest here), llama.cpp "
                                                          "(served on 127.0.0.1), hf, vllm or openai (a server)"})
     weights: str | None = field(default=None, metadata={"help": "llama.cpp: 'shipped' (an offline model's own "
@@ -80,10 +85,7 @@ class GenerateConfig:
 
 def generated(path: Path, wanted: int) -> bool:
     """Whether a teacher file holds `wanted` complete records (a torn last line does not count)."""
-    if not path.exists():
-        return False
-    with open(path, "rb") as f:
-        return sum(1 for line in f if line.endswith(b"\n")) >= wanted
+    return path.exists() and count_jsonl(path) >= wanted
 
 
 def load_existing(path: Path) -> list[dict]:
@@ -92,7 +94,7 @@ def load_existing(path: Path) -> list[dict]:
     if not path.exists():
         return []
     if torn := torn_end(path):
-        print(f"{path}: removed a partial last line ({torn} bytes) left by an interrupted run; "
+        print(f"{path}: removed a partial last record ({torn} bytes) left by an interrupted run; "
               "it will be generated again", file=sys.stderr)
         with open(path, "r+b") as f:
             f.truncate(path.stat().st_size - torn)
@@ -170,21 +172,20 @@ def _run(cfg: GenerateConfig, backend, engine: engines.Engine, todo: list[tuple[
     start, tokens, generated = time.perf_counter(), 0, 0
     # Several rounds of requests per flush keep a server's slots busy while a round's stragglers finish.
     chunk = max(cfg.batch_size, 4 * engine.concurrency)
-    with open(cfg.out, "a", encoding="utf-8") as out, tqdm(total=len(todo), unit="CoT", desc=cfg.benchmark) as bar:
+    with tqdm(total=len(todo), unit="CoT", desc=cfg.benchmark) as bar:
         for at in range(0, len(todo), chunk):
             part = todo[at: at + chunk]
             prompts_ = [prompts.teacher_prompt(q, cfg.mode, exemplars) for q, _ in part]
             requests = [Request(p, _seed(cfg.seed, q["id"], k)) for p, (q, k) in zip(prompts_, part)]
+            records = []
             for i, completion in backend.generate(requests, sampling):
                 question, sample = part[i]
-                record = make_record(cfg, question, sample, prompts_[i], completion.text, completion.tokens,
-                                     engine.info)
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                records.append(make_record(cfg, question, sample, prompts_[i], completion.text, completion.tokens,
+                                           engine.info))
                 tokens += completion.tokens
-                generated += 1
                 bar.update(1)
-            out.flush()
-            os.fsync(out.fileno())  # a finished chunk survives a crash
+            append_jsonl(cfg.out, records)  # a finished chunk survives a crash
+            generated += len(records)
             bar.set_postfix(tok_per_s=f"{tokens / (time.perf_counter() - start):.1f}")
     wall_s = round(time.perf_counter() - start, 1)
     _add_cost(cfg.out, wall_s, tokens)
@@ -193,7 +194,7 @@ def _run(cfg: GenerateConfig, backend, engine: engines.Engine, todo: list[tuple[
 
 def cost_path(out: Path) -> Path:
     """Beside a teacher file: the wall time and tokens every run spent on it, summed over resumed runs."""
-    return out.with_name(out.name.removesuffix(".jsonl") + ".cost.json")
+    return out.with_name(out.name.removesuffix(".gz").removesuffix(".jsonl") + ".cost.json")
 
 
 def read_cost(out: Path) -> dict:
@@ -205,6 +206,11 @@ def _add_cost(out: Path, seconds: float, tokens: int) -> None:
     spent = read_cost(out)
     atomic_write_text(cost_path(out), json.dumps({"seconds": round(spent["seconds"] + seconds, 1),
                                                   "tokens": spent["tokens"] + tokens}) + "\n")
+
+
+def sampling_tag(samples: int, temperature: float) -> str:
+    """'' for one greedy CoT per question, else e.g. 'k4-t0.7': part of teacher file and student names."""
+    return f"k{samples}-t{temperature:g}" if samples > 1 or temperature > 0 else ""
 
 
 def _seed(seed: int, question_id: str, sample: int) -> int:

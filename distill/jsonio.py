@@ -1,8 +1,15 @@
-"""Atomic file writes and the one JSONL reader, shared by every stage that writes or reads files."""
+"""Atomic file writes and the one JSONL reader and appender, shared by every stage that writes or reads files.
 
+A JSONL file whose name ends in .gz is gzip-compressed, written a gzip member per append: a reader (also
+`gzip`, `datasets`' JSON loader) sees one stream, and an interrupted append leaves at most one torn member
+at the end, which readers treat as a plain file's torn last line.
+"""
+
+import gzip
 import json
 import os
 import tempfile
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -45,16 +52,58 @@ def write_jsonl(path: Path, records: Iterable[dict]) -> None:
     atomic_write_text(path, dumps_jsonl(records))
 
 
-def read_jsonl(path: Path, torn_end_ok: bool = False) -> list[dict]:
-    """Every record of a JSONL file; a malformed line is an error that names the file and line.
+def is_gzip(path: Path) -> bool:
+    return Path(path).name.endswith(".gz")
 
-    With `torn_end_ok`, a last line without its newline (a writer interrupted mid-line, or still
-    writing) is left out instead of failing. Nothing here ever changes the file.
-    """
+
+def append_jsonl(path: Path, records: list[dict]) -> None:
+    """Append records and make them durable (fsync): they survive a crash right after."""
+    text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode("utf-8")
+    if not text:
+        return
+    with open(path, "ab") as f:
+        f.write(gzip.compress(text, mtime=0) if is_gzip(path) else text)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _complete_and_torn(path: Path) -> tuple[bytes, bytes]:
+    """A JSONL file's text up to its last complete line (plain) or gzip member (.gz), and the raw bytes after."""
     raw = Path(path).read_bytes()
-    if torn_end_ok:
-        raw = raw[: raw.rfind(b"\n") + 1]
-    return parse_jsonl(raw.decode("utf-8"), str(path))
+    if not is_gzip(path):
+        end = raw.rfind(b"\n") + 1
+        return raw[:end], raw[end:]
+    parts, at = [], 0
+    while at < len(raw):
+        member = zlib.decompressobj(wbits=31)  # 31: a gzip member, header and trailer
+        try:
+            text = member.decompress(raw[at:])
+        except zlib.error:
+            break
+        if not member.eof:
+            break
+        parts.append(text)
+        at = len(raw) - len(member.unused_data)
+    return b"".join(parts), raw[at:]
+
+
+def read_jsonl(path: Path, torn_end_ok: bool = False) -> list[dict]:
+    """Every record of a JSONL file (.gz: compressed); a malformed line is an error that names the file and line.
+
+    With `torn_end_ok`, a torn end (a writer interrupted mid-line or mid-member, or still writing) is left
+    out instead of failing. Nothing here ever changes the file.
+    """
+    text, torn = _complete_and_torn(path)
+    if torn and not torn_end_ok:
+        if is_gzip(path):
+            raise DistillError(f"{path} ends in {len(torn)} bytes that are not a complete gzip member")
+        text += torn  # parsed, so that the error names the torn line
+    return parse_jsonl(text.decode("utf-8"), str(path))
+
+
+def count_jsonl(path: Path) -> int:
+    """How many complete lines a JSONL file holds, without parsing them."""
+    return _complete_and_torn(path)[0].count(b"\n")
 
 
 def parse_jsonl(text: str, where: str) -> list[dict]:
@@ -74,6 +123,5 @@ def parse_jsonl(text: str, where: str) -> list[dict]:
 
 
 def torn_end(path: Path) -> int:
-    """How many bytes of a JSONL file follow its last newline: a line a writer did not finish."""
-    raw = Path(path).read_bytes()
-    return len(raw) - (raw.rfind(b"\n") + 1)
+    """How many bytes of a JSONL file follow its last complete line or gzip member: what a writer did not finish."""
+    return len(_complete_and_torn(path)[1])

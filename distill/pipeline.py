@@ -19,7 +19,8 @@ vllm), base_backend (the engine of the untrained and the trained students: one e
 comparison), student_weights (the GGUF type both are served at by llama.cpp, default f32: the numbers of their
 transformers weights), mode (hint, fewshot, zeroshot), train_questions, samples, temperature,
 max_new_tokens, test_questions (first N of each test split), eval_batch_size, train (`distill train`
-settings such as num_train_epochs), seeds (training seeds: one student and twin per seed), work_dir (default artifacts/runs/<name>), results_dir (default results).
+settings such as num_train_epochs), seeds (training seeds: one student and twin per seed), work_dir (default
+artifacts/runs/<name>), teacher_dir (default <work_dir>/teacher), results_dir (default results).
 """
 
 import hashlib
@@ -36,7 +37,7 @@ import yaml
 from distill import data, engines, export, locks, results
 from distill.benchmarks import FEWSHOT_FORMATS, get_benchmark, parse_benchmarks
 from distill.errors import DistillError
-from distill.generate import generated
+from distill.generate import generated, sampling_tag
 from distill.jsonio import atomic_write_text
 from distill.paths import slug
 from distill.prompts import MAX_GEN_TOKS
@@ -68,6 +69,7 @@ class Recipe:
     train: dict = field(default_factory=dict)  # `distill train` settings, e.g. num_train_epochs
     seeds: list[int] = field(default_factory=lambda: [DEFAULT_SEED])  # one student and twin per training seed
     work_dir: str | None = None  # default artifacts/runs/<name>
+    teacher_dir: str | None = None  # the teacher's CoT files; default <work_dir>/teacher (teacher_cots/ publishes them)
     results_dir: str = str(results.DEFAULT_DIR)
 
     def __post_init__(self):
@@ -84,6 +86,7 @@ class Recipe:
         if self.teacher_backend == "openai" and not self.base_url:
             raise DistillError("teacher_backend openai needs base_url, the running server's address")
         self.work = Path(self.work_dir or f"artifacts/runs/{self.name}")
+        self.teachers = Path(self.teacher_dir) if self.teacher_dir else self.work / "teacher"
 
     @property
     def all_benchmarks(self) -> list[str]:
@@ -130,7 +133,9 @@ class Run:
 
     # teacher -----------------------------------------------------------------------------------------
     def teacher_file(self, benchmark: str) -> Path:
-        return self.r.work / "teacher" / f"{benchmark}.{self.r.mode}.jsonl"
+        """<teacher_dir>/<teacher>/<benchmark>.<mode>[.<sampling>].jsonl.gz: compressed, as published."""
+        tag = sampling_tag(self.r.samples, self.r.temperature)
+        return self.r.teachers / slug(self.r.teacher) / ".".join(filter(None, (benchmark, self.r.mode, tag, "jsonl.gz")))
 
     def _wanted(self, benchmark: str) -> int:
         split = get_benchmark(benchmark).train_split or "train"
@@ -195,7 +200,7 @@ class Run:
         for r, seed in ((r, seed) for r in report.values() for seed in self.r.seeds):
             twin = None
             for fmt in ("ft_direct", "ft_cot"):  # the twin first, so the CoT student can name it
-                group = f"{slug(self.r.student)}-{r['benchmark']}-{_source(r)}-{fmt}"
+                group = f"{slug(self.r.student)}-{r['benchmark']}-{r['source']}-{fmt}"
                 name = seeded(group, seed)
                 student_dir = self.r.work / "students" / name
                 train_file = Path(r[f"{fmt}_file"])
@@ -252,10 +257,6 @@ class Run:
         atomic_write_text(path, json.dumps({"recipe": asdict(self.r), "command": self.command, "stages": self.log},
                                            indent=2, default=str) + "\n")
         return path
-
-
-def _source(report: dict) -> str:
-    return "gold" if report["teacher"] == "gold" else f"{slug(report['teacher'])}-{report['mode']}"
 
 
 def run(recipe_path: Path) -> Path:

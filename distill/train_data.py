@@ -124,7 +124,9 @@ def data_info(path: Path, records: list[dict], stats: dict) -> dict:
     report = json.loads(report_file.read_text()) if report_file.exists() else {}
     entry = next((r for r in report.values()
                   if path.name in {Path(r.get(k) or "").name for k in ("ft_cot_file", "ft_direct_file")}), None)
-    parts = path.name.split(".")  # <benchmark>.<source>.<format>.jsonl, as distill filter names its files
+    # <benchmark>.<source>.<format>.jsonl, as distill filter names its files (a source may hold dots: qwen2.5)
+    parts = path.name.removesuffix(".jsonl").split(".", 1)
+    named = parts[1].rsplit(".", 1)[0] if len(parts) == 2 and "." in parts[1] else path.stem
     return {"file": path.name, "benchmarks": sorted({r["benchmark"] for r in records}),
-            "source": parts[1] if len(parts) == 4 else path.stem, "teacher": ", ".join(teachers),
+            "source": (entry or {}).get("source") or named, "teacher": ", ".join(teachers),
             "sources": sources, **stats, "filter_report": entry}

@@ -1,5 +1,7 @@
 """The data layer: deterministic offline splits, checked caches, no exemplar in a test split."""
 
+import hashlib
+
 import pytest
 
 from distill import data, grading
@@ -67,7 +69,38 @@ def test_split_sizes_follow_the_documented_splits(prepared):
     sizes = {key: data.split_sizes(key, prepared[0]) for key in OFFLINE}
     assert sizes["strategyqa"] == {"train": 1603, "test": 687}  # Ho et al. (2023)
     assert sizes["date"] == {"train": 258, "test": 111}
-    assert sizes["last_letter"] == {"train": 350, "test_2words": 150, "test_3words": 150, "test_4words": 150}
+    assert sizes["last_letter"] == {"train": 1000, "test_2words": 150, "test_3words": 150, "test_4words": 150}
+    assert sizes["coin_flip"] == {"train": 1000, "test_2flips": 150, "test_3flips": 150, "test_4flips": 150}
+
+
+# sha256 of the symbolic test splits and exemplars as first published (data version 2, 350 training questions):
+# growing the training split must not change a byte of them, or earlier results stop being comparable.
+PUBLISHED = {
+    "last_letter": {
+        "exemplars.jsonl": "70751f4966bb4772fd5f0f387941b6572e20df4b7a53624f86f83d23b38b709e",
+        "test_2words.jsonl": "dc38bac6478b5d5385be4e89fb05bcf1333bb3a12fd3ab832fc874f695f45ab2",
+        "test_3words.jsonl": "a5700edc1c6b05cf4c4e5861a1d2805d8a5c7f25359467a951094c405c1e77a9",
+        "test_4words.jsonl": "acd24bc2617ab82a32671509ea795708eebb4028d3bcdc6227192d37fba9a61b"},
+    "coin_flip": {
+        "exemplars.jsonl": "1a3bbcf1f300320a3418df102ca949150a48a46f8d6e11e65511a9fff926ef8d",
+        "test_2flips.jsonl": "549194f3f332182e77e342308326ce5c5d4b818e18c005567a0939addbd0948c",
+        "test_3flips.jsonl": "fa5d0fcc5e8cf1fcfa755d22b4625819e87337f32a082614cb71c7719ea2b260",
+        "test_4flips.jsonl": "f4cbdbd567978989ceda1151280813f2dd64af8075483f44556dbe33121ed625"},
+}
+
+
+@pytest.mark.parametrize("key", sorted(PUBLISHED))
+def test_symbolic_test_splits_stay_the_published_bytes(prepared, key):
+    out = data.benchmark_dir(key, prepared[0])
+    for name, sha in PUBLISHED[key].items():
+        assert hashlib.sha256((out / name).read_bytes()).hexdigest() == sha, name
+
+
+def test_symbolic_training_split_keeps_its_first_questions(prepared):
+    train = data.load_split("last_letter", "train", prepared[0])
+    assert [r["id"] for r in train[:2]] == ["last_letter-train-0000", "last_letter-train-0001"]
+    assert {r["meta"]["length"] for r in train} == {2}
+    assert len({r["id"] for r in train}) == len(train) == 1000
 
 
 def test_symbolic_answers_follow_the_rule():

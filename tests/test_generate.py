@@ -1,5 +1,6 @@
 """`distill generate`: real backends, resume after SIGKILL, and an unreliable or absent server."""
 
+import gzip
 import json
 import os
 import signal
@@ -10,9 +11,10 @@ import time
 
 import pytest
 
-from distill.errors import DistillError
 from distill import data
+from distill.errors import DistillError
 from distill.generate import GenerateConfig, generate, generated, grade, load_existing, make_record
+from distill.jsonio import count_jsonl
 from distill.serve import free_port
 
 from conftest import STUDENT, llama_server_for_student
@@ -27,7 +29,7 @@ def test_a_partial_last_line_is_repaired_and_reported(tmp_path, capsys):
     path.write_text('{"question_id": "a", "sample_index": 0}\n{"question_id": "b", "sam')
     assert keys(path) == [("a", 0)]
     assert path.read_text() == '{"question_id": "a", "sample_index": 0}\n'
-    assert "removed a partial last line" in capsys.readouterr().err
+    assert "removed a partial last record" in capsys.readouterr().err
 
 
 def test_generated_counts_only_complete_lines_and_leaves_the_file_alone(tmp_path):
@@ -107,18 +109,18 @@ def test_sigkill_then_resume_gives_exactly_the_uninterrupted_records(llama_serve
     once, and the file ends with exactly the records of an uninterrupted run, each once."""
     args = ["--backend", "openai", "--base-url", llama_server, "--limit", "8", "--samples", "2",
             "--temperature", "0.7", "--max-new-tokens", "32", "--concurrency", "2"]
-    out = tmp_path / "killed.jsonl"
+    out = tmp_path / "killed.jsonl.gz"  # compressed, as distill run writes teacher files
     proc = subprocess.Popen(_cli(out, *args), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
-    while not (out.exists() and out.read_text().count("\n") >= 4):  # part-way through
+    while not (out.exists() and count_jsonl(out) >= 4):  # part-way through
         assert proc.poll() is None and time.monotonic() < deadline, "the run ended before it could be killed"
         time.sleep(0.05)
     second = subprocess.run(_cli(out, *args), capture_output=True, text=True)  # a second terminal, same --out
-    assert second.returncode == 2 and f"killed.jsonl is being written by process {proc.pid}" in second.stderr
+    assert second.returncode == 2 and f"killed.jsonl.gz is being written by process {proc.pid}" in second.stderr
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    with open(out, "a") as f:  # as if the kill landed mid-write
-        f.write('{"id": "last_letter-train-9999#0", "question_id"')
+    with open(out, "ab") as f:  # as if the kill landed mid-write: half a gzip member
+        f.write(gzip.compress(b'{"id": "last_letter-train-9999#0", "question_id": "x"}\n')[:20])
     partial = keys(out)
     assert 4 <= len(partial) < 16
     subprocess.run(_cli(out, *args), check=True, capture_output=True)

@@ -15,6 +15,7 @@ import yaml
 
 from conftest import STUDENT, needs_llama_server
 from distill.errors import DistillError
+from distill.jsonio import count_jsonl, read_jsonl
 from distill.pipeline import Recipe, Run, load_recipe
 from distill.results import has_run
 from distill.train import SUMMARY_FILE, record_trained_on
@@ -64,7 +65,7 @@ def test_a_student_trained_on_another_version_of_its_training_file_is_refused(tm
     student.mkdir(parents=True)
     (student / SUMMARY_FILE).write_text("{}")  # finished, on the file as it was
     record_trained_on(student, "0" * 64)
-    report = {"last_letter.gold": {"benchmark": "last_letter", "teacher": "gold",
+    report = {"last_letter.gold": {"benchmark": "last_letter", "teacher": "gold", "source": "gold",
                                    "ft_direct_file": str(train_file), "ft_cot_file": str(train_file)}}
     with pytest.raises(DistillError, match=f"{student} was trained on another version of {train_file}"):
         Run(recipe, tmp_path / "t.yaml").students(report)
@@ -75,7 +76,7 @@ def _stop_during_generation(recipe: Path, teacher_file: Path) -> None:
     proc = subprocess.Popen([sys.executable, "-m", "distill.cli", "run", str(recipe)], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 300
-    while not (teacher_file.exists() and teacher_file.read_text().count("\n") >= 8):
+    while not (teacher_file.exists() and count_jsonl(teacher_file) >= 8):
         assert proc.poll() is None and time.monotonic() < deadline, "the run ended before generating"
         time.sleep(0.1)
     children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
@@ -101,10 +102,10 @@ def test_a_tiny_recipe_runs_end_to_end_then_a_second_run_only_checks(smollm2, tm
                           train_questions=12, test_questions=2, max_new_tokens=48, work_dir=str(tmp_path / "work"),
                           results_dir=str(results),
                           train={"max_steps": 2, "per_device_train_batch_size": 2, "save_steps": 100})
-    teacher_file = tmp_path / "work/teacher/last_letter.hint.jsonl"
+    teacher_file = tmp_path / f"work/teacher/{STUDENT}/last_letter.hint.jsonl.gz"
     _stop_during_generation(recipe, teacher_file)
     out, _ = _run(recipe)
-    records = [json.loads(line) for line in teacher_file.read_text().splitlines()]
+    records = read_jsonl(teacher_file)
     assert sorted(r["question_id"] for r in records) == sorted({r["question_id"] for r in records})
     assert len(records) == 12, "the interrupted generation was finished, nothing duplicated"
     source = f"{STUDENT}-hint"

@@ -4,14 +4,19 @@ Names come from the US census lists shipped in the PyPI package `names` (the 500
 female first names, the 1,000 most common last names). Training data has 2 words / 2 flips, as the
 few-shot exemplars do; the test splits have 2 (in-distribution), 3 and 4 (out-of-distribution).
 Each example carries a gold rationale written by a template, so students can also learn from it.
+
+The training split is Ho et al.'s 350 questions, drawn first, then 650 more drawn after the test splits:
+so the test splits and the first 350 training questions (the few-shot exemplars' pool) are the same
+bytes as before the training split grew, and earlier teacher outputs still name the same questions.
 """
 
 import random
 from pathlib import Path
 
-from distill.benchmarks import Benchmark
+from distill.benchmarks import HO_TRAIN_SIZE, Benchmark
 
-TRAIN_SIZE, TEST_SIZE = 350, 150  # Ho et al. (2023) splits for both tasks
+TEST_SIZE = 150  # Ho et al. (2023), for both tasks
+MORE_TRAIN = 650  # drawn after the test splits: 1,000 training questions in all
 TRAIN_LENGTH, TEST_LENGTHS = 2, (2, 3, 4)  # words or flips; the registry's test splits, in order
 
 
@@ -53,10 +58,12 @@ def build(benchmark: Benchmark, seed: int) -> dict[str, list[dict]]:
     rng = random.Random(f"{benchmark.key}-{seed}")
     seen: set[str] = set()
     splits = {}
-    plan = [(benchmark.train_split, TRAIN_LENGTH, TRAIN_SIZE),
-            *((split, length, TEST_SIZE) for split, length in zip(benchmark.test_splits, TEST_LENGTHS, strict=True))]
+    plan = [(benchmark.train_split, TRAIN_LENGTH, HO_TRAIN_SIZE),
+            *((split, length, TEST_SIZE) for split, length in zip(benchmark.test_splits, TEST_LENGTHS, strict=True)),
+            (benchmark.train_split, TRAIN_LENGTH, MORE_TRAIN)]
     for name, length, size in plan:
-        records = []
+        records = splits.setdefault(name, [])
+        size += len(records)
         while len(records) < size:
             if benchmark.key == "last_letter":
                 rec = last_letter([rng.choice(first) for _ in range(length - 1)] + [rng.choice(last)])
@@ -67,5 +74,4 @@ def build(benchmark: Benchmark, seed: int) -> dict[str, list[dict]]:
             seen.add(rec["question"])
             records.append({"id": f"{benchmark.key}-{name}-{len(records):04d}", **rec, "choices": None,
                             "meta": {"length": length}})
-        splits[name] = records
     return splits

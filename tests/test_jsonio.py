@@ -1,0 +1,47 @@
+"""The JSONL reader and appender: plain and gzip-compressed files, torn ends, and other readers of the .gz."""
+
+import gzip
+import json
+
+import pytest
+
+from distill.errors import DistillError
+from distill.generate import generated, load_existing
+from distill.jsonio import append_jsonl, count_jsonl, read_jsonl, torn_end
+
+RECORDS = [{"question_id": "a", "sample_index": 0, "text": "é"}, {"question_id": "b", "sample_index": 0, "text": "x"}]
+
+
+@pytest.mark.parametrize("name", ["t.jsonl", "t.jsonl.gz"])
+def test_appends_read_back_in_order(tmp_path, name):
+    path = tmp_path / name
+    append_jsonl(path, RECORDS[:1])
+    append_jsonl(path, [])
+    append_jsonl(path, RECORDS[1:])
+    assert read_jsonl(path) == RECORDS and count_jsonl(path) == 2 and torn_end(path) == 0
+
+
+def test_a_compressed_file_is_one_stream_to_gzip_and_datasets(tmp_path):
+    import datasets
+
+    path = tmp_path / "cots.jsonl.gz"
+    for record in RECORDS:  # a gzip member per append
+        append_jsonl(path, [record])
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        assert [json.loads(line) for line in f] == RECORDS
+    loaded = datasets.load_dataset("json", data_files=str(path), split="train", cache_dir=str(tmp_path / "cache"))
+    assert loaded["question_id"] == ["a", "b"]
+
+
+def test_a_torn_gzip_member_is_a_torn_end(tmp_path, capsys):
+    path = tmp_path / "cots.jsonl.gz"
+    append_jsonl(path, RECORDS[:1])
+    whole = path.stat().st_size
+    with open(path, "ab") as f:  # a writer killed half-way through its next member
+        f.write(gzip.compress(json.dumps(RECORDS[1]).encode() + b"\n")[:15])
+    assert torn_end(path) == 15 and count_jsonl(path) == 1 and not generated(path, 2)
+    with pytest.raises(DistillError, match="not a complete gzip member"):
+        read_jsonl(path)
+    assert read_jsonl(path, torn_end_ok=True) == RECORDS[:1]
+    assert [r["question_id"] for r in load_existing(path)] == ["a"]  # the writer repairs its own file
+    assert path.stat().st_size == whole and "removed a partial last record" in capsys.readouterr().err
