@@ -177,19 +177,18 @@ def _run(cfg: GenerateConfig, backend, engine: engines.Engine, todo: list[tuple[
             part = todo[at: at + chunk]
             prompts_ = [prompts.teacher_prompt(q, cfg.mode, exemplars) for q, _ in part]
             requests = [Request(p, _seed(cfg.seed, q["id"], k)) for p, (q, k) in zip(prompts_, part)]
-            records = []
+            records, chunk_start = [], time.perf_counter()
             for i, completion in backend.generate(requests, sampling):
                 question, sample = part[i]
                 records.append(make_record(cfg, question, sample, prompts_[i], completion.text, completion.tokens,
                                            engine.info))
-                tokens += completion.tokens
                 bar.update(1)
-            append_jsonl(cfg.out, records)  # a finished chunk survives a crash
-            generated += len(records)
+            append_jsonl(cfg.out, records)  # a finished chunk survives a crash, and so does its cost
+            chunk_tokens = sum(r["tokens"] for r in records)
+            _add_cost(cfg.out, time.perf_counter() - chunk_start, chunk_tokens)
+            tokens, generated = tokens + chunk_tokens, generated + len(records)
             bar.set_postfix(tok_per_s=f"{tokens / (time.perf_counter() - start):.1f}")
-    wall_s = round(time.perf_counter() - start, 1)
-    _add_cost(cfg.out, wall_s, tokens)
-    return {"generated": generated, "tokens": tokens, "wall_s": wall_s}
+    return {"generated": generated, "tokens": tokens, "wall_s": round(time.perf_counter() - start, 1)}
 
 
 def cost_path(out: Path) -> Path:

@@ -230,9 +230,10 @@ class Run:
         record_trained_on(out, digest)
         summary = json.loads((out / training.SUMMARY_FILE).read_text())
         extra = {"answer_only_twin": twin} if twin else {}
-        # A student trained just now replaces whatever its entry held before.
         name = training.student_name(cfg, summary)
-        if not trained_before or not results.has_run(self.results, name, fmt, benchmark, self.r.test_questions):
+        if not trained_before and results.remove_entry(self.results, name, fmt):
+            print(f"{name} was trained again: its earlier entry is replaced", flush=True)
+        if not results.has_run(self.results, name, fmt, benchmark, self.r.test_questions):
             from distill.evaluate import evaluate
 
             eval_cfg = training.eval_config(cfg, summary, self.command, benchmarks=benchmark,
@@ -254,7 +255,17 @@ class Run:
         for i, s in enumerate(self.log):
             s["seconds"] = round((self.log[i + 1]["start"] if i + 1 < len(self.log) else now) - s["start"], 1)
         path = self.r.work / "run.json"
-        atomic_write_text(path, json.dumps({"recipe": asdict(self.r), "command": self.command, "stages": self.log},
+        # A recipe at full scale takes several sessions: earlier invocations are kept, and the time each
+        # stage really ran is summed over all of them (the recipe's compute budget).
+        earlier = []
+        if path.exists():
+            previous = json.loads(path.read_text())
+            earlier = [*previous.get("earlier", []), {"command": previous.get("command"), "stages": previous["stages"]}]
+        spent: dict[str, float] = {}
+        for s in (s for run in [*earlier, {"stages": self.log}] for s in run["stages"] if s["ran"]):
+            spent[s["stage"]] = round(spent.get(s["stage"], 0.0) + s["seconds"], 1)
+        atomic_write_text(path, json.dumps({"recipe": asdict(self.r), "command": self.command, "stages": self.log,
+                                            "seconds_by_stage": spent, "earlier": earlier},
                                            indent=2, default=str) + "\n")
         return path
 

@@ -498,6 +498,20 @@ def _write_entry(entry: Path, meta: dict, runs: list[dict], files: list[Path]) -
     return entry
 
 
+def remove_entry(results_dir: Path, model: str, fmt: str) -> bool:
+    """Remove a model's entry, if there is one: a student trained again is a new model under the old name,
+    and its earlier runs must not sit beside the new ones. One rename takes it away, so readers see it
+    whole or not at all; git history keeps it."""
+    entry = Path(results_dir) / entry_name(model, fmt)
+    if not entry.is_dir():
+        return False
+    with locks.hold(entry, "removing a results entry"):
+        trash = Path(tempfile.mkdtemp(dir=entry.parent, prefix=".removed-"))
+        os.rename(entry, trash / entry.name)
+        shutil.rmtree(trash)
+    return True
+
+
 def addition_problems(entry: Path, meta: dict, files: list[Path]) -> list[str]:
     """Why these files cannot join an existing entry: it must be the same model in the same role, and a
     file already there is never replaced."""

@@ -129,5 +129,8 @@ def test_a_tiny_recipe_runs_end_to_end_then_a_second_run_only_checks(smollm2, tm
     assert seconds < 60
     assert out.count("done already, skipped") == 4, out  # teacher, untrained student, both students
     assert {p: p.stat().st_mtime for p in results.rglob("*")} == before, "a finished recipe adds nothing"
-    stages = json.loads((tmp_path / "work/run.json").read_text())["stages"]
-    assert [s["ran"] for s in stages] == [True, False, True, False, False, False]
+    log = json.loads((tmp_path / "work/run.json").read_text())
+    assert [s["ran"] for s in log["stages"]] == [True, False, True, False, False, False]
+    assert len(log["earlier"]) == 2  # the interrupted run and the one that finished
+    teacher_stage = log["stages"][1]["stage"]
+    assert log["seconds_by_stage"][teacher_stage] > 0, "the teacher's time in both runs that ran it"

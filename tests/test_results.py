@@ -196,6 +196,16 @@ def test_has_run_knows_what_an_entry_holds(tmp_path):
     assert not results.has_run(tmp_path, "m", "fewshot_cot", "sports", 4)
 
 
+def test_remove_entry_takes_the_whole_entry_away_and_nothing_else(tmp_path):
+    kept = synth.write_entry(tmp_path, "other", scores={("sports", "test"): 0.5}, n=4)
+    gone = synth.write_entry(tmp_path, "m", scores={("sports", "test"): 0.5}, n=4)
+    fmt = json.loads((gone / "metadata.json").read_text())["format"]
+    assert results.remove_entry(tmp_path, "m", fmt)
+    assert not gone.exists() and kept.is_dir()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".removed-")]
+    assert not results.remove_entry(tmp_path, "m", fmt)  # nothing left to remove
+
+
 def test_synthetic_entries_verify(tmp_path):
     """The board fixtures are made of our own test questions, so they pass the same checks as real runs."""
     entry = synth.write_entry(tmp_path, "m", scores={("date", "test"): 0.4, ("gsm_symbolic", "test"): 0.6,
