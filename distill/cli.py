@@ -17,6 +17,7 @@ Every problem the user can fix is reported as one line, `distill: error: ...`, w
 
 import argparse
 import shlex
+import signal
 import sys
 from pathlib import Path
 
@@ -223,6 +224,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = parser.parse_args(argv)
     args.argv = argv
+    # `kill` (SIGTERM) unwinds like Ctrl-C, so a llama.cpp server a command started is stopped with it.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     try:
         args.func(args)
     except DistillError as e:

@@ -26,8 +26,6 @@ artifacts/runs/<name>), teacher_dir (default <work_dir>/teacher), results_dir (d
 import hashlib
 import json
 import shlex
-import signal
-import sys
 import time
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -273,8 +271,6 @@ class Run:
 def run(recipe_path: Path) -> Path:
     """Run every stage of the recipe that is not done yet; returns the run log."""
     recipe = load_recipe(recipe_path)
-    # `kill` (SIGTERM) unwinds like Ctrl-C, so a server started for the run is stopped with it.
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     run_ = Run(recipe, recipe_path)
     start = time.time()
     with locks.hold(recipe.work, f"distill run {recipe_path}"):
