@@ -102,3 +102,16 @@ def test_the_teachers_generation_time_goes_into_the_report(train, tmp_path):
     (tmp_path / "g.hint.cost.json").write_text('{"seconds": 12.5, "tokens": 20}\n')
     (entry,) = filtering.filter_teacher([path], tmp_path / "out").values()
     assert entry["teacher_seconds"] == 12.5 and entry["tokens"] == 20
+
+
+def test_sampled_cots_make_their_own_training_set_name(train, tmp_path):
+    """Four CoTs per question at T=0.7 train another student than one greedy CoT: names and files say so."""
+    sampled = [{**gen_record(q, k, rationale=f"Reasoning number {k} has several words."),
+                "sampling": {"temperature": 0.7}} for q in train[:2] for k in range(4)]
+    greedy = [{**gen_record(q), "sampling": {"temperature": 0.0}} for q in train[:2]]
+    report = filtering.filter_teacher([write(tmp_path / "k4.jsonl", sampled), write(tmp_path / "k1.jsonl", greedy)],
+                                      tmp_path / "out")
+    assert sorted(report) == ["last_letter.t-hint", "last_letter.t-hint-k4-t0.7"]
+    k4 = report["last_letter.t-hint-k4-t0.7"]
+    assert (k4["source"], k4["kept"], k4["questions"]) == ("t-hint-k4-t0.7", 8, 2)
+    assert k4["ft_cot_file"].endswith("last_letter.t-hint-k4-t0.7.ft_cot.jsonl")
