@@ -101,9 +101,9 @@ def _check(node: ast.AST, depth: int) -> None:
         raise ProgramError(f"{type(node).__name__} is not allowed (line {getattr(node, 'lineno', '?')})")
     if isinstance(node, ast.Name) and node.id.startswith("__"):
         raise ProgramError(f"the name {node.id} is not allowed")
-    if isinstance(node, ast.Call):
-        if not (isinstance(node.func, ast.Name) and node.func.id in BUILTINS) or node.keywords:
-            raise ProgramError(f"only calls to {', '.join(BUILTINS)} are allowed (line {node.lineno})")
+    allowed_call = isinstance(getattr(node, "func", None), ast.Name) and node.func.id in BUILTINS
+    if isinstance(node, ast.Call) and (not allowed_call or node.keywords):
+        raise ProgramError(f"only calls to {', '.join(BUILTINS)} are allowed (line {node.lineno})")
     if isinstance(node, ast.For) and not _is_range_loop(node):
         raise ProgramError(f"only `for NAME in range(...)` loops are allowed (line {node.lineno})")
     for child in ast.iter_child_nodes(node):
@@ -274,9 +274,10 @@ def _check_size(op: ast.operator, a, b) -> None:
             raise ProgramError(f"{type(op).__name__} of {type(a).__name__} and {type(b).__name__}")
         return
     a, b = _operand(a), _operand(b)
-    if isinstance(op, ast.Pow) and isinstance(a, int) and isinstance(b, int) and abs(a) > 1:
-        if b > MAX_INT_BITS or b * math.log2(abs(a)) > MAX_INT_BITS:
-            raise ProgramError(f"a number larger than 2**{MAX_INT_BITS}")
+    huge_power = isinstance(op, ast.Pow) and isinstance(a, int) and isinstance(b, int) and abs(a) > 1 and (
+        b > MAX_INT_BITS or b * math.log2(abs(a)) > MAX_INT_BITS)
+    if huge_power:
+        raise ProgramError(f"a number larger than 2**{MAX_INT_BITS}")
 
 
 def _bounded(value):
