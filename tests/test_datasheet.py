@@ -28,3 +28,16 @@ def test_a_file_in_progress_says_so(tmp_path):
     assert "2 of 1,000 (in progress)" in row and "50.0%" in row and "llama-server, Q4_K_M" in row
     assert datasheet.main(["--check", "--dir", str(tmp_path)]) == 1
     assert datasheet.main(["--dir", str(tmp_path)]) == 0 and datasheet.main(["--check", "--dir", str(tmp_path)]) == 0
+
+
+def test_published_cots_train_a_student_without_the_teacher(tmp_path):
+    """A published file goes straight into distill filter: training pairs, no teacher needed."""
+    from distill import filter as filtering
+    from distill.jsonio import read_jsonl
+
+    published = sorted((REPO / "teacher_cots").glob("*/*.jsonl.gz"))
+    assert published, "teacher_cots/ holds at least one file"
+    report = filtering.filter_teacher(published[:1], tmp_path)
+    (entry,) = report.values()
+    assert entry["kept"] > 0 and entry["records"] == len(read_jsonl(published[0], torn_end_ok=True))
+    assert len(read_jsonl(Path(entry["ft_cot_file"]))) == entry["kept"]
