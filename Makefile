@@ -8,7 +8,7 @@ export HF_DATASETS_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM ?= false
 
 .PHONY: setup demo test test-quick bench-eval bench-generate bench-engines setup-vllm test-vllm tasks board \
-	bench-board clean readme results bench-demo verify
+	bench-board clean readme results results-commit bench-demo verify
 
 setup: $(SETUP)
 
@@ -90,9 +90,13 @@ readme: setup
 verify: setup
 	$(VENV)/bin/distill verify results
 
-# Every recipe's results into results/: hours on a CPU, resumable.
+# Every recipe's results into results/: days on a CPU, resumable; `make results-commit` (another terminal)
+# commits what has landed so far, with the pages that describe it.
 results: setup
 	scripts/results_run.sh
+
+results-commit: setup
+	scripts/results_commit.sh
 
 bench-demo: setup
 	$(PY) benchmarks/bench_demo.py
