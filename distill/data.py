@@ -21,7 +21,7 @@ from distill.benchmarks import Benchmark, get_benchmark
 from distill.errors import DistillError
 from distill.jsonio import atomic_write_text, dumps_jsonl
 
-DATA_VERSION = 3  # bump when a source's records change, so old caches are rebuilt
+DATA_VERSION = 4  # bump when a source's records change, so old caches are rebuilt
 DEFAULT_SEED = 0
 FIELDS = ("id", "benchmark", "split", "question", "answer", "rationale", "choices", "meta")
 

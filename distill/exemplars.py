@@ -36,12 +36,28 @@ def _split_target(target: str) -> tuple[str, str]:
     return " ".join(target[: match.start()].split()), match.group(1).strip()
 
 
+# Programs for the eight arithmetic exemplars, in their order, written here for program-of-thought prompts:
+# plain statements that set `answer` (what distill.interpreter runs), one line each, no blank lines (a blank
+# line ends a generation). A test runs each one and checks it computes its exemplar's answer.
+ARITHMETIC_PROGRAMS = (
+    "trees_before = 15\ntrees_after = 21\nanswer = trees_after - trees_before",
+    "cars_parked = 3\ncars_arriving = 2\nanswer = cars_parked + cars_arriving",
+    "leah = 32\nsister = 42\neaten = 35\nanswer = leah + sister - eaten",
+    "lollipops_before = 20\nlollipops_after = 12\nanswer = lollipops_before - lollipops_after",
+    "toys = 5\ntoys_per_parent = 2\nparents = 2\nanswer = toys + toys_per_parent * parents",
+    "computers = 9\nadded_per_day = 5\ndays = 4  # monday to thursday\nanswer = computers + added_per_day * days",
+    "golf_balls = 58\ngolf_balls -= 23  # tuesday\ngolf_balls -= 2  # wednesday\nanswer = golf_balls",
+    "money = 23\nbagels = 5\nprice_per_bagel = 3\nanswer = money - bagels * price_per_bagel",
+)
+
+
 def _arithmetic() -> list[dict]:
     samples = _lm_eval_yaml("gsm8k/gsm8k-cot.yaml")["fewshot_config"]["samples"]
     out = []
-    for s in samples:
+    for s, program in zip(samples, ARITHMETIC_PROGRAMS, strict=True):
         rationale, answer = _split_target(s["target"])
-        out.append({"question": s["question"], "answer": answer, "rationale": rationale, "choices": None})
+        out.append({"question": s["question"], "answer": answer, "rationale": rationale, "program": program,
+                    "choices": None})
     return out
 
 

@@ -8,6 +8,8 @@ as wrong) over a guess.
 import re
 from decimal import Context, Decimal
 
+from distill.interpreter import run_program
+
 ANSWER_TYPES = ("number", "yesno", "letter", "string")
 
 _WRAPPERS = "\"'“”‘’`*_"  # quotes and markdown emphasis around an answer
@@ -156,3 +158,26 @@ def _fallback(text: str, answer_type: str) -> str | None:
     if token and " " not in token and len(token) <= _MAX_BARE_TOKEN:
         return token
     return None
+
+
+_FENCE = re.compile(r"```(?:python|py)?[ \t]*\n(.*?)(?:```|\Z)", re.DOTALL)
+
+
+def program_of(text: str) -> str:
+    """The program in a model's program-of-thought text: a fenced block if it wrote one, else the text."""
+    fenced = _FENCE.search(text)
+    return (fenced[1] if fenced else text).strip()
+
+
+def program_answer(text: str) -> tuple[str | None, str | None]:
+    """The number a model-written program computes, run by distill.interpreter (never exec'd), in canonical
+    form: (answer, None), or (None, why there is none), which grades as wrong."""
+    result = run_program(program_of(text))
+    if result.error:
+        return None, result.error
+    value = result.answer
+    if isinstance(value, float):
+        value = round(value, 6)  # 0.1 + 0.2 is 0.3 here, and 16.999999999 is 17
+        value = int(value) if value.is_integer() else value
+    answer = None if isinstance(value, bool) else normalize(str(value), "number")
+    return (answer, None) if answer is not None else (None, f"the program's answer {value!r} is not a number")

@@ -4,7 +4,7 @@ import hashlib
 
 import pytest
 
-from distill import data, grading
+from distill import data, exemplars, grading
 from distill.benchmarks import get_benchmark, offline_benchmarks
 from distill.errors import DistillError
 from distill.sources import symbolic
@@ -135,3 +135,8 @@ def test_unknown_benchmark_or_split():
 def test_hub_only_benchmark_offline_says_what_to_do(tmp_path):
     with pytest.raises(DistillError, match=r"'gsm8k' needs the Hugging Face Hub .* offline benchmark"):
         data.prepare("gsm8k", data_dir=tmp_path)
+
+
+def test_every_arithmetic_exemplar_program_computes_its_answer():
+    for ex in exemplars.build(get_benchmark("gsm_symbolic"), [], 0):
+        assert grading.program_answer(ex["program"]) == (ex["answer"], None), ex["question"]

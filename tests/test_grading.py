@@ -6,6 +6,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from distill import grading
 from distill.grading import ANSWER_TYPES, extract_answer, is_correct, normalize
 
 COT = (
@@ -278,3 +279,18 @@ def test_different_numbers_never_grade_correct(value: Decimal) -> None:
         for formatted in _formats(wrong):
             assert not is_correct(f"The answer is {formatted}.", plain, "number"), formatted
             assert not is_correct(formatted, plain, "number"), formatted
+
+
+@pytest.mark.parametrize("text, answer, error", [
+    (" apples = 3\nanswer = apples * 2", "6", None),  # as a completion after "A:" starts
+    ("Here is the program:\n```python\nanswer = 0.1 + 0.2\n```\nIt prints 0.3.", "0.3", None),
+    ("answer = 16.9999999999", "17", None),
+    ("answer = 50 / 3", "16.666667", None),
+    ("answer = True", None, "not a number"),
+    ("answer = 'seven'", None, "not a number"),
+    ("import os\nanswer = 1", None, "Import is not allowed"),
+    ("The answer is 6.", None, "not valid Python"),
+])
+def test_a_program_is_graded_by_what_it_computes(text, answer, error):
+    got, why = grading.program_answer(text)
+    assert got == answer and (why is None if error is None else error in why)
