@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from distill.errors import DistillError
 
 CATEGORIES = ("arithmetic", "commonsense", "symbolic")
-FORMATS = ("fewshot_cot", "fewshot_direct", "ft_cot", "ft_direct")
+FORMATS = ("fewshot_cot", "fewshot_direct", "ft_cot", "ft_direct", "fewshot_pot", "ft_pot")
 FEWSHOT_FORMATS = FORMATS[:2]  # how teachers and untrained models are evaluated
+PROGRAM_FORMATS = ("fewshot_pot", "ft_pot")  # program of thought: the model writes a program that sets `answer`
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,11 @@ class Benchmark:
     exemplars: str = ""  # where the few-shot exemplars come from, in words (recorded in task metadata)
     n_exemplars: int = 8  # Wei et al. (2022) counts, unless the exemplar source has fewer
     exemplar_pool: int | None = None  # exemplars drawn from the first N training questions (None: all of them)
+
+    @property
+    def formats(self) -> tuple[str, ...]:
+        """Program of thought only where the answer is a number a program computes: the arithmetic benchmarks."""
+        return FORMATS if self.category == "arithmetic" else tuple(f for f in FORMATS if f not in PROGRAM_FORMATS)
 
     @property
     def offline(self) -> bool:

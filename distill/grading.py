@@ -90,13 +90,19 @@ def rationale_of(text: str) -> str:
     return _CONNECTIVE.sub("", " ".join(body.split())).rstrip(" ,;:")
 
 
-def is_correct(text: str, gold: str, answer_type: str, choices: list[str] | None = None) -> bool:
-    """True only when the text's extracted answer equals the normalised gold answer."""
+def answer_of(text: str, answer_type: str, choices: list[str] | None = None, program: bool = False) -> str | None:
+    """The answer an output gives: what its program computes (program of thought), else what its text says."""
+    return program_answer(text)[0] if program else extract_answer(text, answer_type, choices)
+
+
+def is_correct(text: str, gold: str, answer_type: str, choices: list[str] | None = None,
+               program: bool = False) -> bool:
+    """True only when the output's answer (answer_of) equals the normalised gold answer."""
     canonical_gold = normalize(gold, answer_type)
     if canonical_gold is None:
         # A gold answer we cannot read is a data bug; grading it as wrong would hide it.
         raise ValueError(f"gold answer {gold!r} is not a valid {answer_type!r} answer")
-    return extract_answer(text, answer_type, choices) == canonical_gold
+    return answer_of(text, answer_type, choices, program) == canonical_gold
 
 
 def _check_type(answer_type: str) -> None:

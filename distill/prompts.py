@@ -4,6 +4,8 @@
     fewshot_direct  the same exemplars without rationales
     ft_cot          "Q: <q>\\nA:" zero-shot; target "<rationale> The answer is X."
     ft_direct       "Q: <q>\\nA:" zero-shot; target "The answer is X."
+    fewshot_pot     arithmetic only: the exemplars' targets are programs that set `answer` (program of thought)
+    ft_pot          "Q: <q>\\nA:" zero-shot; target a program
 
 A prompt is lm-eval's few-shot layout: each exemplar is `question(ex) + TARGET_DELIMITER +
 target(ex, fmt) + FEWSHOT_DELIMITER`, then `question(record)`; the lm-eval tasks serve the same pieces
@@ -20,12 +22,22 @@ TARGET_DELIMITER = " "  # between "A:" and an exemplar's target, as lm-eval's ta
 FEWSHOT_DELIMITER = "\n\n"  # after each exemplar, as lm-eval's fewshot_delimiter
 TEACHER_MODES = ("fewshot", "hint", "zeroshot")
 ZEROSHOT_TRIGGER = "Let's think step by step."  # Kojima et al. (2022), as used by Ho et al. (2023)
-MAX_GEN_TOKS = {"cot": 256, "direct": 32}  # the longest gold rationales here are about 200 tokens
+MAX_GEN_TOKS = {"cot": 256, "direct": 32, "pot": 256}  # the longest gold rationales here are about 200 tokens
 LETTERS = "ABCDEFGHIJ"
 
 
 def is_cot(fmt: str) -> bool:
     return check_format(fmt).endswith("_cot")
+
+
+def is_program(fmt: str) -> bool:
+    """Program of thought: the output is a program (run by distill.interpreter), not text with an answer."""
+    return check_format(fmt).endswith("_pot")
+
+
+def kind(fmt: str) -> str:
+    """'cot', 'direct' or 'pot': what a format's output is, and so its MAX_GEN_TOKS."""
+    return check_format(fmt).rsplit("_", 1)[1]
 
 
 def render_question(record: dict) -> str:
@@ -41,7 +53,11 @@ def render_answer(record: dict) -> str:
 
 
 def target(record: dict, fmt: str) -> str:
-    """What the model should write after "A: ", for a record with a gold answer."""
+    """What the model should write after "A: ", for a record with a gold answer (and a program, for PoT)."""
+    if is_program(fmt):
+        if not record.get("program"):
+            raise DistillError(f"format {fmt} needs a program for {record['question'][:60]!r}")
+        return record["program"]
     answer = f"The answer is {render_answer(record)}."
     if is_cot(fmt) and record.get("rationale"):
         return f"{record['rationale']} {answer}"

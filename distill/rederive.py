@@ -18,8 +18,9 @@ MAX_LISTED = 3  # documents named per problem; the count says how many there are
 
 
 def check_task(records: list[dict], benchmark: str, split: str, metric_key: str, claimed: float,
-               counted: int | None, limit) -> list[str]:
-    """Every reason the samples of one task do not earn its claimed score ([] when they do)."""
+               counted: int | None, limit, program: bool = False) -> list[str]:
+    """Every reason the samples of one task do not earn its claimed score ([] when they do); `program`: the
+    outputs are programs (program of thought), graded by what they compute."""
     try:
         ours = data.load_split(benchmark, split)
     except DistillError as e:
@@ -51,7 +52,8 @@ def check_task(records: list[dict], benchmark: str, split: str, metric_key: str,
         if output is None:
             changed_output.append(doc_id)
             continue
-        grades.append(float(grading.is_correct(output, question["answer"], answer_type, question.get("choices"))))
+        grades.append(float(grading.is_correct(output, question["answer"], answer_type, question.get("choices"),
+                                               program)))
         claimed_grades.append(record.get(metric))
     problems += _listed(unknown, f"documents that are not in {benchmark} {split}")
     problems += _listed([i for i, n in seen.items() if n > 1], "documents counted more than once")

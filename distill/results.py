@@ -29,7 +29,7 @@ import tempfile
 from pathlib import Path
 
 from distill import locks, rederive
-from distill.benchmarks import BENCHMARKS, CATEGORIES, FORMATS, Benchmark, split_suffix
+from distill.benchmarks import BENCHMARKS, CATEGORIES, FORMATS, PROGRAM_FORMATS, Benchmark, split_suffix
 from distill.errors import DistillError
 from distill.jsonio import atomic_write_text, parse_jsonl
 from distill.paths import portable, slug
@@ -422,7 +422,7 @@ def check_results_file(path: Path, fmt: str, root: Path) -> tuple[list[str], lis
             problems.append(f"{path.name}: task {task}: {e}")
             continue
         found = rederive.check_task(records, row["benchmark"], row["split"], row["metric"], row["score"],
-                                    row["n"], limit)
+                                    row["n"], limit, program=fmt in PROGRAM_FORMATS)
         problems += [f"{path.name}: task {task}: {p}" for p in found]
         if not found:
             passed.append(task)

@@ -32,9 +32,14 @@ doc_to_text = prompts.question
 # target stays its gold answer, which lm-eval logs and `distill submit` checks.
 fewshot_cot_target = partial(prompts.target, fmt="fewshot_cot")
 fewshot_direct_target = partial(prompts.target, fmt="fewshot_direct")
+fewshot_pot_target = partial(prompts.target, fmt="fewshot_pot")
 
 
-def process_results(doc: dict, results: list[str]) -> dict:
+def process_results(doc: dict, results: list[str], program: bool = False) -> dict:
     answer_type = get_benchmark(doc["benchmark"]).answer_type
-    correct = grading.is_correct(results[0], doc["answer"], answer_type, doc.get("choices"))
+    correct = grading.is_correct(results[0], doc["answer"], answer_type, doc.get("choices"), program)
     return {"exact_match": float(correct)}
+
+
+# Program-of-thought tasks: the output is a program, graded by what distill.interpreter computes from it.
+process_program_results = partial(process_results, program=True)

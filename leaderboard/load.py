@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from distill.benchmarks import PROGRAM_FORMATS
 from distill.results import Rejected, engine_label, load_entry, read_samples
 from distill.results import entries as entry_dirs
 
@@ -89,14 +90,14 @@ def read_outcomes(board: Board) -> tuple["pd.DataFrame", "pd.DataFrame"]:
 
     rows, rejected = [], []
     tasks = board.scores[board.scores["samples_file"].notna()]
-    for entry, benchmark, split, path in zip(tasks["entry"], tasks["benchmark"], tasks["split"],
-                                             tasks["samples_file"]):
+    for entry, benchmark, split, fmt, path in zip(tasks["entry"], tasks["benchmark"], tasks["split"],
+                                                  tasks["format"], tasks["samples_file"]):
         try:
             records = read_samples(path)
         except Rejected as e:
             rejected.append((_relative(Path(path), Path(board.results_dir)), str(e)))
             continue
-        rows += [(entry, benchmark, split, *row) for row in outcomes(records, benchmark)]
+        rows += [(entry, benchmark, split, *row) for row in outcomes(records, benchmark, fmt in PROGRAM_FORMATS)]
     columns = ["entry", "benchmark", "split", *OUTCOME_COLUMNS]
     return pd.DataFrame(rows, columns=columns), pd.DataFrame(rejected, columns=REJECTED_COLUMNS)
 

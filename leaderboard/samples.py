@@ -2,20 +2,21 @@
 answer the grader reads from it and whether lm-eval counted it right; and the same per-question outcomes,
 without the text, for the paired comparisons and base rates. Pure; the app caches the reads.
 
-The extracted answer comes from `distill.grading.extract_answer`, the one grader lm-eval's metric used.
+The extracted answer comes from `distill.grading.answer_of`, the one grader lm-eval's metric used (for
+program-of-thought outputs, the number the program computes).
 """
 
 import pandas as pd
 
 from distill.benchmarks import get_benchmark
-from distill.grading import extract_answer
+from distill.grading import answer_of
 from distill.prompts import render_question
 
 SAMPLE_COLUMNS = ["id", "question", "gold", "output", "extracted", "correct"]
 OUTCOME_COLUMNS = ["id", "gold", "answer", "correct", "options"]
 
 
-def sample_table(records: list[dict], benchmark: str) -> pd.DataFrame:
+def sample_table(records: list[dict], benchmark: str, program: bool = False) -> pd.DataFrame:
     """One row per lm-eval sample record; a record missing a field shows it empty instead of failing."""
     answer_type = get_benchmark(benchmark).answer_type
     rows = []
@@ -28,14 +29,14 @@ def sample_table(records: list[dict], benchmark: str) -> pd.DataFrame:
             "question": _question(doc),
             "gold": str(record.get("target", doc.get("answer", ""))),
             "output": output.strip(),
-            "extracted": extract_answer(output, answer_type, choices) if output else None,
+            "extracted": answer_of(output, answer_type, choices, program) if output else None,
             # lm-eval's own verdict, the one its score averaged; the grader decided it then.
             "correct": bool(record.get("exact_match")) if "exact_match" in record else None,
         })
     return pd.DataFrame(rows, columns=SAMPLE_COLUMNS)
 
 
-def outcomes(records: list[dict], benchmark: str) -> list[tuple]:
+def outcomes(records: list[dict], benchmark: str, program: bool = False) -> list[tuple]:
     """OUTCOME_COLUMNS per record: the question's id and gold answer (`doc`), the answer the grader reads
     from the output, the sample's `exact_match` (which `distill verify` re-derived) and, for lettered
     questions, the number of options. A record without a `doc.id` cannot be paired and is left out."""
@@ -48,7 +49,7 @@ def outcomes(records: list[dict], benchmark: str) -> list[tuple]:
         output = _first_response(record)
         choices = doc.get("choices") if isinstance(doc.get("choices"), list) else None
         rows.append((str(doc["id"]), str(doc.get("answer", record.get("target", ""))),
-                     extract_answer(output, answer_type, choices) if output else None, bool(record["exact_match"]),
+                     answer_of(output, answer_type, choices, program) if output else None, bool(record["exact_match"]),
                      len(choices) if choices else None))
     return rows
 

@@ -27,7 +27,7 @@ INFO_COLUMNS = ["name", "format", "role", "params"]
 TAIL_COLUMNS = ["seeds", "base_model", "teacher", "source", "entry"]
 AVERAGES = ("overall", *CATEGORIES)
 FORMAT_WORDS = {"fewshot_cot": "few-shot CoT", "fewshot_direct": "few-shot direct", "ft_cot": "CoT",
-                "ft_direct": "answers"}
+                "ft_direct": "answers", "fewshot_pot": "few-shot programs", "ft_pot": "programs"}
 
 
 def column_label(benchmark: str, split: str) -> str:

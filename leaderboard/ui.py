@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from distill.benchmarks import FORMATS
+from distill.benchmarks import FORMATS, PROGRAM_FORMATS
 from distill.results import DEFAULT_DIR, Rejected, read_samples
 from leaderboard import compare, transforms
 from leaderboard.load import Board, fingerprint, load_board, read_outcomes
@@ -190,20 +190,20 @@ def entry_filters(entries: pd.DataFrame, prefix: str, search_and_size: bool = Tr
 
 
 @st.cache_data(max_entries=64)
-def _samples(path: str, mtime_ns: int, benchmark: str) -> tuple[pd.DataFrame | None, str | None]:
+def _samples(path: str, mtime_ns: int, benchmark: str, program: bool) -> tuple[pd.DataFrame | None, str | None]:
     try:
-        return sample_table(read_samples(path), benchmark), None
+        return sample_table(read_samples(path), benchmark, program), None
     except Rejected as e:
         return None, str(e)
 
 
-def samples(path: str, benchmark: str) -> tuple[pd.DataFrame | None, str | None]:
+def samples(path: str, benchmark: str, fmt: str) -> tuple[pd.DataFrame | None, str | None]:
     """(the sample browser's table, None) for one samples file, or (None, why it cannot be read)."""
     try:
         mtime = os.stat(path).st_mtime_ns
     except OSError as e:
         return None, f"{Path(path).name} cannot be read ({e.strerror})"
-    return _samples(path, mtime, benchmark)
+    return _samples(path, mtime, benchmark, fmt in PROGRAM_FORMATS)
 
 
 def require_entries(loaded: Board) -> bool:

@@ -3,7 +3,7 @@
 import pytest
 
 from distill import data, prompts
-from distill.benchmarks import FORMATS
+from distill.benchmarks import FORMATS, get_benchmark
 from distill.errors import DistillError
 
 RECORD = {"benchmark": "last_letter", "question": 'Take the last letters of the words in "Ada Byron" and concatenate '
@@ -49,10 +49,21 @@ def test_no_stop_string_occurs_inside_a_prompt_block():
     """Rationales are one line, so stopping at a blank line or a new question never cuts an answer."""
     for key in ("gsm_symbolic", "strategyqa", "date", "sports", "last_letter", "coin_flip"):
         for ex in data.load_exemplars(key):
-            for fmt in FORMATS:
+            for fmt in get_benchmark(key).formats:
                 assert not any(stop in prompts.target(ex, fmt) for stop in prompts.STOP)
 
 
 def test_unknown_format():
     with pytest.raises(DistillError, match="unknown format 'cot'"):
         prompts.prompt(RECORD, "cot", SHOTS)
+
+
+def test_program_of_thought_shows_programs_and_needs_one():
+    exemplars = data.load_exemplars("gsm_symbolic")
+    text = prompts.prompt({"question": "Ann has 2 pens and buys 3. How many pens?", "answer": "5"}, "fewshot_pot",
+                          exemplars)
+    assert text.startswith(f"Q: {exemplars[0]['question']}\nA: {exemplars[0]['program']}\n\nQ: ")
+    assert text.endswith("How many pens?\nA:") and "The answer is" not in text
+    assert prompts.kind("fewshot_pot") == "pot" and prompts.is_program("ft_pot") and not prompts.is_cot("ft_pot")
+    with pytest.raises(DistillError, match="needs a program"):
+        prompts.target({"question": "q", "answer": "5"}, "ft_pot")

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from distill import data, prompts
-from distill.benchmarks import BENCHMARKS, FORMATS
+from distill.benchmarks import BENCHMARKS, CATEGORIES, FORMATS, PROGRAM_FORMATS
 from distill.results import task_name
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,11 +37,13 @@ def all_names() -> list[str]:
 def test_names_cover_every_benchmark_format_and_group():
     names = set(all_names())
     for fmt in FORMATS:
-        for key in BENCHMARKS:
-            assert f"sr_{key}_{fmt}" in names
+        for key, b in BENCHMARKS.items():
+            assert (f"sr_{key}_{fmt}" in names) == (fmt in b.formats), (key, fmt)
+        groups = ("arithmetic", "all", "offline") if fmt in PROGRAM_FORMATS else CATEGORIES + ("all", "offline")
         for group in ("arithmetic", "commonsense", "symbolic", "all", "offline"):
-            assert f"sr_{group}_{fmt}" in names
+            assert (f"sr_{group}_{fmt}" in names) == (group in groups), (group, fmt)
     assert "sr_last_letter_3words_fewshot_cot" in names and "sr_coin_flip_4flips_ft_direct" in names
+    assert "sr_gsm_symbolic_fewshot_pot" in names and "sr_strategyqa_ft_pot" not in names  # programs: arithmetic
 
 
 def test_lm_eval_validate_passes_for_every_task_and_group():
@@ -69,7 +71,7 @@ def test_utils_load_serves_the_test_split_and_our_exemplars_and_grades_through_d
 
 
 OFFLINE = [b for b in BENCHMARKS.values() if b.offline]
-OFFLINE_TASKS = {task_name(b, split, fmt): (b, fmt) for b in OFFLINE for split in b.test_splits for fmt in FORMATS}
+OFFLINE_TASKS = {task_name(b, split, fmt): (b, fmt) for b in OFFLINE for split in b.test_splits for fmt in b.formats}
 
 
 @pytest.fixture(scope="module")
@@ -160,3 +162,10 @@ def test_simple_evaluate_with_local_completions(smollm2, llama_server):
     out = _simple_evaluate("local-completions", args, "sr_strategyqa_fewshot_direct", log_samples=True)
     assert 0 <= out["results"]["sr_strategyqa_fewshot_direct"]["exact_match,none"] <= 1
     assert all(s["resps"][0][0].strip() for s in out["samples"]["sr_strategyqa_fewshot_direct"])
+
+
+def test_program_tasks_grade_what_the_program_computes():
+    doc = {"benchmark": "gsm_symbolic", "answer": "5", "choices": None}
+    assert utils.process_program_results(doc, [" pens = 2\nanswer = pens + 3"]) == {"exact_match": 1.0}
+    assert utils.process_program_results(doc, ["The answer is 5."]) == {"exact_match": 0.0}  # not a program
+    assert utils.process_program_results(doc, ["import os\nanswer = 5"]) == {"exact_match": 0.0}

@@ -128,14 +128,15 @@ other = st.selectbox("Side by side with", [None, *others], index=1 if others and
                      key=f"sample_other:{entry}:{benchmark}:{split}")  # a new model or benchmark starts afresh
 only_wrong = st.checkbox("Only questions this model got wrong", key="sample_wrong")
 
-table, error = ui.samples(mine["samples_file"], benchmark)
+table, error = ui.samples(mine["samples_file"], benchmark, mine["format"])
 if error:
     st.error("This samples file cannot be read:")
     st.text(error)
     st.stop()
 if other is not None:
     other_file = same_questions[same_questions["entry"] == other]["samples_file"].iloc[0]
-    other_table, other_error = ui.samples(other_file, benchmark)
+    other_format = same_questions[same_questions["entry"] == other]["format"].iloc[0]
+    other_table, other_error = ui.samples(other_file, benchmark, other_format)
     if other_error:
         st.error("The other model's samples file cannot be read:")
         st.text(other_error)
