@@ -3,7 +3,7 @@
 import pytest
 
 from distill import data, prompts
-from distill.benchmarks import FORMATS, get_benchmark
+from distill.benchmarks import get_benchmark
 from distill.errors import DistillError
 
 RECORD = {"benchmark": "last_letter", "question": 'Take the last letters of the words in "Ada Byron" and concatenate '
