@@ -7,8 +7,10 @@ Every record is graded again with today's grader against our own gold answer: th
 a teacher file when it was generated is not trusted, so a grading fix reaches existing teacher files.
 For each benchmark it writes `<benchmark>.<source>.ft_cot.jsonl` (kept CoTs) and
 `<benchmark>.<source>.ft_direct.jsonl` (the same questions, answers only), canonical records that
-`distill.prompts` renders for training, plus `report.json`. A training file that would contain a
-test question (by id or by normalised text) is refused, naming the questions.
+`distill.prompts` renders for training, plus `report.json`. Dropped: wrong answers, empty rationales,
+repetition loops, rationales that only restate the answer, rationales with a step the task's rule
+contradicts (where it can be checked: last_letter), duplicates, samples over the per-question cap. A
+training file that would contain a test question (by id or by normalised text) is refused, naming them.
 """
 
 import json
@@ -22,8 +24,9 @@ from distill.errors import DistillError
 from distill.generate import grade, read_cost, sampling_tag
 from distill.jsonio import atomic_write_text, dumps_jsonl, read_jsonl
 from distill.paths import slug
+from distill.sources import symbolic
 
-DROP_REASONS = ("wrong", "empty", "repetition", "restates_answer", "duplicate", "over_cap")
+DROP_REASONS = ("wrong", "empty", "repetition", "restates_answer", "wrong_step", "duplicate", "over_cap")
 _WORD = re.compile(r"\w+")
 
 
@@ -50,6 +53,8 @@ def drop_reason(record: dict, seen: set, per_question: Counter, cap: int) -> str
         return "repetition"
     if restates_answer(rationale, record["gold"]):
         return "restates_answer"
+    if symbolic.wrong_step(record["benchmark"], rationale):
+        return "wrong_step"
     key = (record["question_id"], " ".join(rationale.lower().split()))
     if key in seen:
         return "duplicate"

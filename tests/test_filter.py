@@ -53,8 +53,8 @@ def test_drop_reasons(train, tmp_path):
     ]
     report = filtering.filter_teacher([write(tmp_path / "g.jsonl", records)], tmp_path / "out", cap=2)
     (entry,) = report.values()
-    assert entry["dropped"] == {"wrong": 1, "empty": 1, "repetition": 1, "restates_answer": 1, "duplicate": 1,
-                                "over_cap": 1}
+    assert entry["dropped"] == {"wrong": 1, "empty": 1, "repetition": 1, "restates_answer": 1, "wrong_step": 0,
+                                "duplicate": 1, "over_cap": 1}
     assert entry["kept"] == 3 and entry["questions"] == 2 and entry["teacher_accuracy"] == pytest.approx(8 / 9, 1e-3)
     cot = [json.loads(line) for line in open(entry["ft_cot_file"])]
     direct = [json.loads(line) for line in open(entry["ft_direct_file"])]
@@ -115,3 +115,16 @@ def test_sampled_cots_make_their_own_training_set_name(train, tmp_path):
     k4 = report["last_letter.t-hint-k4-t0.7"]
     assert (k4["source"], k4["kept"], k4["questions"]) == ("t-hint-k4-t0.7", 8, 2)
     assert k4["ft_cot_file"].endswith("last_letter.t-hint-k4-t0.7.ft_cot.jsonl")
+
+
+def test_a_last_letter_rationale_with_a_wrong_step_is_dropped_though_its_answer_is_right(train, tmp_path):
+    """Shown the answer, the teacher can reach it through a false step; the rule of the task catches it."""
+    q = train[0]
+    words = q["question"].split('"')[1].split()
+    steps = [f'The last letter of "{w}" is "{w[-1].lower()}".' for w in words]
+    honest = " ".join(steps) + f' Concatenating them is "{q["answer"]}".'
+    false = honest.replace(f'is "{words[0][-1].lower()}"', 'is "z"' if words[0][-1].lower() != "z" else 'is "q"', 1)
+    records = [gen_record(q, 0, rationale=honest), gen_record(q, 1, rationale=false)]
+    (entry,) = filtering.filter_teacher([write(tmp_path / "g.jsonl", records)], tmp_path / "out").values()
+    assert entry["kept"] == 1 and entry["dropped"]["wrong_step"] == 1
+    assert filtering.symbolic.wrong_step("last_letter", false) and not filtering.symbolic.wrong_step("coin_flip", false)

@@ -11,6 +11,7 @@ bytes as before the training split grew, and earlier teacher outputs still name 
 """
 
 import random
+import re
 from pathlib import Path
 
 from distill.benchmarks import HO_TRAIN_SIZE, Benchmark
@@ -38,6 +39,18 @@ def last_letter(words: list[str]) -> dict:
     steps = " ".join(f'The last letter of "{w}" is "{w[-1].lower()}".' for w in words)
     return {"question": f'Take the last letters of the words in "{" ".join(words)}" and concatenate them.',
             "answer": answer, "rationale": f'{steps} Concatenating them is "{answer}".'}
+
+
+_LETTER_STEP = re.compile(r'last letter of "([^"]+)" is "([^"]*)"', re.IGNORECASE)
+
+
+def wrong_step(benchmark: str, rationale: str) -> bool:
+    """Whether a rationale states a step the task's own rule contradicts. Shown the answer, a teacher can
+    write 'The last letter of "Chelsea" is "d"' and still end on the gold answer. Checked for last_letter,
+    whose steps name a word and its letter; other benchmarks' steps are not checked (False)."""
+    if benchmark != "last_letter":
+        return False
+    return any(word[-1].lower() != letter.lower() for word, letter in _LETTER_STEP.findall(rationale))
 
 
 def coin_flip(people: list[str], flips: list[bool]) -> dict:
