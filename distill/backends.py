@@ -130,8 +130,11 @@ class OpenAIBackend:
     """Any OpenAI-compatible server (vLLM, llama.cpp, hosted APIs): concurrent requests, bounded retries."""
 
     RETRYABLE = {408, 409, 429, 500, 502, 503, 504}
+    # Seconds a request may take: generous, because 4 slots sharing 2 busy cores can take minutes over
+    # 256 tokens, and a timed-out request retried while the server still works on it only adds load.
+    TIMEOUT = 600
 
-    def __init__(self, base_url: str, model: str, concurrency: int = 4, timeout: float = 120,
+    def __init__(self, base_url: str, model: str, concurrency: int = 4, timeout: float = TIMEOUT,
                  max_retries: int = 5, api_key: str | None = None):
         self.root = base_url.rstrip("/").removesuffix("/v1")
         self.model, self.concurrency, self.timeout, self.max_retries = model, concurrency, timeout, max_retries
@@ -196,8 +199,8 @@ def _reason(error: Exception) -> str:
 
 
 def make_backend(name: str, model_path: str, *, base_url: str | None = None, served_model: str | None = None,
-                 batch_size: int = 8, concurrency: int = 4, timeout: float = 120, max_retries: int = 5,
-                 seed: int = 0):
+                 batch_size: int = 8, concurrency: int = 4, timeout: float = OpenAIBackend.TIMEOUT,
+                 max_retries: int = 5, seed: int = 0):
     if name == "hf":
         return HFBackend(model_path, batch_size)
     if name == "vllm":

@@ -22,7 +22,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from distill import data, engines, grading, locks, models, prompts
-from distill.backends import Request, Sampling, make_backend
+from distill.backends import OpenAIBackend, Request, Sampling, make_backend
 from distill.benchmarks import get_benchmark
 from distill.errors import DistillError
 from distill.jsonio import (
@@ -61,7 +61,8 @@ class GenerateConfig:
     served_model: str | None = field(default=None, metadata={"help": "openai backend: model name on the server"})
     concurrency: int = field(default=4, metadata={"help": "openai backend: requests in flight (default "
                                                           "%(default)s; llama.cpp: its slots)"})
-    timeout: float = field(default=120, metadata={"help": "openai backend: seconds per request (default %(default)s)"})
+    timeout: float = field(default=OpenAIBackend.TIMEOUT, metadata={"help": "openai backend: seconds per request "
+                                                                            "(default %(default)s)"})
     max_retries: int = field(default=5, metadata={"help": "openai backend: retries per request, with backoff "
                                                           "(default %(default)s)"})
     served: engines.Engine | None = None  # an engine the caller started (distill run), used instead of --backend

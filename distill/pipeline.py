@@ -133,7 +133,8 @@ class Run:
     def teacher_file(self, benchmark: str) -> Path:
         """<teacher_dir>/<teacher>/<benchmark>.<mode>[.<sampling>].jsonl.gz: compressed, as published."""
         tag = sampling_tag(self.r.samples, self.r.temperature)
-        return self.r.teachers / slug(self.r.teacher) / ".".join(filter(None, (benchmark, self.r.mode, tag, "jsonl.gz")))
+        name = ".".join(filter(None, (benchmark, self.r.mode, tag, "jsonl.gz")))
+        return self.r.teachers / slug(self.r.teacher) / name
 
     def _wanted(self, benchmark: str) -> int:
         split = get_benchmark(benchmark).train_split or "train"
