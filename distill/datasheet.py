@@ -10,11 +10,10 @@ generation's wall time and tokens beside it (`.cost.json`); the datasheet summar
 
 import argparse
 import sys
-from collections import Counter
 from pathlib import Path
 
 from distill import data
-from distill.generate import read_cost
+from distill.generate import read_cost, samples_per_question
 from distill.jsonio import atomic_write_text, read_jsonl
 
 DEFAULT_DIR = Path("teacher_cots")
@@ -56,16 +55,15 @@ def file_row(path: Path) -> list[str]:
     records = read_jsonl(path, torn_end_ok=True)
     first = records[0] if records else {}
     benchmark, split = first.get("benchmark"), first.get("split")
-    samples = 1 + max((r["sample_index"] for r in records), default=0)
+    samples = samples_per_question(records)
     wanted = len(data.load_split(benchmark, split)) * samples if benchmark else 0
     sampling = first.get("sampling") or {}
     correct = sum(r["correct"] for r in records)
     cost = read_cost(path)
-    per_question = Counter(r["question_id"] for r in records)
     return [f"`{path.parent.name}/{path.name}`", str(benchmark), str(first.get("mode")),
             f"{samples} at T={sampling.get('temperature', 0):g}, ≤{sampling.get('max_new_tokens')} tokens",
             f"{len(records):,} of {wanted:,}" + ("" if len(records) >= wanted else " (in progress)"),
-            f"{len(per_question):,}", f"{correct / len(records):.1%}" if records else "",
+            f"{len({r['question_id'] for r in records}):,}", f"{correct / len(records):.1%}" if records else "",
             f"{cost['tokens']:,}", f"{cost['seconds'] / 3600:.2f}", _engine(first)]
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from distill import data
 from distill.benchmarks import get_benchmark
 from distill.errors import DistillError
-from distill.generate import grade, read_cost, sampling_tag
+from distill.generate import grade, read_cost, samples_per_question, sampling_tag
 from distill.jsonio import atomic_write_text, dumps_jsonl, read_jsonl
 from distill.paths import slug
 from distill.sources import symbolic
@@ -126,7 +126,7 @@ def filter_teacher(files: list[Path], out: Path, cap: int = 4) -> dict:
                 kept.append(_canonical(questions[r["question_id"]], r["rationale"], f"teacher:{teacher}:{mode}",
                                        {"sample_index": r["sample_index"], "generation_id": r["id"]}))
         # Several CoTs per question (sampled) make another student than one greedy CoT: its name says so.
-        tag = sampling_tag(1 + max(r["sample_index"] for r in records), temperature)
+        tag = sampling_tag(samples_per_question(records), temperature)
         source = "-".join(filter(None, (slug(teacher), mode, tag)))
         kept_ids = {k["meta"]["generation_id"] for k in kept}
         report[f"{benchmark}.{source}"] = {

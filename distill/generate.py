@@ -25,13 +25,7 @@ from distill import data, engines, grading, locks, models, prompts
 from distill.backends import OpenAIBackend, Request, Sampling, make_backend
 from distill.benchmarks import get_benchmark
 from distill.errors import DistillError
-from distill.jsonio import (
-    append_jsonl,
-    atomic_write_text,
-    count_jsonl,
-    read_jsonl,
-    torn_end,
-)
+from distill.jsonio import append_jsonl, atomic_write_text, count_jsonl, read_jsonl, torn_end
 
 
 @dataclass
@@ -206,6 +200,11 @@ def _add_cost(out: Path, seconds: float, tokens: int) -> None:
     spent = read_cost(out)
     atomic_write_text(cost_path(out), json.dumps({"seconds": round(spent["seconds"] + seconds, 1),
                                                   "tokens": spent["tokens"] + tokens}) + "\n")
+
+
+def samples_per_question(records: list[dict]) -> int:
+    """How many CoTs per question a teacher file was written with: its highest sample index, plus one."""
+    return 1 + max((r["sample_index"] for r in records), default=0)
 
 
 def sampling_tag(samples: int, temperature: float) -> str:
