@@ -197,12 +197,15 @@ def build_parser() -> argparse.ArgumentParser:
               choices={"format": train_data.TRAIN_FORMATS, "batching": train_data.BATCHING})
     p.set_defaults(func=cmd_train)
 
-    p = sub.add_parser("generate", help="a teacher writes chains of thought for a benchmark split (resumable)")
+    p = sub.add_parser("generate", help="a teacher writes chains of thought (or programs) for a benchmark split "
+                                        "(resumable)")
     add_flags(p, GenerateConfig, exclude=("served",),
-              choices={"backend": engines.ENGINES, "mode": prompts.TEACHER_MODES, "weights": engines.WEIGHTS})
+              choices={"backend": engines.ENGINES, "mode": prompts.TEACHER_MODES, "format": prompts.TEACHER_FORMATS,
+                       "weights": engines.WEIGHTS})
     p.set_defaults(func=cmd_generate)
 
-    p = sub.add_parser("filter", help="keep correct, clean teacher CoTs and write ft_cot / ft_direct training files")
+    p = sub.add_parser("filter", help="keep correct, clean teacher CoTs (or programs) and write ft_cot (ft_pot) / "
+                                      "ft_direct training files")
     p.add_argument("files", nargs="*", type=Path, help="JSONL files written by distill generate")
     p.add_argument("--out", required=True, type=Path, help="directory for training files and report.json")
     p.add_argument("--gold", help="also build training sets from gold rationales of these benchmarks")

@@ -2,6 +2,7 @@
 
     distill filter teacher/last_letter.hint.jsonl --out train/
     distill filter --gold gsm_symbolic,strategyqa --out train/
+    distill filter teacher/gsm_symbolic.hint.pot.jsonl --out train/     # programs -> ft_pot + ft_direct
 
 Every record is graded again with today's grader against our own gold answer: the verdict frozen into
 a teacher file when it was generated is not trusted, so a grading fix reaches existing teacher files.
@@ -11,23 +12,30 @@ For each benchmark it writes `<benchmark>.<source>.ft_cot.jsonl` (kept CoTs) and
 repetition loops, rationales that only restate the answer, rationales with a step the task's rule
 contradicts (where it can be checked: last_letter), duplicates, samples over the per-question cap. A
 training file that would contain a test question (by id or by normalised text) is refused, naming them.
+
+Teacher programs (`distill generate --format pot`) are run by the safe interpreter and kept when they compute
+the gold answer, into `<benchmark>.<source>.ft_pot.jsonl` (the source name ends in `-pot`) and its twin; a
+program that writes the hinted answer as a number the question does not contain restates the answer.
 """
 
 import json
 import re
 from collections import Counter, defaultdict
+from decimal import Decimal
 from pathlib import Path
 
 from distill import data
 from distill.benchmarks import get_benchmark
 from distill.errors import DistillError
-from distill.generate import grade, read_cost, samples_per_question, sampling_tag
+from distill.generate import grade, read_cost, record_format, samples_per_question, sampling_tag
+from distill.grading import program_of
 from distill.jsonio import atomic_write_text, dumps_jsonl, read_jsonl
 from distill.paths import slug
 from distill.sources import symbolic
 
 DROP_REASONS = ("wrong", "empty", "repetition", "restates_answer", "wrong_step", "duplicate", "over_cap")
 _WORD = re.compile(r"\w+")
+_NUMERAL = re.compile(r"\d+(?:\.\d+)?")
 
 
 def is_repetitive(text: str, n: int = 4, max_repeats: int = 3) -> bool:
@@ -43,19 +51,28 @@ def restates_answer(rationale: str, answer: str) -> bool:
     return len(words) < 3
 
 
-def drop_reason(record: dict, seen: set, per_question: Counter, cap: int) -> str | None:
-    rationale = record.get("rationale") or ""
+def program_restates_answer(program: str, question: str, answer: str) -> bool:
+    """A program that writes the (hinted) answer as a number the question does not contain has copied it
+    rather than computed it."""
+    def numerals(text):
+        return {str(Decimal(n).normalize()) for n in _NUMERAL.findall(text.replace(",", ""))}
+    return bool(numerals(answer) & (numerals(program) - numerals(question)))
+
+
+def drop_reason(record: dict, body: str, question: str, seen: set, per_question: Counter, cap: int) -> str | None:
+    """Why a graded teacher record is not kept (None: kept); `body` is its rationale or its program."""
     if not record.get("correct"):
         return "wrong"
-    if not rationale.strip():
+    if not body.strip():
         return "empty"
-    if is_repetitive(rationale):
+    if is_repetitive(body):
         return "repetition"
-    if restates_answer(rationale, record["gold"]):
+    program = record_format(record) == "pot"
+    if program_restates_answer(body, question, record["gold"]) if program else restates_answer(body, record["gold"]):
         return "restates_answer"
-    if symbolic.wrong_step(record["benchmark"], rationale):
+    if symbolic.wrong_step(record["benchmark"], body):
         return "wrong_step"
-    key = (record["question_id"], " ".join(rationale.lower().split()))
+    key = (record["question_id"], " ".join(body.lower().split()))
     if key in seen:
         return "duplicate"
     if per_question[record["question_id"]] >= cap:
@@ -75,24 +92,24 @@ def _check_leakage(benchmark: str, records: list[dict]) -> None:
                            f"{', '.join(leaked[:10])}{' ...' if len(leaked) > 10 else ''}")
 
 
-def _training_pair(out: Path, benchmark: str, source: str, kept: list[dict]) -> dict:
-    """Write the ft_cot file and its ft_direct twin over the same questions."""
+def _training_pair(out: Path, benchmark: str, source: str, kept: list[dict], fmt: str = "ft_cot") -> dict:
+    """Write the `fmt` file (ft_cot, or ft_pot for programs) and its ft_direct twin over the same questions."""
     _check_leakage(benchmark, kept)
     direct, seen = [], set()
     for r in kept:
         if r["id"] not in seen:
             seen.add(r["id"])
-            direct.append({**r, "rationale": None})
-    paths = {fmt: out / f"{benchmark}.{source}.{fmt}.jsonl" for fmt in ("ft_cot", "ft_direct")}
-    atomic_write_text(paths["ft_cot"], dumps_jsonl(kept))
+            direct.append({**{k: v for k, v in r.items() if k != "program"}, "rationale": None})
+    paths = {f: out / f"{benchmark}.{source}.{f}.jsonl" for f in (fmt, "ft_direct")}
+    atomic_write_text(paths[fmt], dumps_jsonl(kept))
     atomic_write_text(paths["ft_direct"], dumps_jsonl(direct))
-    return {"ft_cot_file": str(paths["ft_cot"]), "ft_direct_file": str(paths["ft_direct"]),
+    return {"format": fmt, f"{fmt}_file": str(paths[fmt]), "ft_direct_file": str(paths["ft_direct"]),
             "kept": len(kept), "questions": len(direct)}
 
 
-def _canonical(question: dict, rationale: str, source: str, meta: dict) -> dict:
-    return {**{k: question[k] for k in data.FIELDS if k != "meta"}, "rationale": rationale,
-            "meta": {"source": source, **meta}}
+def _canonical(question: dict, body: str, source: str, meta: dict, program: bool = False) -> dict:
+    return {**{k: question[k] for k in data.FIELDS if k != "meta"},
+            **({"rationale": None, "program": body} if program else {"rationale": body}), "meta": {"source": source, **meta}}
 
 
 def filter_teacher(files: list[Path], out: Path, cap: int = 4) -> dict:
@@ -103,41 +120,48 @@ def filter_teacher(files: list[Path], out: Path, cap: int = 4) -> dict:
         keys = set()
         for record in read_jsonl(Path(path), torn_end_ok=True):  # a run may still be appending
             temperature = (record.get("sampling") or {}).get("temperature", 0.0)
-            keys.add(key := (record["benchmark"], record["split"], record["teacher"], record["mode"], temperature))
+            keys.add(key := (record["benchmark"], record["split"], record["teacher"], record["mode"],
+                             record_format(record), temperature))
             groups[key].append(record)
         for key in keys:  # one teacher file is one group; its generation time goes with it
             seconds[key] += read_cost(Path(path))["seconds"] / len(keys)
     report = {}
-    for (benchmark, split, teacher, mode, temperature), records in sorted(groups.items()):
+    for (benchmark, split, teacher, mode, teacher_format, temperature), records in sorted(groups.items()):
         questions = {q["id"]: q for q in data.load_split(benchmark, split)}
         unknown = sorted({r["question_id"] for r in records} - set(questions))
         if unknown:
             raise DistillError(f"{len(unknown)} {benchmark} {split} question(s) in the teacher files are not in "
                                f"our prepared split: {', '.join(unknown[:5])}")
-        regraded = [{**r, **grade(r.get("completion") or "", questions[r["question_id"]])} for r in records]
+        regraded = [{**r, **grade(r.get("completion") or "", questions[r["question_id"]], teacher_format)}
+                    for r in records]
         changed = sum(a["correct"] != b.get("correct") for a, b in zip(regraded, records))
         records = regraded
+        program = teacher_format == "pot"
         seen, per_question, dropped, kept = set(), Counter(), Counter(), []
         for r in sorted(records, key=lambda r: (r["question_id"], r["sample_index"])):
-            reason = drop_reason(r, seen, per_question, cap)
+            question = questions[r["question_id"]]
+            body = program_of(r.get("completion") or "") if program else r["rationale"] or ""
+            reason = drop_reason(r, body, question["question"], seen, per_question, cap)
             if reason:
                 dropped[reason] += 1
             else:
-                kept.append(_canonical(questions[r["question_id"]], r["rationale"], f"teacher:{teacher}:{mode}",
-                                       {"sample_index": r["sample_index"], "generation_id": r["id"]}))
-        # Several CoTs per question (sampled) make another student than one greedy CoT: its name says so.
+                kept.append(_canonical(question, body, f"teacher:{teacher}:{mode}",
+                                       {"sample_index": r["sample_index"], "generation_id": r["id"]}, program))
+        # Programs, and several CoTs per question (sampled), make other students than one greedy CoT: the
+        # name says so.
         tag = sampling_tag(samples_per_question(records), temperature)
-        source = "-".join(filter(None, (slug(teacher), mode, tag)))
+        source = "-".join(filter(None, (slug(teacher), mode, "pot" if program else "", tag)))
         kept_ids = {k["meta"]["generation_id"] for k in kept}
         report[f"{benchmark}.{source}"] = {
             "benchmark": benchmark, "teacher": teacher, "mode": mode, "source": source, "records": len(records),
             "teacher_accuracy": round(sum(r["correct"] for r in records) / len(records), 4),
             "regraded_changed": changed,  # verdicts the grader now gives differently from the teacher file
+            **({"programs_failed": sum(bool(r["program_error"]) for r in records)} if program else {}),
             "dropped": {reason: dropped[reason] for reason in DROP_REASONS},
             "tokens": sum(r["tokens"] for r in records),
-            "teacher_seconds": round(seconds[(benchmark, split, teacher, mode, temperature)], 1),
+            "teacher_seconds": round(seconds[(benchmark, split, teacher, mode, teacher_format, temperature)], 1),
             "kept_tokens": sum(r["tokens"] for r in records if r["id"] in kept_ids),
-            **_training_pair(out, benchmark, source, kept),
+            **_training_pair(out, benchmark, source, kept, "ft_pot" if program else "ft_cot"),
         }
     return report
 

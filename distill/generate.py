@@ -2,6 +2,8 @@
 
     distill generate --teacher qwen2.5-coder-1.5b-instruct --benchmark last_letter --mode hint --limit 100 \\
         --out teacher/last_letter.hint.jsonl
+    distill generate --teacher qwen2.5-coder-1.5b-instruct --benchmark gsm_symbolic --format pot \\
+        --out teacher/gsm_symbolic.hint.pot.jsonl      # programs that set `answer` (program of thought)
 
 The teacher runs on the fastest engine here (`--backend auto`: llama.cpp's server, started for the run, with
 as many requests in flight as it has slots), or on the one named: hf, vllm, or openai (a server already
@@ -39,6 +41,8 @@ class GenerateConfig:
                                                                "GGUF, its default) or a GGUF type to convert to"})
     mode: str = field(default="hint", metadata={"help": "fewshot exemplars; hint: also show the gold answer "
                                                         "(default); zeroshot: step by step"})
+    format: str = field(default="cot", metadata={"help": "cot: chains of thought (default); pot: programs that "
+                                                         "set `answer`, run by the safe interpreter (arithmetic)"})
     split: str = field(default="train", metadata={"help": "split to explain (default %(default)s)"})
     samples: int = field(default=1, metadata={"help": "CoTs per question (needs --temperature > 0 above 1)"})
     temperature: float = field(default=0.0, metadata={"help": "sampling temperature (default %(default)s: greedy)"})
@@ -64,7 +68,7 @@ class GenerateConfig:
     def run_key(self) -> dict:
         """What must match for two runs to share one output file."""
         return {"teacher": self.teacher, "backend": self.engine_name(), "weights": self.weights_used(),
-                "mode": self.mode, "benchmark": self.benchmark, "split": self.split, "sampling": self.sampling_dict()}
+                "mode": self.mode, "format": self.format, "benchmark": self.benchmark, "split": self.split, "sampling": self.sampling_dict()}
 
     def engine_name(self) -> str:
         return self.served.name if self.served else engines.choose(self.backend)
@@ -76,6 +80,15 @@ class GenerateConfig:
     def sampling_dict(self) -> dict:
         return {"temperature": self.temperature, "top_p": self.top_p, "max_new_tokens": self.max_new_tokens,
                 "chat": self.chat, "seed": self.seed}
+
+
+# Run-key fields added after files were published, and what records without them hold.
+_RUN_KEY_BEFORE = {"format": "cot"}
+
+
+def record_format(record: dict) -> str:
+    """What a teacher record holds: 'cot' (a chain of thought) or 'pot' (a program)."""
+    return record.get("format", _RUN_KEY_BEFORE["format"])
 
 
 def generated(path: Path, wanted: int) -> bool:
@@ -103,7 +116,7 @@ def load_existing(path: Path) -> list[dict]:
 def _check_same_run(path: Path, existing: list[dict], cfg: GenerateConfig) -> None:
     want = cfg.run_key()
     for record in existing[:1]:
-        have = {k: record.get(k) for k in want}
+        have = {k: record.get(k, _RUN_KEY_BEFORE.get(k)) for k in want}
         if have != want:
             diff = ", ".join(f"{k} {have[k]!r} vs {want[k]!r}" for k in want if have[k] != want[k])
             raise DistillError(f"{path} holds records of another run ({diff}): use another --out")
@@ -113,18 +126,28 @@ def _prompt_hash(prompt: str) -> str:
     return hashlib.sha256(prompt.encode()).hexdigest()[:16]
 
 
-def grade(text: str, question: dict) -> dict:
-    """A record's grading fields for a completion of one question: gold, extracted answer, verdict."""
+def grade(text: str, question: dict, teacher_format: str = "cot") -> dict:
+    """A record's grading fields for a completion of one question: gold, answer (extracted, or computed by
+    the program), verdict, and for a program the reason it computes none."""
+    if teacher_format == "pot":
+        answer, error = grading.program_answer(text)
+        return {"gold": question["answer"], "answer": answer, "correct": answer == question["answer"],
+                "program_error": error}
     answer = grading.extract_answer(text, get_benchmark(question["benchmark"]).answer_type, question.get("choices"))
     return {"gold": question["answer"], "answer": answer, "correct": answer == question["answer"]}
+
+
+def _body(text: str, teacher_format: str) -> dict:
+    """What a student learns from: the rationale before the answer sentence, or the program."""
+    return {"program": grading.program_of(text)} if teacher_format == "pot" else {"rationale": grading.rationale_of(text)}
 
 
 def make_record(cfg: GenerateConfig, question: dict, sample: int, prompt: str, text: str, tokens: int,
                 engine: dict | None = None) -> dict:
     return {
         "id": f"{question['id']}#{sample}", "question_id": question["id"], "sample_index": sample,
-        **cfg.run_key(), "prompt_sha256": _prompt_hash(prompt), "completion": text,
-        "rationale": grading.rationale_of(text), **grade(text, question), "tokens": tokens, "engine": engine,
+        **cfg.run_key(), "prompt_sha256": _prompt_hash(prompt), "completion": text, **_body(text, cfg.format),
+        **grade(text, question, cfg.format), "tokens": tokens, "engine": engine,
     }
 
 
@@ -134,10 +157,19 @@ def generate(cfg: GenerateConfig) -> dict:
         raise DistillError("--samples above 1 needs --temperature above 0, or every sample is the same CoT")
     if cfg.mode not in prompts.TEACHER_MODES:
         raise DistillError(f"unknown teacher mode '{cfg.mode}': choose from {', '.join(prompts.TEACHER_MODES)}")
+    check_teacher_format(cfg.format, cfg.benchmark)
     questions = data.load_split(cfg.benchmark, cfg.split)[: cfg.limit]
     exemplars = data.load_exemplars(cfg.benchmark)
     with locks.hold(cfg.out, "distill generate"):  # two appenders would write every record twice
         return _generate_missing(cfg, questions, exemplars)
+
+
+def check_teacher_format(teacher_format: str, benchmark: str) -> None:
+    if teacher_format not in prompts.TEACHER_FORMATS:
+        raise DistillError(f"unknown format '{teacher_format}': choose from {', '.join(prompts.TEACHER_FORMATS)}")
+    if f"fewshot_{teacher_format}" not in get_benchmark(benchmark).formats:
+        raise DistillError(f"{benchmark} has no {teacher_format} format: programs are for the arithmetic benchmarks, "
+                           "whose answers a program computes")
 
 
 def _generate_missing(cfg: GenerateConfig, questions: list[dict], exemplars: list[dict]) -> dict:
@@ -170,7 +202,7 @@ def _run(cfg: GenerateConfig, backend, engine: engines.Engine, todo: list[tuple[
     with tqdm(total=len(todo), unit="CoT", desc=cfg.benchmark) as bar:
         for at in range(0, len(todo), chunk):
             part = todo[at: at + chunk]
-            prompts_ = [prompts.teacher_prompt(q, cfg.mode, exemplars) for q, _ in part]
+            prompts_ = [prompts.teacher_prompt(q, cfg.mode, exemplars, cfg.format) for q, _ in part]
             requests = [Request(p, _seed(cfg.seed, q["id"], k)) for p, (q, k) in zip(prompts_, part)]
             records, chunk_start = [], time.perf_counter()
             for i, completion in backend.generate(requests, sampling):

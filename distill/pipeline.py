@@ -15,7 +15,8 @@ evaluation is done once for a given test size. A second run of a finished recipe
 Recipe settings (YAML; see recipes/*.yaml): name, benchmarks (distilled), evaluate_only (teacher and
 untrained student only), gold (also students on gold rationales), teacher, student, teacher_backend
 (auto: the fastest engine here; llama.cpp: serve the teacher's GGUF on 127.0.0.1; openai with base_url; hf;
-vllm), base_backend (the engine of the untrained and the trained students: one engine for the whole
+vllm), format (cot: the teacher writes chains of thought; pot: programs, for ft_pot students, and the teacher
+and untrained student are also evaluated few-shot on programs), base_backend (the engine of the untrained and the trained students: one engine for the whole
 comparison), student_weights (the GGUF type both are served at by llama.cpp, default f32: the numbers of their
 transformers weights), mode (hint, fewshot, zeroshot), train_questions, samples, temperature,
 max_new_tokens, test_questions (first N of each test split), eval_batch_size, train (`distill train`
@@ -35,7 +36,7 @@ import yaml
 from distill import data, engines, export, locks, results
 from distill.benchmarks import FEWSHOT_FORMATS, get_benchmark, parse_benchmarks
 from distill.errors import DistillError
-from distill.generate import generated, sampling_tag
+from distill.generate import check_teacher_format, generated, sampling_tag
 from distill.jsonio import atomic_write_text
 from distill.paths import slug
 from distill.prompts import MAX_GEN_TOKS
@@ -58,6 +59,7 @@ class Recipe:
     base_backend: str = "auto"  # the students' engine, untrained and trained alike
     student_weights: str = export.DEFAULT_TYPE  # llama.cpp: the students' GGUF type, converted from their weights
     mode: str = "hint"
+    format: str = "cot"  # what the teacher writes: chains of thought, or programs (program of thought)
     train_questions: int | None = None  # first N training questions per benchmark (None: all)
     samples: int = 1
     temperature: float = 0.0
@@ -81,6 +83,8 @@ class Recipe:
                 raise DistillError(f"{key} '{value}' is not one of {', '.join(allowed)}")
         if "seed" in self.train:
             raise DistillError("train: seed is set by `seeds:`, a list of training seeds (one student per seed)")
+        for b in self.benchmarks:
+            check_teacher_format(self.format, b)
         if self.teacher_backend == "openai" and not self.base_url:
             raise DistillError("teacher_backend openai needs base_url, the running server's address")
         self.work = Path(self.work_dir or f"artifacts/runs/{self.name}")
@@ -89,6 +93,12 @@ class Recipe:
     @property
     def all_benchmarks(self) -> list[str]:
         return [*self.benchmarks, *(b for b in self.evaluate_only if b not in self.benchmarks)]
+
+    def fewshot_evaluations(self) -> list[tuple[str, str]]:
+        """(format, benchmark) of the teacher's and the untrained student's few-shot evaluations: CoT and
+        answers, and programs too where the teacher writes programs."""
+        formats = (*FEWSHOT_FORMATS, *(("fewshot_pot",) if self.format == "pot" else ()))
+        return [(fmt, b) for fmt in formats for b in self.all_benchmarks if fmt in get_benchmark(b).formats]
 
 
 def load_recipe(path: Path) -> Recipe:
@@ -131,9 +141,10 @@ class Run:
 
     # teacher -----------------------------------------------------------------------------------------
     def teacher_file(self, benchmark: str) -> Path:
-        """<teacher_dir>/<teacher>/<benchmark>.<mode>[.<sampling>].jsonl.gz: compressed, as published."""
+        """<teacher_dir>/<teacher>/<benchmark>.<mode>[.pot][.<sampling>].jsonl.gz: compressed, as published."""
         tag = sampling_tag(self.r.samples, self.r.temperature)
-        name = ".".join(filter(None, (benchmark, self.r.mode, tag, "jsonl.gz")))
+        name = ".".join(filter(None, (benchmark, self.r.mode, self.r.format if self.r.format != "cot" else "", tag,
+                                      "jsonl.gz")))
         return self.r.teachers / slug(self.r.teacher) / name
 
     def _wanted(self, benchmark: str) -> int:
@@ -142,7 +153,7 @@ class Run:
 
     def teacher_pending(self) -> tuple[list[str], list[tuple[str, str]]]:
         gen = [b for b in self.r.benchmarks if not generated(self.teacher_file(b), self._wanted(b))]
-        evals = [(fmt, b) for fmt in FEWSHOT_FORMATS for b in self.r.all_benchmarks
+        evals = [(fmt, b) for fmt, b in self.r.fewshot_evaluations()
                  if not results.has_run(self.results, self.r.teacher, fmt, b, self.r.test_questions)]
         return gen, evals
 
@@ -162,7 +173,7 @@ class Run:
         from distill.generate import GenerateConfig, generate, summary_line
 
         cfg = GenerateConfig(teacher=self.r.teacher, benchmark=benchmark, out=self.teacher_file(benchmark),
-                             served=engine, mode=self.r.mode, samples=self.r.samples,
+                             served=engine, mode=self.r.mode, format=self.r.format, samples=self.r.samples,
                              temperature=self.r.temperature, max_new_tokens=self.r.max_new_tokens,
                              limit=self.r.train_questions)
         print(summary_line(generate(cfg), cfg.out), flush=True)
@@ -185,7 +196,7 @@ class Run:
 
     # untrained student -------------------------------------------------------------------------------
     def base(self) -> None:
-        evals = [(fmt, b) for fmt in FEWSHOT_FORMATS for b in self.r.all_benchmarks
+        evals = [(fmt, b) for fmt, b in self.r.fewshot_evaluations()
                  if not results.has_run(self.results, self.r.student, fmt, b, self.r.test_questions)]
         if not self.stage(f"untrained student {self.r.student}: few-shot evaluation", bool(evals)):
             return
@@ -198,7 +209,7 @@ class Run:
     def students(self, report: dict[str, dict]) -> None:
         for r, seed in ((r, seed) for r in report.values() for seed in self.r.seeds):
             twin = None
-            for fmt in ("ft_direct", "ft_cot"):  # the twin first, so the CoT student can name it
+            for fmt in ("ft_direct", r["format"]):  # the twin first, so the CoT (or PoT) student can name it
                 group = f"{slug(self.r.student)}-{r['benchmark']}-{r['source']}-{fmt}"
                 name = seeded(group, seed)
                 student_dir = self.r.work / "students" / name

@@ -21,6 +21,7 @@ STOP = ["\n\n", "\nQ:"]
 TARGET_DELIMITER = " "  # between "A:" and an exemplar's target, as lm-eval's target_delimiter
 FEWSHOT_DELIMITER = "\n\n"  # after each exemplar, as lm-eval's fewshot_delimiter
 TEACHER_MODES = ("fewshot", "hint", "zeroshot")
+TEACHER_FORMATS = ("cot", "pot")  # what a teacher writes: chains of thought, or programs (arithmetic only)
 ZEROSHOT_TRIGGER = "Let's think step by step."  # Kojima et al. (2022), as used by Ho et al. (2023)
 MAX_GEN_TOKS = {"cot": 256, "direct": 32, "pot": 256}  # the longest gold rationales here are about 200 tokens
 LETTERS = "ABCDEFGHIJ"
@@ -86,13 +87,20 @@ def _with_hint(record: dict) -> dict:
     return {**record, "question": f"{record['question']} (Hint: the answer is {render_answer(record)}.)"}
 
 
-def teacher_prompt(record: dict, mode: str, exemplars: list[dict]) -> str:
-    """The prompt a teacher continues to write a chain of thought for `record`."""
+def teacher_prompt(record: dict, mode: str, exemplars: list[dict], teacher_format: str = "cot") -> str:
+    """The prompt a teacher continues to write a chain of thought (teacher_format "cot") or a program ("pot")
+    for `record`."""
+    if teacher_format not in TEACHER_FORMATS:
+        raise DistillError(f"unknown teacher format '{teacher_format}': choose from {', '.join(TEACHER_FORMATS)}")
+    fmt = f"fewshot_{teacher_format}"
     if mode == "fewshot":
-        return prompt(record, "fewshot_cot", exemplars)
+        return prompt(record, fmt, exemplars)
     if mode == "hint":
         # Exemplars carry hints too, so the teacher sees the pattern it should follow.
-        return prompt(_with_hint(record), "fewshot_cot", [_with_hint(ex) for ex in exemplars])
+        return prompt(_with_hint(record), fmt, [_with_hint(ex) for ex in exemplars])
     if mode == "zeroshot":
+        if teacher_format == "pot":
+            raise DistillError("zeroshot mode writes chains of thought only: programs need the exemplars' "
+                               "programs to show their form (use fewshot or hint)")
         return f"{question(record)} {ZEROSHOT_TRIGGER}"
     raise DistillError(f"unknown teacher mode '{mode}': choose from {', '.join(TEACHER_MODES)}")

@@ -18,7 +18,7 @@ from distill.errors import DistillError
 from distill.jsonio import read_jsonl
 
 IGNORE_INDEX = -100  # the label value PyTorch's cross-entropy (and every HF model's loss) skips
-TRAIN_FORMATS = ("ft_cot", "ft_direct")
+TRAIN_FORMATS = ("ft_cot", "ft_direct", "ft_pot")
 BATCHING = ("auto", "padding_free", "length_grouped")
 
 
@@ -40,6 +40,12 @@ def load_records(path: Path, fmt: str) -> list[dict]:
             # prompts.target() would silently fall back to the bare answer for these.
             raise DistillError(f"{path}: {len(bare)} record(s) have no rationale (e.g. {bare[0]}), so they cannot "
                                "train a CoT student: use the ft_cot file, or --format ft_direct")
+    elif prompts.is_program(fmt):
+        bare = [r["id"] for r in records if not r.get("program")]
+        if bare:
+            raise DistillError(f"{path}: {len(bare)} record(s) have no program (e.g. {bare[0]}), so they cannot "
+                               "train a program-of-thought student: use the ft_pot file `distill filter` wrote "
+                               "from teacher programs")
     else:
         repeated = [qid for qid, n in Counter(r["id"] for r in records).items() if n > 1]
         if repeated:
@@ -123,7 +129,7 @@ def data_info(path: Path, records: list[dict], stats: dict) -> dict:
     report_file = path.parent / "report.json"
     report = json.loads(report_file.read_text()) if report_file.exists() else {}
     entry = next((r for r in report.values()
-                  if path.name in {Path(r.get(k) or "").name for k in ("ft_cot_file", "ft_direct_file")}), None)
+                  if path.name in {Path(r.get(f"{fmt}_file") or "").name for fmt in TRAIN_FORMATS}), None)
     # <benchmark>.<source>.<format>.jsonl, as distill filter names its files (a source may hold dots: qwen2.5)
     parts = path.name.removesuffix(".jsonl").split(".", 1)
     named = parts[1].rsplit(".", 1)[0] if len(parts) == 2 and "." in parts[1] else path.stem

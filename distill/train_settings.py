@@ -29,7 +29,8 @@ class TrainSettings:
 
     student: str | None = field(default=None, metadata={"help": "model to fine-tune: offline name, directory or hub ID"})
     data: str | None = field(default=None, metadata={"help": "training file written by `distill filter`"})
-    format: str | None = field(default=None, metadata={"help": "ft_cot (rationale + answer) or ft_direct (answer only)"})
+    format: str | None = field(default=None, metadata={"help": "ft_cot (rationale + answer), ft_direct (answer "
+                                                                 "only) or ft_pot (a program that sets `answer`)"})
     output_dir: str | None = field(default=None, metadata={"help": "directory for the student, checkpoints, "
                                                                    "config and summary"})
     lora: bool = field(default=False, metadata={"help": "train LoRA adapters (peft) instead of every weight"})

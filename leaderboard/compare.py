@@ -4,7 +4,7 @@ Pure pandas over `leaderboard.load.read_outcomes`'s table (one row per entry, te
 gold answer, the answer the grader read, whether it was right); the statistics are `leaderboard.stats`.
 
     summary(questions)              # per entry and split: score, most common answer, majority and chance rates
-    paired(questions, entries)      # each CoT student against its answer-only twin, untrained base and teacher
+    paired(questions, entries)      # each CoT or PoT student against its twin, untrained base, teacher, ...
 """
 
 import pandas as pd
@@ -16,7 +16,8 @@ from leaderboard.transforms import column_label, n_column, references, seed_memb
 KEYS = ["entry", "benchmark", "split"]
 SUMMARY_COLUMNS = [*KEYS, "column", "n", "correct", "top_answer", "top_count", "majority", "chance", "constant",
                    "near_majority"]
-VERSUS = ("answer-only twin", "untrained base", "teacher")
+VERSUS = ("answer-only twin", "untrained base", "teacher", "CoT student")  # the last only for PoT students
+REASONING_FORMATS = ("ft_cot", "ft_pot")  # students trained on rationales (CoT) or programs (PoT)
 PAIRED_COLUMNS = ["student", "versus", "reference", "benchmark", "column", "whole", "runs", "n", "wins", "losses",
                   "student_pct", "reference_pct", "difference", "low", "high", "p", "significant", "engines"]
 
@@ -104,26 +105,28 @@ def answer_counts(questions: pd.DataFrame, entry: str, top: int = 5) -> pd.DataF
     return table.assign(share=table["given"] / totals * 100)
 
 
-def cot_students(entries: pd.DataFrame) -> pd.DataFrame:
-    """The measured CoT students, one per seed group (its first seed)."""
-    students = entries[(entries["role"] == "student") & (entries["format"] == "ft_cot")].sort_values("seed")
+def reasoning_students(entries: pd.DataFrame) -> pd.DataFrame:
+    """The measured CoT and PoT students, one per seed group (its first seed): the students whose training the
+    paired tests judge; answer-only students are only their references."""
+    students = entries[(entries["role"] == "student") & entries["format"].isin(REASONING_FORMATS)]
+    students = students.sort_values("seed")
     grouped = students["seed_group"].notna()
     return pd.concat([students[~grouped], students[grouped].drop_duplicates("seed_group")]).sort_index()
 
 
 def paired(questions: pd.DataFrame, entries: pd.DataFrame) -> pd.DataFrame:
-    """PAIRED_COLUMNS: each CoT student (a seed group counts once) against its answer-only twin, its untrained
-    base and its teacher, on the questions both answered: per test split, and pooled over the splits of a
-    benchmark that has several (`whole` marks the rows that cover a whole benchmark). Percentages are
-    points; low and high bound the difference's 95% interval; p is the exact McNemar test. engines: None
-    where one engine with the same weights' type ran both, else what ran each (their numbers may differ
-    for that reason alone)."""
+    """PAIRED_COLUMNS: each CoT or PoT student (a seed group counts once) against its answer-only twin, its
+    untrained base, its teacher and, for a PoT student, its CoT student (transforms.references), on the
+    questions both answered: per test split, and pooled over the splits of a benchmark that has several
+    (`whole` marks the rows that cover a whole benchmark). Percentages are points; low and high bound the
+    difference's 95% interval; p is the exact McNemar test. engines: None where one engine with the same
+    weights' type ran both, else what ran each (their numbers may differ for that reason alone)."""
     members = seed_members(entries)
     engine = dict(zip(entries["entry"], entries["engine"]))
     outcomes = {e: dict(zip(zip(part["benchmark"], part["split"], part["id"]), part["correct"]))
                 for e, part in questions.groupby("entry", sort=False)}
     rows = []
-    for _, student in cot_students(entries).iterrows():
+    for _, student in reasoning_students(entries).iterrows():
         found = {**references(entries, student), "teacher": teacher_entry(entries, student)}
         for versus in VERSUS:
             if found.get(versus) is None:

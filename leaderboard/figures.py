@@ -92,7 +92,7 @@ def score_vs_cost(table: pd.DataFrame, column: str, cost: str, cost_label: str,
 
 
 def gain_bars(paired: pd.DataFrame, names: dict[str, str]) -> go.Figure:
-    """One horizontal bar per CoT student and benchmark in each panel (one panel per reference): the paired
+    """One horizontal bar per CoT or PoT student and benchmark in each panel (one panel per reference): the paired
     difference in points with its 95% interval, green where the exact test finds it significant at 0.05,
     grey and labelled "n.s." where it does not."""
     kinds = list(dict.fromkeys(paired["versus"]))

@@ -1,5 +1,5 @@
 """The README's results section, generated from results/: the board's main table with base rates and flags,
-and the paired comparisons of every CoT student with its references.
+and the paired comparisons of every CoT and PoT student with its references.
 
     python -m leaderboard.readme            # rewrite the section between the markers in README.md
     python -m leaderboard.readme --check    # exit 1 if README.md is not what results/ says (run by the tests)
@@ -72,7 +72,7 @@ def flags_table(summary: pd.DataFrame, names: dict[str, str]) -> list[str]:
 
 
 def paired_table(paired: pd.DataFrame, names: dict[str, str]) -> list[str]:
-    header = ["CoT student", "against", "reference", "test split", "n", "wins", "losses", "student %",
+    header = ["student", "against", "reference", "test split", "n", "wins", "losses", "student %",
               "reference %", "difference, points [95% interval], exact McNemar p", "engines"]
     rows = [[names[r["student"]], r["versus"], names[r["reference"]], r["column"], str(r["n"]), str(r["wins"]),
              str(r["losses"]), f"{r['student_pct']:.1f}", f"{r['reference_pct']:.1f}",
@@ -106,9 +106,11 @@ def section(results_dir: Path) -> str:
                   *main_table(board.scores, board.entries[board.entries["role"] == "reported"]), ""]
     paired = compare.paired(questions, board.entries)
     if not paired.empty:
-        lines += ["Paired comparisons: each CoT student against its answer-only twin (same base model, same training "
-                  "questions, answers only), its untrained base model (few-shot) and its teacher (few-shot CoT), on "
-                  "the questions both answered. Wins: questions only the student got right; losses: only the "
+        lines += ["Paired comparisons: each CoT or program-of-thought (PoT) student against its answer-only twin "
+                  "(same base model, same training questions, answers only), its untrained base model (few-shot, "
+                  "with programs for a PoT student where measured), its teacher (few-shot CoT) and, for a PoT "
+                  "student, the CoT student of the same base model, teacher and benchmark, on the questions both "
+                  "answered. Wins: questions only the student got right; losses: only the "
                   "reference. The interval is Newcombe's for paired proportions; p is the exact McNemar test "
                   "(two-sided binomial on wins and losses); a difference not significant at 0.05 says so, in "
                   "*italics*; "

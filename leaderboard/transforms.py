@@ -229,11 +229,12 @@ def _matches(entries: pd.DataFrame, name: str) -> pd.DataFrame:
 
 
 def _preferred(candidates: pd.DataFrame, formats: tuple[str, ...]) -> pd.Series | None:
-    """The candidate whose format comes first in `formats`; None if there is none."""
+    """The candidate whose format comes first in `formats` (a format listed twice counts where it is first);
+    None if there is none."""
     ranked = candidates[candidates["format"].isin(formats)]
     if ranked.empty:
         return None
-    order = ranked["format"].map({f: i for i, f in enumerate(formats)})
+    order = ranked["format"].map({f: i for i, f in enumerate(dict.fromkeys(formats))})
     return ranked.loc[order.sort_values(kind="stable").index[0]]
 
 
@@ -258,12 +259,16 @@ def teacher_entry(entries: pd.DataFrame, student: pd.Series) -> str | None:
 
 
 def references(entries: pd.DataFrame, student: pd.Series) -> dict[str, str]:
-    """What a measured student is compared with: its answer-only twin and its untrained base.
+    """What a measured student is compared with: its answer-only twin, its untrained base and, for a PoT
+    student, the CoT student it is an alternative to.
 
     answer-only twin: the twin the student names (metadata `answer_only_twin`: the same questions
     without rationales), else an ft_direct entry from the same base model that covers one of the
     student's benchmarks, from the same teacher's data where there is one.
-    untrained base: the base model's own entry, in the student's format if there is one, else few-shot.
+    untrained base: the base model's own entry, in the student's format if there is one, a PoT student's
+    base few-shot with programs next (so both sides write programs), else few-shot.
+    CoT student: for a PoT student only, an ft_cot entry from the same base model and teacher that covers
+    one of its benchmarks: programs against rationales, all else equal.
     """
     measured = entries[(entries["role"] != "reported") & (entries["entry"] != student["entry"])]
     found = {}
@@ -278,9 +283,13 @@ def references(entries: pd.DataFrame, student: pd.Series) -> dict[str, str]:
                      if b is not None), None)
     if baseline is not None:
         found["answer-only twin"] = baseline["entry"]
-    base = _preferred(_matches(measured, student["base_model"]), (student["format"], *FORMATS))
+    own = (student["format"], "fewshot_pot") if student["format"] == "ft_pot" else (student["format"],)
+    base = _preferred(_matches(measured, student["base_model"]), (*own, *FORMATS))
     if base is not None:
         found["untrained base"] = base["entry"]
+    cot = _preferred(same_teacher, ("ft_cot",)) if student["format"] == "ft_pot" else None
+    if cot is not None:
+        found["CoT student"] = cot["entry"]
     return found
 
 

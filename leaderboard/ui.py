@@ -102,7 +102,7 @@ def summary(key: tuple[str, str]) -> pd.DataFrame:
 
 
 def paired(key: tuple[str, str]) -> pd.DataFrame:
-    """Every CoT student's paired tests against its references (compare.paired)."""
+    """Every CoT and PoT student's paired tests against its references (compare.paired)."""
     return _paired(*key)
 
 

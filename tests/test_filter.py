@@ -128,3 +128,36 @@ def test_a_last_letter_rationale_with_a_wrong_step_is_dropped_though_its_answer_
     (entry,) = filtering.filter_teacher([write(tmp_path / "g.jsonl", records)], tmp_path / "out").values()
     assert entry["kept"] == 1 and entry["dropped"]["wrong_step"] == 1
     assert filtering.symbolic.wrong_step("last_letter", false) and not filtering.symbolic.wrong_step("coin_flip", false)
+
+
+def program_record(question, program, sample=0):
+    """A teacher record as `distill generate --format pot` writes it (its verdict is graded again)."""
+    return {**gen_record(question, sample), "format": "pot", "completion": f" {program}", "rationale": None,
+            "program": program, "correct": False, "answer": None}
+
+
+def test_teacher_programs_are_run_and_kept_when_they_compute_the_gold_answer(tmp_path):
+    """Programs go to an ft_pot file and its twin; a wrong, failing or answer-copying program is dropped."""
+    q = [r for r in data.load_split("gsm_symbolic", "train") if r["answer"].isdigit() and int(r["answer"]) > 1][:5]
+    honest = "total = {0}\ngiven_away = 1\nanswer = total - given_away"  # the gold answer is not a literal here
+    records = [
+        program_record(q[0], honest.format(int(q[0]["answer"]) + 1)),         # kept
+        program_record(q[1], honest.format(int(q[1]["answer"]) + 2)),         # computes the wrong value
+        program_record(q[2], "import os\nanswer = 1"),                        # refused by the interpreter
+        program_record(q[3], honest.format(int(q[3]["answer"]) + 1)),         # kept
+        program_record(q[4], f"answer = {q[4]['answer']}  # from the hint"),  # copies the hinted answer
+    ]
+    (entry,) = filtering.filter_teacher([write(tmp_path / "p.jsonl", records)], tmp_path / "out").values()
+    assert entry["source"] == "t-hint-pot" and entry["format"] == "ft_pot" and entry["programs_failed"] == 1
+    assert entry["dropped"]["wrong"] == 2 and entry["dropped"]["restates_answer"] == 1 and entry["kept"] == 2
+    pot = [json.loads(line) for line in open(entry["ft_pot_file"])]
+    direct = [json.loads(line) for line in open(entry["ft_direct_file"])]
+    assert pot[0]["program"] == honest.format(int(q[0]["answer"]) + 1) and pot[0]["rationale"] is None
+    assert [r["id"] for r in direct] == [r["id"] for r in pot] and all("program" not in r for r in direct)
+
+
+def test_a_program_that_copies_the_hint_restates_the_answer():
+    assert filtering.program_restates_answer("answer = 42", "Tom has 6 bags of 7 apples.", "42")
+    assert not filtering.program_restates_answer("bags = 6\nper_bag = 7\nanswer = bags * per_bag",
+                                                 "Tom has 6 bags of 7 apples.", "42")
+    assert not filtering.program_restates_answer("answer = 42.0 - 0", "He had 42 apples and ate none.", "42")

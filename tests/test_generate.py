@@ -196,3 +196,31 @@ def test_a_finished_file_resumes_without_a_server(tmp_path):
 def test_a_record_is_graded_against_our_gold_answer(completion, answer, correct):
     question = next(q for q in data.load_split("coin_flip", "train") if q["answer"] == "yes")
     assert grade(completion, question) == {"gold": "yes", "answer": answer, "correct": correct}
+
+
+def test_a_program_record_is_graded_by_what_it_computes(tmp_path):
+    question = data.load_split("gsm_symbolic", "train")[0]
+    cfg = GenerateConfig(teacher=STUDENT, benchmark="gsm_symbolic", out=tmp_path / "p.jsonl", backend="hf",
+                         format="pot")
+    right = make_record(cfg, question, 0, "prompt", f"total = {question['answer']} + 0\nanswer = total", 9)
+    assert right["format"] == "pot" and right["program"].startswith("total =") and "rationale" not in right
+    assert right["correct"] and right["program_error"] is None
+    hostile = make_record(cfg, question, 0, "prompt", "import os\nanswer = 1", 5)
+    assert not hostile["correct"] and "Import is not allowed" in hostile["program_error"]
+
+
+def test_programs_are_for_arithmetic_and_older_files_hold_chains_of_thought(tmp_path):
+    """Programs only where a program computes the answer; a file written before the format was recorded reads
+    as CoTs, so it resumes as one and a program run refuses to append to it."""
+    with pytest.raises(DistillError, match="coin_flip has no pot format"):
+        generate(GenerateConfig(teacher=STUDENT, benchmark="coin_flip", out=tmp_path / "x.jsonl", format="pot"))
+    questions = data.load_split("gsm_symbolic", "train")[:2]
+    cfg = GenerateConfig(teacher=STUDENT, benchmark="gsm_symbolic", out=tmp_path / "old.jsonl", backend="openai",
+                         base_url=f"http://127.0.0.1:{free_port()}", limit=2)
+    older = [{k: v for k, v in make_record(cfg, q, 0, "p", " The answer is 1.", 5).items() if k != "format"}
+             for q in questions]
+    cfg.out.write_text("".join(json.dumps(r) + "\n" for r in older))
+    assert generate(cfg)["records"] == 2
+    cfg.format = "pot"
+    with pytest.raises(DistillError, match="format 'cot' vs 'pot'"):
+        generate(cfg)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from distill.data import load_split
-from leaderboard import compare, stats, transforms
+from leaderboard import compare, readme, stats, transforms
 from leaderboard.load import load_board, read_outcomes
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "board"))
@@ -65,11 +65,12 @@ def test_answer_counts_show_what_a_model_answers_beside_the_gold(questions):
                                                                  "share": 100.0}
 
 
-def test_only_cot_students_are_compared_and_each_seed_group_once(board, paired):
+def test_only_reasoning_students_are_compared_and_each_seed_group_once(board, paired):
     assert set(paired["student"]) == {f"{synth.GOLD_STUDENT}__ft_cot", f"{synth.SEEDED}-seed0__ft_cot"}
     gold = paired[paired["student"] == f"{synth.GOLD_STUDENT}__ft_cot"]
     assert set(gold["versus"]) == {"answer-only twin", "untrained base"}  # gold rationales have no teacher entry
-    assert set(paired[paired["student"] == f"{synth.SEEDED}-seed0__ft_cot"]["versus"]) == set(compare.VERSUS)
+    seeded = paired[paired["student"] == f"{synth.SEEDED}-seed0__ft_cot"]
+    assert set(seeded["versus"]) == set(compare.VERSUS) - {"CoT student"}  # that one is for PoT students only
 
 
 def test_paired_counts_wins_and_losses_on_shared_questions(paired):
@@ -106,3 +107,78 @@ def test_display_names_of_the_compared(board):
     seeded = f"smollm2-135m-base ← {synth.TEACHER} CoT · coin_flip · 3 seeds"
     assert names[f"{synth.SEEDED}-seed1__ft_cot"] == names[f"{synth.SEEDED}-seed2__ft_cot"] == seeded
     assert names[f"{synth.GOLD_TWIN}__ft_direct"] == "smollm2-135m-base ← gold answers · last_letter"
+
+
+GSM = {("gsm_symbolic", "test"): 0.0}
+
+
+def _gsm(root, model, fmt, score, **kwargs):
+    return synth.write_entry(root, model, fmt=fmt, n=30, scores={k: score for k in GSM}, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def pot_board(tmp_path_factory):
+    """A PoT student (two seeds) on gsm_symbolic beside its answer-only twin, the CoT student (two seeds) of the
+    same base and teacher, CoT students that differ in teacher or benchmark, and a base and teacher evaluated
+    with few-shot CoT and few-shot programs."""
+    root = tmp_path_factory.mktemp("pot")
+    student = {"role": "student", "base_model": "base"}
+    for fmt in ("fewshot_cot", "fewshot_pot"):
+        _gsm(root, "base", fmt, 0.1)
+        _gsm(root, synth.TEACHER, fmt, 0.7, role="teacher")
+    _gsm(root, "pot-direct", "ft_direct", 0.2, teacher=synth.TEACHER, **student)
+    for seed, (pot, cot) in enumerate([(0.6, 0.4), (0.5, 0.5)]):
+        _gsm(root, f"pot-seed{seed}", "ft_pot", pot, teacher=synth.TEACHER, **student,
+             metadata={"seed": seed, "seed_group": "pot", "answer_only_twin": "pot-direct"})
+        _gsm(root, f"cot-seed{seed}", "ft_cot", cot, teacher=synth.TEACHER, **student,
+             metadata={"seed": seed, "seed_group": "cot"})
+    # sorted before cot-seed0, so either would be found first were teacher or benchmark not checked
+    _gsm(root, "cot-gold", "ft_cot", 0.9, teacher="gold", **student)
+    synth.write_entry(root, "cot-letters", fmt="ft_cot", n=30, teacher=synth.TEACHER, **student,
+                      scores={("last_letter", "test_2words"): 0.9})
+    board = load_board(root)
+    assert board.rejected.empty, board.rejected
+    return board
+
+
+@pytest.fixture(scope="module")
+def pot_paired(pot_board):
+    questions, unread = read_outcomes(pot_board)
+    assert unread.empty
+    return compare.paired(questions, pot_board.entries)
+
+
+def test_a_pot_student_is_compared_with_its_twin_base_teacher_and_cot_student(pot_board, pot_paired):
+    assert list(compare.reasoning_students(pot_board.entries)["entry"]) == [
+        "cot-gold__ft_cot", "cot-letters__ft_cot", "cot-seed0__ft_cot", "pot-seed0__ft_pot"]
+    mine = pot_paired[pot_paired["student"] == "pot-seed0__ft_pot"]
+    assert dict(zip(mine["versus"], mine["reference"])) == {
+        "answer-only twin": "pot-direct__ft_direct",
+        "untrained base": "base__fewshot_pot",  # programs against programs, though few-shot CoT comes first
+        "teacher": f"{synth.TEACHER}__fewshot_cot",
+        "CoT student": "cot-seed0__ft_cot"}  # same base, teacher and benchmark
+    cot = mine[mine["versus"] == "CoT student"].iloc[0]
+    # seeds 0 and 1 score 18 and 15 of 30 against the CoT seeds' 12 and 15: each paired with its own seed
+    assert (cot["runs"], cot["n"], cot["wins"], cot["losses"], cot["whole"]) == (2, 60, 6, 0, True)
+    assert cot["p"] == pytest.approx(2 / 2**6)
+    # the twin and the base have one run each: every seed is paired with it
+    assert (mine.set_index("versus").loc[["answer-only twin", "untrained base"], "n"] == 60).all()
+
+
+def test_cot_students_get_no_cot_student_row_and_their_base_few_shot_cot(pot_board, pot_paired):
+    cot = pot_paired[pot_paired["student"].str.startswith("cot-")]
+    # cot-letters shares no question with a reference (they answered gsm_symbolic only): no row
+    assert set(cot["student"]) == {"cot-gold__ft_cot", "cot-seed0__ft_cot"}
+    assert "CoT student" not in set(cot["versus"])
+    seeded = cot[cot["student"] == "cot-seed0__ft_cot"].set_index("versus")["reference"]
+    assert seeded["untrained base"] == "base__fewshot_cot"
+    student = pot_board.entries.set_index("entry", drop=False).loc["cot-seed0__ft_cot"]
+    assert "CoT student" not in transforms.references(pot_board.entries, student)
+
+
+def test_the_readme_table_names_pot_students_and_their_cot_references(pot_board, pot_paired):
+    names = transforms.display_names(pot_board.entries, groups=True)
+    table = readme.paired_table(pot_paired, names)
+    assert table[0].startswith("| student | against | reference |")
+    assert f"| {names['pot-seed0__ft_pot']} | CoT student | {names['cot-seed0__ft_cot']} | gsm_symbolic |" in "\n".join(
+        table)

@@ -30,7 +30,7 @@ def test_the_section_holds_the_main_table_sizes_reported_numbers_and_gains(tmp_p
 
 def test_every_gain_in_the_readme_carries_its_paired_test():
     section = (REPO / "README.md").read_text().split(readme.START)[1].split(readme.END)[0]
-    paired = section.split("| CoT student | against |")[1].split("\n\n")[0]  # the paired table
+    paired = section.split("| student | against |")[1].split("\n\n")[0]  # the paired table
     rows = [line for line in paired.splitlines() if any(f" | {versus} | " in line for versus in compare.VERSUS)]
     assert len(rows) == len(paired.splitlines()) - 2  # every row under the header and alignment lines
     for row in rows:

@@ -34,6 +34,7 @@ def write_recipe(path: Path, **settings) -> Path:
     ({"name": "x", "benchmarks": ["last_letter"], "teacher_backend": "tgi"}, "teacher_backend 'tgi' is not one of"),
     ({"name": "x", "benchmarks": ["last_letter"], "teacher_backend": "openai"}, "needs base_url"),
     ({"name": "x", "benchmarks": ["last_letter"], "train": {"seed": 1}}, "seed is set by `seeds:`"),
+    ({"name": "x", "benchmarks": ["gsm_symbolic", "last_letter"], "format": "pot"}, "last_letter has no pot format"),
 ])
 def test_a_bad_recipe_is_refused_naming_the_problem(tmp_path, settings, problem):
     with pytest.raises(DistillError, match=problem.replace("(", r"\(").replace(")", r"\)")):
@@ -53,6 +54,17 @@ def test_shipped_recipes_load():
         assert load_recipe(path).benchmarks, path
 
 
+def test_a_program_recipe_publishes_programs_and_adds_program_evaluations(tmp_path):
+    recipe = Recipe(name="p", benchmarks=["gsm_symbolic"], evaluate_only=["strategyqa"], format="pot",
+                    teacher_dir=str(tmp_path))
+    assert Run(recipe, tmp_path / "p.yaml").teacher_file("gsm_symbolic").name == "gsm_symbolic.hint.pot.jsonl.gz"
+    assert recipe.fewshot_evaluations() == [(f, b) for f in ("fewshot_cot", "fewshot_direct")
+                                            for b in ("gsm_symbolic", "strategyqa")] + [("fewshot_pot", "gsm_symbolic")]
+    cot = Recipe(name="c", benchmarks=["gsm_symbolic"])
+    assert ("fewshot_pot", "gsm_symbolic") not in cot.fewshot_evaluations()
+    assert Run(cot, tmp_path / "c.yaml").teacher_file("gsm_symbolic").name == "gsm_symbolic.hint.jsonl.gz"
+
+
 def test_a_student_trained_on_another_version_of_its_training_file_is_refused(tmp_path, monkeypatch):
     import distill.train
 
@@ -66,7 +78,8 @@ def test_a_student_trained_on_another_version_of_its_training_file_is_refused(tm
     (student / SUMMARY_FILE).write_text("{}")  # finished, on the file as it was
     record_trained_on(student, "0" * 64)
     report = {"last_letter.gold": {"benchmark": "last_letter", "teacher": "gold", "source": "gold",
-                                   "ft_direct_file": str(train_file), "ft_cot_file": str(train_file)}}
+                                   "format": "ft_cot", "ft_direct_file": str(train_file),
+                                   "ft_cot_file": str(train_file)}}
     with pytest.raises(DistillError, match=f"{student} was trained on another version of {train_file}"):
         Run(recipe, tmp_path / "t.yaml").students(report)
 

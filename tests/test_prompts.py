@@ -67,3 +67,16 @@ def test_program_of_thought_shows_programs_and_needs_one():
     assert prompts.kind("fewshot_pot") == "pot" and prompts.is_program("ft_pot") and not prompts.is_cot("ft_pot")
     with pytest.raises(DistillError, match="needs a program"):
         prompts.target({"question": "q", "answer": "5"}, "ft_pot")
+
+
+def test_a_teacher_writes_programs_with_the_hint_after_each_question():
+    exemplars = data.load_exemplars("gsm_symbolic")
+    record = {"question": "Ann has 2 pens and buys 3. How many pens?", "answer": "5"}
+    text = prompts.teacher_prompt(record, "hint", exemplars, "pot")
+    assert text.endswith("How many pens? (Hint: the answer is 5.)\nA:")
+    assert f"(Hint: the answer is {exemplars[0]['answer']}.)\nA: {exemplars[0]['program']}\n\n" in text
+    assert prompts.teacher_prompt(record, "fewshot", exemplars, "pot") == prompts.prompt(record, "fewshot_pot", exemplars)
+    with pytest.raises(DistillError, match="zeroshot mode writes chains of thought only"):
+        prompts.teacher_prompt(record, "zeroshot", exemplars, "pot")
+    with pytest.raises(DistillError, match="unknown teacher format 'code'"):
+        prompts.teacher_prompt(record, "hint", exemplars, "code")

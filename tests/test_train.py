@@ -172,6 +172,8 @@ def test_a_training_file_must_fit_its_format(tmp_path):
         train_data.load_records(two_cots, "ft_direct")
     with pytest.raises(DistillError, match="students train on"):
         train_data.load_records(two_cots, "fewshot_cot")
+    with pytest.raises(DistillError, match="no program"):
+        train_data.load_records(two_cots, "ft_pot")  # CoTs cannot train a program-of-thought student
 
 
 def test_batching_is_padding_free_only_where_attention_kernels_allow():

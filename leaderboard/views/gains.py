@@ -1,5 +1,6 @@
-"""What distillation gained: each CoT student against its answer-only twin, untrained base and teacher, question
-by question (wins, losses, the difference with its 95% interval, the exact McNemar p-value)."""
+"""What distillation gained: each CoT or PoT student against its answer-only twin, untrained base and teacher (a
+PoT student also against its CoT student), question by question (wins, losses, the difference with its 95%
+interval, the exact McNemar p-value)."""
 
 import streamlit as st
 
@@ -26,12 +27,13 @@ if len(unread):
     st.warning(f"{len(unread)} samples files could not be read; their questions are left out (Rejected files "
                "lists the board's other problems).")
 if paired.empty:
-    st.info("No CoT student (role student, format ft_cot) shown has its answer-only twin (same base model, "
-            "ft_direct), its untrained base model or its teacher beside it with per-sample logs.")
+    st.info("No CoT or PoT student (role student, format ft_cot or ft_pot) shown has its answer-only twin (same "
+            "base model, ft_direct), its untrained base model, its teacher or (for PoT) its CoT student beside it "
+            "with per-sample logs.")
     st.stop()
 
 names = ui.names(key, groups=True)
-st.caption("Each bar is one CoT student on the questions it and the reference both answered, question by "
+st.caption("Each bar is one CoT or PoT student on the questions it and the reference both answered, question by "
            "question: the difference in accuracy (points) with its 95% interval (Newcombe's, from Wilson "
            "intervals). Green: the exact McNemar test on the questions only one of them got right finds the "
            "difference significant at 0.05; grey and n.s.: it does not. Near that edge the interval and the "
@@ -51,7 +53,7 @@ st.dataframe(table[["student", "versus", "reference", "column", "runs", "n", "wi
                     "reference_pct", "difference", "p", "engines"]], hide_index=True, width="stretch",
              key="gain_table",
              column_config={
-                 "student": st.column_config.TextColumn("CoT student", pinned=True),
+                 "student": st.column_config.TextColumn("student", pinned=True),
                  "column": st.column_config.TextColumn("test split"),
                  "runs": st.column_config.NumberColumn("seeds", help="the student's seeds, pooled: each "
                                                        "(question, seed) is one pair"),
