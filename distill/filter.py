@@ -10,8 +10,8 @@ For each benchmark it writes `<benchmark>.<source>.ft_cot.jsonl` (kept CoTs) and
 `<benchmark>.<source>.ft_direct.jsonl` (the same questions, answers only), canonical records that
 `distill.prompts` renders for training, plus `report.json`. Dropped: wrong answers, empty rationales,
 repetition loops, rationales that only restate the answer, rationales with a step the task's rule
-contradicts (where it can be checked: last_letter), duplicates, samples over the per-question cap. A
-training file that would contain a test question (by id or by normalised text) is refused, naming them.
+contradicts (where it can be checked: last_letter, coin_flip), duplicates, samples over the per-question
+cap. A training file that would contain a test question (by id or by normalised text) is refused, naming them.
 
 Teacher programs (`distill generate --format pot`) are run by the safe interpreter and kept when they compute
 the gold answer, into `<benchmark>.<source>.ft_pot.jsonl` (the source name ends in `-pot`) and its twin; a
@@ -70,7 +70,7 @@ def drop_reason(record: dict, body: str, question: str, seen: set, per_question:
     program = record_format(record) == "pot"
     if program_restates_answer(body, question, record["gold"]) if program else restates_answer(body, record["gold"]):
         return "restates_answer"
-    if symbolic.wrong_step(record["benchmark"], body):
+    if symbolic.wrong_step(record["benchmark"], question, body):
         return "wrong_step"
     key = (record["question_id"], " ".join(body.lower().split()))
     if key in seen:

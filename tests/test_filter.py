@@ -127,7 +127,29 @@ def test_a_last_letter_rationale_with_a_wrong_step_is_dropped_though_its_answer_
     records = [gen_record(q, 0, rationale=honest), gen_record(q, 1, rationale=false)]
     (entry,) = filtering.filter_teacher([write(tmp_path / "g.jsonl", records)], tmp_path / "out").values()
     assert entry["kept"] == 1 and entry["dropped"]["wrong_step"] == 1
-    assert filtering.symbolic.wrong_step("last_letter", false) and not filtering.symbolic.wrong_step("coin_flip", false)
+    assert filtering.symbolic.wrong_step("last_letter", q["question"], false)
+    assert not filtering.symbolic.wrong_step("strategyqa", q["question"], false)  # steps not checked there
+
+
+@pytest.mark.parametrize("rationale, wrong", [
+    ("Ann flips the coin, so it was flipped 1 time. 1 is odd, so the coin is tails up.", False),
+    ("Ann and Bob flip the coin, so it was flipped 2 times. 2 is even, so the coin is heads up.", True),  # Bob did not
+    ("Bob flips the coin, so it was flipped 1 time. 1 is odd, so the coin is tails up.", True),  # the wrong one
+    ("Ann flips the coin, so it was flipped 2 times. 2 is even, so the coin is heads up.", True),  # count
+    ("Ann flips the coin, so it was flipped 1 time. 1 is even, so the coin is heads up.", True),  # parity
+    ("One person flips it, so the coin is tails up.", False),  # no checkable step
+])
+def test_a_coin_flip_rationale_must_name_and_count_the_flippers_of_its_question(rationale, wrong):
+    """Seen in the teacher's hint CoTs: 'Darren and Ryan flip the coin' where neither does, ending on the
+    right answer because two non-flips and two flips have the same parity."""
+    question = "A coin is heads up. Ann flips the coin. Bob does not flip the coin. Is the coin still heads up?"
+    assert filtering.symbolic.wrong_step("coin_flip", question, rationale) is wrong
+
+
+def test_gold_rationales_state_no_wrong_step():
+    for key in ("last_letter", "coin_flip"):
+        assert not [q["id"] for q in data.load_split(key, "train")
+                    if filtering.symbolic.wrong_step(key, q["question"], q["rationale"])]
 
 
 def program_record(question, program, sample=0):

@@ -42,15 +42,32 @@ def last_letter(words: list[str]) -> dict:
 
 
 _LETTER_STEP = re.compile(r'last letter of "([^"]+)" is "([^"]*)"', re.IGNORECASE)
+_FLIP_ACTION = re.compile(r"(\w+) (flips|does not flip) the coin")
+_FLIP_COUNT = re.compile(r"flipped (\d+) times?", re.IGNORECASE)
+_PARITY = re.compile(r"\b(\d+) is (even|odd)\b", re.IGNORECASE)
+_FLIPPERS = re.compile(r"^(.+?) flips? the coin\b")
 
 
-def wrong_step(benchmark: str, rationale: str) -> bool:
+def wrong_step(benchmark: str, question: str, rationale: str) -> bool:
     """Whether a rationale states a step the task's own rule contradicts. Shown the answer, a teacher can
-    write 'The last letter of "Chelsea" is "d"' and still end on the gold answer. Checked for last_letter,
-    whose steps name a word and its letter; other benchmarks' steps are not checked (False)."""
-    if benchmark != "last_letter":
-        return False
-    return any(word[-1].lower() != letter.lower() for word, letter in _LETTER_STEP.findall(rationale))
+    write 'The last letter of "Chelsea" is "d"' or 'Kim flips the coin, so it was flipped 2 times' and still
+    end on the gold answer. Checked for last_letter (each word's letter) and coin_flip (who flips, how many
+    times, and that count's parity); other benchmarks' steps are not checked (False)."""
+    if benchmark == "last_letter":
+        return any(word[-1].lower() != letter.lower() for word, letter in _LETTER_STEP.findall(rationale))
+    if benchmark == "coin_flip":
+        return _wrong_flip_step(question, rationale)
+    return False
+
+
+def _wrong_flip_step(question: str, rationale: str) -> bool:
+    flippers = {name for name, action in _FLIP_ACTION.findall(question) if action == "flips"}
+    counts = [int(n) for n in _FLIP_COUNT.findall(rationale)]
+    parities = [(int(n), word.lower()) for n, word in _PARITY.findall(rationale)]
+    named = _FLIPPERS.match(rationale)
+    said = set() if not named or named[1].lower() == "nobody" else set(re.split(r",\s*|\s+and\s+", named[1]))
+    return (any(n != len(flippers) for n in counts) or any(word != ("even", "odd")[n % 2] for n, word in parities)
+            or (named is not None and said != flippers))
 
 
 def coin_flip(people: list[str], flips: list[bool]) -> dict:
