@@ -162,6 +162,29 @@ def test_a_padding_free_batch_gives_the_padded_batch_loss(tiny_llama, tmp_path):
     assert json.loads((tmp_path / "padding_free" / "config.json").read_text())["use_cache"] is True
 
 
+def test_a_program_of_thought_student_learns_the_program_then_stops(tiny_llama, tmp_path):
+    """ft_pot: the loss falls on the program (multi-line) and EOS, after the same zero-shot prompt."""
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(tiny_llama)
+    records = [{**r, "rationale": None, "program": f"parts = {r['answer']}\nanswer = parts * 1"}
+               for r in data_records("gsm_symbolic", 8)]
+    ex = train_data.encode(records[0], "ft_pot", tok, encoder_decoder=False)
+    target = [t for t, label in zip(ex["input_ids"], ex["labels"]) if label != train_data.IGNORE_INDEX]
+    assert tok.decode(target) == " " + records[0]["program"] + tok.eos_token
+    assert tok.decode(ex["input_ids"][: -len(target)]) == prompts.prompt(records[0], "ft_pot")
+    out = train(config(tiny_llama, write_records(tmp_path / "g.ft_pot.jsonl", records), tmp_path / "pot",
+                       format="ft_pot", max_steps=1, bf16=False))
+    summary = json.loads((out / SUMMARY_FILE).read_text())
+    assert summary["steps"] == 1 and summary["format"] == "ft_pot", summary
+
+
+def data_records(benchmark: str, n: int) -> list[dict]:
+    from distill import data
+
+    return data.load_split(benchmark, "train")[:n]
+
+
 def test_a_training_file_must_fit_its_format(tmp_path):
     no_rationale = write_records(tmp_path / "a.jsonl", last_letter_records(3, cot=False))
     with pytest.raises(DistillError, match="no rationale"):
