@@ -111,8 +111,7 @@ def cmd_filter(args) -> None:
     for name, r in report.items():
         dropped = ", ".join(f"{k} {v}" for k, v in r.get("dropped", {}).items() if v) or "none"
         accuracy = f"teacher accuracy {r['teacher_accuracy']:.1%}, " if "teacher_accuracy" in r else ""
-        print(f"{name}: {r['records']} records, {accuracy}kept {r['kept']} CoTs over {r['questions']} questions; "
-              f"dropped: {dropped}")
+        print(f"{name}: {r['records']} records, {accuracy}{filtering.kept_text(r)}; dropped: {dropped}")
     print(f"report: {filtering.write_report(args.out, report)}")
 
 

@@ -181,6 +181,12 @@ def gold_sets(benchmarks: list[str], out: Path, limit: int | None = None) -> dic
     return report
 
 
+def kept_text(entry: dict) -> str:
+    """'kept 16 programs over 16 questions': one report entry's yield, in words."""
+    what = "programs" if entry.get("format") == "ft_pot" else "CoTs"
+    return f"kept {entry['kept']} {what} over {entry['questions']} questions"
+
+
 def write_report(out: Path, report: dict) -> Path:
     path = out / "report.json"
     previous = json.loads(path.read_text()) if path.exists() else {}

@@ -191,7 +191,7 @@ class Run:
             report |= filtering.gold_sets(self.r.gold, out, self.r.train_questions)
         filtering.write_report(out, report)
         for name, r in report.items():
-            print(f"{name}: kept {r['kept']} CoTs over {r['questions']} questions", flush=True)
+            print(f"{name}: {filtering.kept_text(r)}", flush=True)
         return report
 
     # untrained student -------------------------------------------------------------------------------
