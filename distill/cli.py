@@ -105,7 +105,8 @@ def cmd_filter(args) -> None:
 
     if not args.files and not args.gold:
         raise DistillError("give teacher output files to filter, or --gold benchmarks, or both")
-    report = filtering.filter_teacher(args.files, args.out, args.max_per_question) if args.files else {}
+    report = (filtering.filter_teacher(args.files, args.out, args.max_per_question, args.questions, args.samples)
+              if args.files else {})
     if args.gold:
         report |= filtering.gold_sets([b.key for b in parse_benchmarks(args.gold)], args.out)
     for name, r in report.items():
@@ -210,6 +211,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--gold", help="also build training sets from gold rationales of these benchmarks")
     p.add_argument("--max-per-question", dest="max_per_question", type=int, default=4,
                    help="cap on kept CoTs per question (default 4)")
+    p.add_argument("--questions", type=int, help="only the first N questions of the split (default: all)")
+    p.add_argument("--samples", type=int, help="only the first K samples of each question (default: all)")
     p.set_defaults(func=cmd_filter)
 
     p = sub.add_parser("run", help="the whole method from a recipe: data, teacher CoTs, filter, students, "

@@ -112,8 +112,11 @@ def _canonical(question: dict, body: str, source: str, meta: dict, program: bool
             **({"rationale": None, "program": body} if program else {"rationale": body}), "meta": {"source": source, **meta}}
 
 
-def filter_teacher(files: list[Path], out: Path, cap: int = 4) -> dict:
-    """Filter teacher CoT files into training pairs, one per (benchmark, teacher, mode)."""
+def filter_teacher(files: list[Path], out: Path, cap: int = 4, questions: int | None = None,
+                   samples: int | None = None) -> dict:
+    """Filter teacher CoT files into training pairs, one per (benchmark, teacher, mode, format, temperature),
+    from the first `questions` questions of the split and the first `samples` samples of each (None: all), so a
+    smaller training set or fewer CoTs per question is a subset of one published file, not another file."""
     groups: dict[tuple, list[dict]] = defaultdict(list)
     seconds: Counter = Counter()
     for path in files:
@@ -126,20 +129,26 @@ def filter_teacher(files: list[Path], out: Path, cap: int = 4) -> dict:
         for key in keys:  # one teacher file is one group; its generation time goes with it
             seconds[key] += read_cost(Path(path))["seconds"] / len(keys)
     report = {}
-    for (benchmark, split, teacher, mode, teacher_format, temperature), records in sorted(groups.items()):
-        questions = {q["id"]: q for q in data.load_split(benchmark, split)}
-        unknown = sorted({r["question_id"] for r in records} - set(questions))
+    for key, records in sorted(groups.items()):
+        benchmark, split, teacher, mode, teacher_format, temperature = key
+        split_questions = {q["id"]: q for q in data.load_split(benchmark, split)}
+        unknown = sorted({r["question_id"] for r in records} - set(split_questions))
         if unknown:
             raise DistillError(f"{len(unknown)} {benchmark} {split} question(s) in the teacher files are not in "
                                f"our prepared split: {', '.join(unknown[:5])}")
-        regraded = [{**r, **grade(r.get("completion") or "", questions[r["question_id"]], teacher_format)}
+        wanted = set(list(split_questions)[:questions])
+        used = [r for r in records if r["question_id"] in wanted and (samples is None or r["sample_index"] < samples)]
+        share, records = len(used) / len(records), used  # of the file's generation time
+        if not records:
+            continue
+        regraded = [{**r, **grade(r.get("completion") or "", split_questions[r["question_id"]], teacher_format)}
                     for r in records]
         changed = sum(a["correct"] != b.get("correct") for a, b in zip(regraded, records))
         records = regraded
         program = teacher_format == "pot"
         seen, per_question, dropped, kept = set(), Counter(), Counter(), []
         for r in sorted(records, key=lambda r: (r["question_id"], r["sample_index"])):
-            question = questions[r["question_id"]]
+            question = split_questions[r["question_id"]]
             body = program_of(r.get("completion") or "") if program else r["rationale"] or ""
             reason = drop_reason(r, body, question["question"], seen, per_question, cap)
             if reason:
@@ -159,7 +168,7 @@ def filter_teacher(files: list[Path], out: Path, cap: int = 4) -> dict:
             **({"programs_failed": sum(bool(r["program_error"]) for r in records)} if program else {}),
             "dropped": {reason: dropped[reason] for reason in DROP_REASONS},
             "tokens": sum(r["tokens"] for r in records),
-            "teacher_seconds": round(seconds[(benchmark, split, teacher, mode, teacher_format, temperature)], 1),
+            "teacher_seconds": round(seconds[key] * share, 1),
             "kept_tokens": sum(r["tokens"] for r in records if r["id"] in kept_ids),
             **_training_pair(out, benchmark, source, kept, "ft_pot" if program else "ft_cot"),
         }

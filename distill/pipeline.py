@@ -21,14 +21,20 @@ comparison), student_weights (the GGUF type both are served at by llama.cpp, def
 transformers weights), mode (hint, fewshot, zeroshot), train_questions, samples, temperature,
 max_new_tokens, test_questions (first N of each test split), eval_batch_size, train (`distill train`
 settings such as num_train_epochs), seeds (training seeds: one student and twin per seed), work_dir (default
-artifacts/runs/<name>), teacher_dir (default <work_dir>/teacher), results_dir (default results).
+artifacts/runs/<name>), teacher_dir (default <work_dir>/teacher), results_dir (default results), sweep.
+
+A sweep names one setting and its values, `sweep: {train_questions: [125, 250, 500, 1000]}` (SWEEP_AXES): the
+recipe runs once per value, in <work_dir>/<setting>-<value>, its students named with `-<setting>-<value>` and
+their entries carrying `sweep: {name, axis, value}` for the board's trade-offs page. The teacher's files are
+shared: smaller training sets are the first questions of one file, and fewer CoTs per question the first
+samples of a file written at the sweep's largest `samples`.
 """
 
 import hashlib
 import json
 import shlex
 import time
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 import yaml
@@ -44,6 +50,7 @@ from distill.train import record_trained_on, trained_on
 from distill.train_settings import DEFAULT_SEED, seeded
 
 STUDENT_ENGINES = tuple(e for e in engines.ENGINES if e != "openai")  # students are served here, not elsewhere
+SWEEP_AXES = ("train_questions", "mode", "samples", "student")  # the trade-offs a recipe can sweep
 
 
 @dataclass
@@ -71,6 +78,7 @@ class Recipe:
     work_dir: str | None = None  # default artifacts/runs/<name>
     teacher_dir: str | None = None  # the teacher's CoT files; default <work_dir>/teacher (teacher_cots/ publishes them)
     results_dir: str = str(results.DEFAULT_DIR)
+    sweep: dict = field(default_factory=dict)  # {setting: [values]}: one run per value (SWEEP_AXES)
 
     def __post_init__(self):
         parse_benchmarks(",".join([*self.benchmarks, *self.evaluate_only, *self.gold]))  # unknown keys fail here
@@ -85,6 +93,9 @@ class Recipe:
             raise DistillError("train: seed is set by `seeds:`, a list of training seeds (one student per seed)")
         for b in self.benchmarks:
             check_teacher_format(self.format, b)
+        _check_sweep(self.sweep)
+        if "samples" in self.sweep and self.temperature == 0:
+            raise DistillError("sweep: samples needs a temperature above 0, or every sample is the same CoT")
         if self.teacher_backend == "openai" and not self.base_url:
             raise DistillError("teacher_backend openai needs base_url, the running server's address")
         self.work = Path(self.work_dir or f"artifacts/runs/{self.name}")
@@ -99,6 +110,42 @@ class Recipe:
         answers, and programs too where the teacher writes programs."""
         formats = (*FEWSHOT_FORMATS, *(("fewshot_pot",) if self.format == "pot" else ()))
         return [(fmt, b) for fmt in formats for b in self.all_benchmarks if fmt in get_benchmark(b).formats]
+
+
+def _check_sweep(sweep: dict) -> None:
+    if not sweep:
+        return
+    if not isinstance(sweep, dict) or len(sweep) != 1:
+        raise DistillError("sweep: name one setting and its values, e.g. {train_questions: [125, 250, 500]}")
+    ((axis, values),) = sweep.items()
+    if axis not in SWEEP_AXES:
+        raise DistillError(f"sweep: '{axis}' cannot be swept; choose from {', '.join(SWEEP_AXES)}")
+    if not isinstance(values, list) or len(values) < 2 or len(set(map(str, values))) < len(values):
+        raise DistillError(f"sweep: {axis} needs a list of at least two different values, not {values!r}")
+
+
+@dataclass
+class Point:
+    """One value of a sweep: its recipe, and what its students' entries record about it."""
+    recipe: Recipe
+    sweep: dict | None = None  # {"name", "axis", "value"}; None for a recipe that is not a sweep
+    teacher_samples: int | None = None  # CoTs per question in the teacher file (a samples sweep: its largest)
+
+    @property
+    def suffix(self) -> str:
+        """Part of the students' names, so the points of a sweep do not share one entry."""
+        return f"-{self.sweep['axis']}-{self.sweep['value']}" if self.sweep else ""
+
+
+def points(recipe: Recipe) -> list[Point]:
+    """The recipe itself, or one recipe per value of its sweep."""
+    if not recipe.sweep:
+        return [Point(recipe)]
+    ((axis, values),) = recipe.sweep.items()
+    largest = max(values) if axis == "samples" else None
+    return [Point(replace(recipe, **{axis: value}, sweep={}, name=f"{recipe.name}-{axis}-{value}",
+                          work_dir=str(recipe.work / f"{axis}-{value}")),
+                  {"name": recipe.name, "axis": axis, "value": value}, largest) for value in values]
 
 
 def load_recipe(path: Path) -> Recipe:
@@ -127,8 +174,10 @@ def _sha256(path: Path) -> str:
 # --- the run ----------------------------------------------------------------------------------------------
 
 class Run:
-    def __init__(self, recipe: Recipe, recipe_path: Path):
+    def __init__(self, recipe: Recipe, recipe_path: Path, point: Point | None = None):
         self.r = recipe
+        self.point = point or Point(recipe)
+        self.samples = self.point.teacher_samples or recipe.samples  # CoTs per question the teacher writes
         self.command = shlex.join(["distill", "run", str(recipe_path)])
         self.results = Path(recipe.results_dir)
         self.log: list[dict] = []
@@ -142,14 +191,14 @@ class Run:
     # teacher -----------------------------------------------------------------------------------------
     def teacher_file(self, benchmark: str) -> Path:
         """<teacher_dir>/<teacher>/<benchmark>.<mode>[.pot][.<sampling>].jsonl.gz: compressed, as published."""
-        tag = sampling_tag(self.r.samples, self.r.temperature)
+        tag = sampling_tag(self.samples, self.r.temperature)
         name = ".".join(filter(None, (benchmark, self.r.mode, self.r.format if self.r.format != "cot" else "", tag,
                                       "jsonl.gz")))
         return self.r.teachers / slug(self.r.teacher) / name
 
     def _wanted(self, benchmark: str) -> int:
         split = get_benchmark(benchmark).train_split or "train"
-        return len(data.load_split(benchmark, split)[: self.r.train_questions]) * self.r.samples
+        return len(data.load_split(benchmark, split)[: self.r.train_questions]) * self.samples
 
     def teacher_pending(self) -> tuple[list[str], list[tuple[str, str]]]:
         gen = [b for b in self.r.benchmarks if not generated(self.teacher_file(b), self._wanted(b))]
@@ -173,7 +222,7 @@ class Run:
         from distill.generate import GenerateConfig, generate, summary_line
 
         cfg = GenerateConfig(teacher=self.r.teacher, benchmark=benchmark, out=self.teacher_file(benchmark),
-                             served=engine, mode=self.r.mode, format=self.r.format, samples=self.r.samples,
+                             served=engine, mode=self.r.mode, format=self.r.format, samples=self.samples,
                              temperature=self.r.temperature, max_new_tokens=self.r.max_new_tokens,
                              limit=self.r.train_questions)
         print(summary_line(generate(cfg), cfg.out), flush=True)
@@ -186,7 +235,8 @@ class Run:
         self.stage("filter: training sets for the CoT students and their answer-only twins", True)
         out = self.r.work / "train"
         out.mkdir(parents=True, exist_ok=True)
-        report = filtering.filter_teacher([self.teacher_file(b) for b in self.r.benchmarks], out)
+        report = filtering.filter_teacher([self.teacher_file(b) for b in self.r.benchmarks], out,
+                                          questions=self.r.train_questions, samples=self.r.samples)
         if self.r.gold:
             report |= filtering.gold_sets(self.r.gold, out, self.r.train_questions)
         filtering.write_report(out, report)
@@ -210,7 +260,7 @@ class Run:
         for r, seed in ((r, seed) for r in report.values() for seed in self.r.seeds):
             twin = None
             for fmt in ("ft_direct", r["format"]):  # the twin first, so the CoT (or PoT) student can name it
-                group = f"{slug(self.r.student)}-{r['benchmark']}-{r['source']}-{fmt}"
+                group = f"{slug(self.r.student)}-{r['benchmark']}-{r['source']}{self.point.suffix}-{fmt}"
                 name = seeded(group, seed)
                 student_dir = self.r.work / "students" / name
                 train_file = Path(r[f"{fmt}_file"])
@@ -239,7 +289,8 @@ class Run:
         training.train(cfg, command=self.command)
         record_trained_on(out, digest)
         summary = json.loads((out / training.SUMMARY_FILE).read_text())
-        extra = {"answer_only_twin": twin} if twin else {}
+        extra = {**({"answer_only_twin": twin} if twin else {}),
+                 **({"sweep": self.point.sweep} if self.point.sweep else {})}
         name = training.student_name(cfg, summary)
         if not trained_before and results.remove_entry(self.results, name, fmt):
             print(f"{name} was trained again: its earlier entry is replaced", flush=True)
@@ -280,10 +331,14 @@ class Run:
         return path
 
 
-def run(recipe_path: Path) -> Path:
-    """Run every stage of the recipe that is not done yet; returns the run log."""
-    recipe = load_recipe(recipe_path)
-    run_ = Run(recipe, recipe_path)
+def run(recipe_path: Path) -> list[Path]:
+    """Run every stage of the recipe (each point of a sweep in turn) that is not done yet; returns the run logs."""
+    return [run_point(point, recipe_path) for point in points(load_recipe(recipe_path))]
+
+
+def run_point(point: Point, recipe_path: Path) -> Path:
+    recipe = point.recipe
+    run_ = Run(recipe, recipe_path, point)
     start = time.time()
     with locks.hold(recipe.work, f"distill run {recipe_path}"):
         try:

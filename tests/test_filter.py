@@ -183,3 +183,16 @@ def test_a_program_that_copies_the_hint_restates_the_answer():
     assert not filtering.program_restates_answer("bags = 6\nper_bag = 7\nanswer = bags * per_bag",
                                                  "Tom has 6 bags of 7 apples.", "42")
     assert not filtering.program_restates_answer("answer = 42.0 - 0", "He had 42 apples and ate none.", "42")
+
+
+def test_a_smaller_training_set_is_the_first_questions_and_samples_of_one_file(train, tmp_path):
+    """A sweep over training-set size or CoTs per question reads a subset of one teacher file."""
+    sampled = [{**gen_record(q, k, rationale=f"Reasoning number {k} has several words."),
+                "sampling": {"temperature": 0.7}} for q in train[:4] for k in range(4)]
+    path = write(tmp_path / "k4.jsonl", sampled)
+    (tmp_path / "k4.cost.json").write_text('{"seconds": 16.0, "tokens": 160}\n')
+    (entry,) = filtering.filter_teacher([path], tmp_path / "out", questions=2, samples=2).values()
+    assert (entry["source"], entry["records"], entry["kept"], entry["questions"]) == ("t-hint-k2-t0.7", 4, 4, 2)
+    assert entry["teacher_seconds"] == 4.0  # a quarter of the file
+    kept = [json.loads(line)["meta"]["generation_id"] for line in open(entry["ft_cot_file"])]
+    assert kept == [f"{q['id']}#{k}" for q in train[:2] for k in range(2)]

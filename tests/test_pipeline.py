@@ -16,6 +16,7 @@ import yaml
 from conftest import STUDENT, needs_llama_server
 from distill.errors import DistillError
 from distill.jsonio import count_jsonl, read_jsonl
+from distill import pipeline
 from distill.pipeline import Recipe, Run, load_recipe
 from distill.results import has_run
 from distill.train import SUMMARY_FILE, record_trained_on
@@ -35,6 +36,11 @@ def write_recipe(path: Path, **settings) -> Path:
     ({"name": "x", "benchmarks": ["last_letter"], "teacher_backend": "openai"}, "needs base_url"),
     ({"name": "x", "benchmarks": ["last_letter"], "train": {"seed": 1}}, "seed is set by `seeds:`"),
     ({"name": "x", "benchmarks": ["gsm_symbolic", "last_letter"], "format": "pot"}, "last_letter has no pot format"),
+    ({"name": "x", "benchmarks": ["last_letter"], "sweep": {"seeds": [1, 2]}}, "'seeds' cannot be swept"),
+    ({"name": "x", "benchmarks": ["last_letter"], "sweep": {"mode": ["hint"]}}, "at least two different values"),
+    ({"name": "x", "benchmarks": ["last_letter"], "sweep": {"mode": ["hint", "fewshot"], "samples": [1, 2]}},
+     "name one setting"),
+    ({"name": "x", "benchmarks": ["last_letter"], "sweep": {"samples": [1, 4]}}, "needs a temperature above 0"),
 ])
 def test_a_bad_recipe_is_refused_naming_the_problem(tmp_path, settings, problem):
     with pytest.raises(DistillError, match=problem.replace("(", r"\(").replace(")", r"\)")):
@@ -63,6 +69,38 @@ def test_a_program_recipe_publishes_programs_and_adds_program_evaluations(tmp_pa
     cot = Recipe(name="c", benchmarks=["gsm_symbolic"])
     assert ("fewshot_pot", "gsm_symbolic") not in cot.fewshot_evaluations()
     assert Run(cot, tmp_path / "c.yaml").teacher_file("gsm_symbolic").name == "gsm_symbolic.hint.jsonl.gz"
+
+
+def test_a_sweep_runs_one_recipe_per_value_sharing_the_teachers_files(tmp_path):
+    """Points have their own work directories and student names, and record the sweep; a samples sweep reads the
+    first K samples of one teacher file written at the largest K."""
+    recipe = Recipe(name="k", benchmarks=["last_letter"], temperature=0.7, teacher_dir=str(tmp_path / "t"),
+                    work_dir=str(tmp_path / "w"), sweep={"samples": [1, 2, 4]})
+    points = pipeline.points(recipe)
+    assert [p.recipe.samples for p in points] == [1, 2, 4] and [p.suffix for p in points] == [
+        "-samples-1", "-samples-2", "-samples-4"]
+    assert points[1].sweep == {"name": "k", "axis": "samples", "value": 2} and points[1].recipe.name == "k-samples-2"
+    assert points[1].recipe.work == tmp_path / "w" / "samples-2" and not points[1].recipe.sweep
+    files = {Run(p.recipe, tmp_path / "k.yaml", p).teacher_file("last_letter").name for p in points}
+    assert files == {"last_letter.hint.k4-t0.7.jsonl.gz"}
+    assert pipeline.points(Recipe(name="plain", benchmarks=["last_letter"]))[0].sweep is None
+
+
+def test_each_point_of_a_sweep_trains_its_own_students(tmp_path, monkeypatch):
+    recipe = Recipe(name="n", benchmarks=["last_letter"], student=STUDENT, work_dir=str(tmp_path / "w"),
+                    results_dir=str(tmp_path / "results"), sweep={"train_questions": [100, 200]})
+    trained = []
+    monkeypatch.setattr(Run, "_train_and_evaluate", lambda self, group, *a: trained.append((group, self.point.sweep)))
+    for name in ("c", "d"):
+        (tmp_path / f"{name}.jsonl").write_text("{}\n")
+    report = {"last_letter.t-hint": {"benchmark": "last_letter", "source": "t-hint", "format": "ft_cot",
+                                     "ft_cot_file": str(tmp_path / "c.jsonl"),
+                                     "ft_direct_file": str(tmp_path / "d.jsonl")}}
+    for point in pipeline.points(recipe):
+        Run(point.recipe, tmp_path / "n.yaml", point).students(report)
+    assert [g for g, _ in trained] == [f"{STUDENT}-last_letter-t-hint-train_questions-{n}-{fmt}"
+                                       for n in (100, 200) for fmt in ("ft_direct", "ft_cot")]
+    assert trained[-1][1] == {"name": "n", "axis": "train_questions", "value": 200}
 
 
 def test_a_student_trained_on_another_version_of_its_training_file_is_refused(tmp_path, monkeypatch):
