@@ -199,7 +199,7 @@ def _run(cfg: GenerateConfig, backend, engine: engines.Engine, todo: list[tuple[
     start, tokens, generated = time.perf_counter(), 0, 0
     # Several rounds of requests per flush keep a server's slots busy while a round's stragglers finish.
     chunk = max(cfg.batch_size, 4 * engine.concurrency)
-    with tqdm(total=len(todo), unit="CoT", desc=cfg.benchmark) as bar:
+    with tqdm(total=len(todo), unit="program" if cfg.format == "pot" else "CoT", desc=cfg.benchmark) as bar:
         for at in range(0, len(todo), chunk):
             part = todo[at: at + chunk]
             prompts_ = [prompts.teacher_prompt(q, cfg.mode, exemplars, cfg.format) for q, _ in part]
