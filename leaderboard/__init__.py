@@ -4,7 +4,8 @@
                    outcomes from the samples on demand (no Streamlit)
     transforms.py  pure pandas: names, the main table with its fair ranking, seed groups, filters, references
     stats.py       pure statistics: exact McNemar, Wilson and paired-difference intervals, base rates
-    compare.py     pure pandas over per-question outcomes: base rates, answer flags, paired comparisons
+    compare.py     pure pandas over per-question outcomes: base rates, answer flags, paired comparisons, the
+                   trade-offs along a sweep
     samples.py     the sample browser's tables and per-question outcomes, graded by distill.grading
     figures.py     plotly figures
     readme.py      the README's generated results section

@@ -15,6 +15,7 @@ st.navigation([
     st.Page("views/board.py", title="Leaderboard", icon=":material/leaderboard:", default=True),
     st.Page("views/gains.py", title="Gains", icon=":material/compare_arrows:"),
     st.Page("views/plots.py", title="Plots", icon=":material/scatter_plot:"),
+    st.Page("views/tradeoffs.py", title="Trade-offs", icon=":material/show_chart:"),
     st.Page("views/model.py", title="Model", icon=":material/search:"),
     st.Page("views/rejected.py", title="Rejected files", icon=":material/report:"),
 ]).run()

@@ -5,6 +5,7 @@ gold answer, the answer the grader read, whether it was right); the statistics a
 
     summary(questions)              # per entry and split: score, most common answer, majority and chance rates
     paired(questions, entries)      # each CoT or PoT student against its twin, untrained base, teacher, ...
+    tradeoffs(paired, entries, scores)  # each sweep point: student, twin and teacher accuracy, p of student vs twin
 """
 
 import pandas as pd
@@ -20,6 +21,9 @@ VERSUS = ("answer-only twin", "untrained base", "teacher", "CoT student")  # the
 REASONING_FORMATS = ("ft_cot", "ft_pot")  # students trained on rationales (CoT) or programs (PoT)
 PAIRED_COLUMNS = ["student", "versus", "reference", "benchmark", "column", "whole", "runs", "n", "wins", "losses",
                   "student_pct", "reference_pct", "difference", "low", "high", "p", "significant", "engines"]
+TRADEOFF_COLUMNS = ["sweep", "axis", "value", "benchmark", "student", "twin", "teacher", "runs", "student_pct",
+                    "student_low", "student_high", "student_n", "twin_pct", "twin_low", "twin_high", "twin_n",
+                    "teacher_pct", "teacher_low", "teacher_high", "teacher_n", "p", "significant"]
 
 
 def summary(questions: pd.DataFrame) -> pd.DataFrame:
@@ -190,6 +194,51 @@ def _test(pairs: pd.DataFrame) -> dict:
     return {"n": n, "wins": wins, "losses": losses, "student_pct": (both + wins) / n * 100,
             "reference_pct": (both + losses) / n * 100, "difference": difference * 100, "low": low * 100,
             "high": high * 100, "p": p, "significant": stats.significant(p)}
+
+
+def tradeoffs(paired_rows: pd.DataFrame, entries: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
+    """TRADEOFF_COLUMNS: one row per sweep point (a CoT or PoT student whose metadata names its sweep, its
+    axis and value; a seed group counts once) and benchmark it was scored on, in percent, values in order.
+
+    Each accuracy is its model's own over every question it was asked, pooled over its seed group and over
+    the test splits of a benchmark that has several: the whole benchmark, as the `whole` paired rows count it.
+    low and high bound its 95% Wilson interval; with seeds a question counts once per seed, so the interval
+    is narrower than new questions would make it. The twin and teacher are those `paired` compared the
+    student with, and p (from `paired_rows`, the paired() table) is the exact McNemar test of student
+    against twin on the questions both answered.
+    """
+    members = seed_members(entries)
+    tests = paired_rows[(paired_rows["versus"] == "answer-only twin") & paired_rows["whole"]]
+    p_of = dict(zip(zip(tests["student"], tests["benchmark"]), tests["p"]))
+    rows = []
+    for _, student in reasoning_students(entries).dropna(subset=["sweep"]).iterrows():
+        runs, twin = members[student["entry"]], references(entries, student).get("answer-only twin")
+        teacher = teacher_entry(entries, student)
+        for benchmark in student["covers"].split(","):
+            p = p_of.get((student["entry"], benchmark), float("nan"))
+            rows.append({"sweep": student["sweep"], "axis": student["sweep_axis"], "value": student["sweep_value"],
+                         "benchmark": benchmark, "student": student["entry"], "twin": twin, "teacher": teacher,
+                         "runs": len(runs), **_accuracy(scores, runs, benchmark, "student"),
+                         **_accuracy(scores, members.get(twin, []), benchmark, "twin"),
+                         **_accuracy(scores, members.get(teacher, []), benchmark, "teacher"),
+                         "p": p, "significant": stats.significant(p)})
+    # numbers in numeric order, then text (categories) in alphabetical order
+    rows.sort(key=lambda r: (r["sweep"], r["benchmark"], isinstance(r["value"], str),
+                             r["value"] if isinstance(r["value"], str) else float(r["value"])))
+    return pd.DataFrame(rows, columns=TRADEOFF_COLUMNS)
+
+
+def _accuracy(scores: pd.DataFrame, runs: list[tuple], benchmark: str, who: str) -> dict:
+    """{who_pct, who_low, who_high, who_n}: the runs' right answers on `benchmark`, pooled over runs and
+    splits (percent, 95% Wilson interval); missing (NaN) where none of the runs was scored there."""
+    mine = scores[scores["entry"].isin([e for e, _ in runs]) & (scores["benchmark"] == benchmark)
+                  & scores["n"].notna()]
+    n = int(mine["n"].sum())
+    if not n:
+        return dict.fromkeys([f"{who}_pct", f"{who}_low", f"{who}_high", f"{who}_n"], float("nan"))
+    right = int(sum(round(s * k) for s, k in zip(mine["score"], mine["n"])))  # filed scores are right / n
+    low, high = stats.wilson(right, n)
+    return {f"{who}_pct": right / n * 100, f"{who}_low": low * 100, f"{who}_high": high * 100, f"{who}_n": n}
 
 
 def gain_text(row) -> str:

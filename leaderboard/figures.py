@@ -10,12 +10,18 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from leaderboard.compare import p_text
 from leaderboard.transforms import ROLE_ORDER, interval_column
 
 ROLE_COLORS = {"teacher": "#1f77b4", "student": "#2ca02c", "baseline": "#ff7f0e", "reported": "#7f7f7f"}
 ROLE_SYMBOLS = {"reported": "diamond-open"}  # published numbers look different from measured ones
 RATE_LINES = {"chance": "dot", "majority class": "dash"}  # base rates, drawn under the points
 SIGNIFICANT, NOT_SIGNIFICANT = "#2ca02c", "#c7c7c7"
+# The lines of a trade-off plot: TRADEOFF_COLUMNS prefix -> legend name and colour.
+TRADEOFF_LINES = {"student": ("student", ROLE_COLORS["student"]), "twin": ("answer-only twin", ROLE_COLORS["baseline"])}
+AXIS_TITLES = {"train_questions": "training questions", "samples": "teacher CoTs per question (K)",
+               "mode": "teacher prompt mode", "student": "student model"}
+LOG_SPAN = 4  # a numeric sweep whose largest value is this many times its smallest gets a log x axis
 
 
 def safe(text) -> str:
@@ -140,3 +146,53 @@ def heatmap(matrix: pd.DataFrame) -> go.Figure:
         texttemplate="%{z:.0f}", hovertemplate="%{y}<br>%{x}: %{z:.1f}%<extra></extra>"))
     fig.update_layout(yaxis={"autorange": "reversed"}, height=max(300, 28 * len(matrix) + 120), margin={"t": 30})
     return fig
+
+
+def tradeoff(points: pd.DataFrame, names: dict[str, str] | None = None) -> go.Figure:
+    """One sweep on one benchmark (rows of compare.tradeoffs), titled by both: accuracy against the swept value
+    for the student and its answer-only twin with their 95% intervals, the teacher as a dashed horizontal line,
+    and above each point the p-value of student against twin, starred and green where it is below 0.05.
+
+    The x axis is logarithmic for numbers spanning a factor of LOG_SPAN or more (training-set sizes, samples
+    per question), linear for other numbers, and categorical for text (modes, model names)."""
+    names = names or {}
+    x, axis = _sweep_axis(list(points["value"]))
+    swept = points["axis"].iloc[0]
+    axis["title"] = safe(AXIS_TITLES.get(swept, swept))
+    fig = go.Figure()
+    for who, (label, color) in TRADEOFF_LINES.items():
+        pct = points[f"{who}_pct"]
+        hover = [f"{safe(names.get(e, e))}<br>{v:.1f}% [{lo:.1f}, {hi:.1f}] (n={n:.0f})" if pd.notna(v) else ""
+                 for e, v, lo, hi, n in zip(points[who], pct, points[f"{who}_low"], points[f"{who}_high"],
+                                            points[f"{who}_n"])]
+        fig.add_trace(go.Scatter(
+            x=x, y=pct, mode="lines+markers", name=label, line={"color": color}, marker={"color": color, "size": 9},
+            error_y={"type": "data", "symmetric": False, "array": points[f"{who}_high"] - pct,
+                     "arrayminus": pct - points[f"{who}_low"], "color": color, "thickness": 1.2},
+            text=hover, hovertemplate="%{text}<extra>" + label + "</extra>"))
+    for teacher in points["teacher_pct"].dropna().unique():  # one teacher in a sweep, but never hide another
+        fig.add_hline(y=teacher, line={"dash": "dash", "color": ROLE_COLORS["teacher"], "width": 1.5},
+                      annotation_text=f"teacher {teacher:.1f}%", annotation_position="bottom right",
+                      annotation_font={"color": ROLE_COLORS["teacher"], "size": 11})
+    tested = points["p"].notna()
+    fig.add_trace(go.Scatter(  # a row of p-values above the 0-100 range, one under each x
+        x=[v for v, t in zip(x, tested) if t], y=[106] * int(tested.sum()), mode="text", name="p, student vs twin",
+        text=[p_text(p).replace(" ", "") + (" *" if s else "") for p, s in zip(points["p"][tested],
+                                                                                points["significant"][tested])],
+        textfont={"color": [SIGNIFICANT if s else "#777" for s in points["significant"][tested]], "size": 11},
+        hoverinfo="skip", showlegend=False, cliponaxis=False))
+    title = f"{points['sweep'].iloc[0]} · {points['benchmark'].iloc[0]}"
+    fig.update_layout(title=safe(title), xaxis=axis, yaxis={"title": "accuracy (%)", "range": [-3, 110]},
+                      margin={"t": 50}, legend={"orientation": "h", "x": 0, "y": -0.2, "yanchor": "top"})
+    return fig
+
+
+def _sweep_axis(values: list) -> tuple[list, dict]:
+    """(x of each value, plotly axis settings): see `tradeoff`; ticks sit at the values swept."""
+    if any(isinstance(v, str) for v in values):
+        x = [safe(v) for v in values]  # model names, from files
+        return x, {"type": "category", "categoryorder": "array", "categoryarray": list(dict.fromkeys(x))}
+    x = [float(v) for v in values]
+    log = min(x) > 0 and max(x) >= LOG_SPAN * min(x)
+    return x, {"type": "log" if log else "linear", "tickmode": "array", "tickvals": sorted(set(x)),
+               "ticktext": [f"{v:g}" for v in sorted(set(x))]}

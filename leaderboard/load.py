@@ -15,6 +15,7 @@ needs them. No Streamlit here: the app caches both.
 """
 
 import hashlib
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,8 +32,10 @@ SCORE_COLUMNS = ["entry", "model", "role", "params", "base_model", "teacher", "f
 COST_COLUMNS = ["train_seconds", "train_tokens", "train_steps", "hardware", "precision", "train_examples",
                 "train_questions", "teacher_tokens", "teacher_accuracy", "teacher_seconds", "eval_seconds", "engine"]
 COST_TEXT = ("hardware", "precision", "engine")  # the other cost columns are numbers
+# The sweep point an entry is (metadata `sweep`: the sweep recipe's name, the setting it varies, this run's value).
+SWEEP_COLUMNS = ["sweep", "sweep_axis", "sweep_value"]
 ENTRY_COLUMNS = ["entry", "model", "model_source", "role", "params", "base_model", "teacher", "format", "source",
-                 "twin", "covers", "trained_on", "seed", "seed_group", *COST_COLUMNS]
+                 "twin", "covers", "trained_on", "seed", "seed_group", *COST_COLUMNS, *SWEEP_COLUMNS]
 REJECTED_COLUMNS = ["path", "reason"]
 
 
@@ -68,9 +71,10 @@ def load_board(results_dir) -> Board:
             entries.append({**entry_rows[0], "model_source": str(source) if source is not None else None,
                             "twin": meta.get("answer_only_twin"),
                             "covers": ",".join(sorted({row["benchmark"] for row in entry_rows})),
-                            **_made_of(meta), **_cost(meta)})
+                            **_made_of(meta), **_cost(meta), **_sweep(meta)})
     scores = pd.DataFrame(rows, columns=SCORE_COLUMNS)
-    entries = pd.DataFrame(entries, columns=ENTRY_COLUMNS)
+    sweep_values = pd.Series([e["sweep_value"] for e in entries], dtype=object)  # 125 stays an int beside a None
+    entries = pd.DataFrame(entries, columns=ENTRY_COLUMNS).assign(sweep_value=sweep_values)
     for table in (scores, entries):
         table["params"] = table["params"].astype("Float64")  # nullable: unknown sizes stay missing
     entries["seed"] = entries["seed"].astype("Int64")
@@ -136,13 +140,34 @@ def _cost(meta: dict) -> dict:
             "engine": ", ".join(sorted({label for r in runs if (label := engine_label(r))})) or None}
 
 
+def _sweep(meta: dict) -> dict:
+    """SWEEP_COLUMNS from metadata `sweep` ({name, axis, value}); all None unless the name and axis are text and
+    the value a finite number or text, so one odd entry is simply not a sweep point."""
+    sweep = _object(meta.get("sweep"))
+    name, axis, value = _text(sweep.get("name")), _text(sweep.get("axis")), sweep.get("value")
+    if name is None or axis is None or not (_finite(value) or _text(value)):
+        return dict.fromkeys(SWEEP_COLUMNS)
+    return {"sweep": name, "sweep_axis": axis, "sweep_value": value}
+
+
+def _finite(value) -> bool:
+    """A number a float holds: not a bool, NaN, infinity or an integer too large for a float (a plot's x)."""
+    try:
+        number = _number(value)
+    except OverflowError:
+        return False
+    return number is not None and math.isfinite(number)
+
+
 def _object(value) -> dict:
     return value if isinstance(value, dict) else {}
 
 
 def _number(*values) -> float | None:
-    """The first of `values` that is a number, as a float; None if none is."""
-    return next((float(v) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)), None)
+    """The first of `values` that is a number a float can hold; None if none is (an integer too large for a
+    float, 10**400 in a hand-edited file, counts as missing rather than taking the board down)."""
+    numbers = (v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool))
+    return next((float(v) for v in numbers if not isinstance(v, int) or abs(v) < 2 ** 1023), None)
 
 
 def _text(value) -> str | None:

@@ -84,6 +84,12 @@ def _paired(root: str, files_digest: str) -> pd.DataFrame:
     return compare.paired(_questions(root, files_digest)[0], _board(root, files_digest).entries)
 
 
+@st.cache_data(show_spinner=False, max_entries=4)  # what it waits on, _paired, says what it does
+def _tradeoffs(root: str, files_digest: str) -> pd.DataFrame:
+    board = _board(root, files_digest)
+    return compare.tradeoffs(_paired(root, files_digest), board.entries, board.scores)
+
+
 @st.cache_data(max_entries=4)
 def _derived(root: str, files_digest: str) -> tuple[dict[str, str], dict[str, str], list[tuple[str, str]]]:
     entries = _board(root, files_digest).entries
@@ -104,6 +110,11 @@ def summary(key: tuple[str, str]) -> pd.DataFrame:
 def paired(key: tuple[str, str]) -> pd.DataFrame:
     """Every CoT and PoT student's paired tests against its references (compare.paired)."""
     return _paired(*key)
+
+
+def tradeoffs(key: tuple[str, str]) -> pd.DataFrame:
+    """Every sweep point's student, twin and teacher accuracy and its paired p-value (compare.tradeoffs)."""
+    return _tradeoffs(*key)
 
 
 def names(key: tuple[str, str], groups: bool = False) -> dict[str, str]:

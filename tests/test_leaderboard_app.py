@@ -254,6 +254,6 @@ def test_an_empty_results_directory_says_how_to_add_results(tmp_path, monkeypatc
     (info,) = at.info
     assert "No results to show" in info.value and "distill eval" in info.value and "distill submit" in info.value
     assert not at.dataframe
-    for page in ("views/plots.py", "views/gains.py", "views/model.py"):
+    for page in ("views/plots.py", "views/gains.py", "views/tradeoffs.py", "views/model.py"):
         at.switch_page(page).run()
         assert not at.exception and "No results to show" in at.info[0].value

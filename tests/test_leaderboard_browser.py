@@ -147,6 +147,14 @@ def test_the_plots_draw_base_rate_lines(board_url, tmp_path):
     assert screenshot(url, tmp_path / "profile", shot, at_least=0.005) > 0.005, f"nothing drawn; see {shot}"
 
 
+def test_the_tradeoffs_page_says_when_there_is_no_sweep(board_url, tmp_path):
+    dom = rendered(f"{board_url}/tradeoffs", tmp_path / "profile", "No entry here is part of a sweep yet")
+    assert "Trade-offs" in dom and "No entry here is part of a sweep yet" in dom
+    shot = ARTIFACTS / "tradeoffs.png"
+    screenshot(f"{board_url}/tradeoffs", tmp_path / "profile", shot, at_least=0)  # a message, checked above
+    assert shot.exists()
+
+
 def screenshot(url: str, profile: Path, out: Path, at_least: float = 0.02) -> float:
     """Save a screenshot of the drawn page to `out`; returns the share of it that _tables_drawn sees.
 
@@ -176,7 +184,8 @@ def test_html_from_files_stays_text_in_the_browser(board_url, tmp_path):
     dom = rendered(f"{board_url}/rejected", tmp_path / "profile", "onerror")
     # Opened directly, a page still gets the app's navigation, not a folder of legacy pages.
     links = re.findall(r'data-testid="stSidebarNavLink"[^>]*href="([^"]*)"', dom)
-    assert [link.removeprefix(board_url) for link in links] == ["/", "/gains", "/plots", "/model", "/rejected"]
+    pages = ["/", "/gains", "/plots", "/tradeoffs", "/model", "/rejected"]
+    assert [link.removeprefix(board_url) for link in links] == pages
     assert "&lt;script&gt;alert(\"board\")&lt;/script&gt;&lt;img src=x onerror" in dom  # shown, escaped
     assert '<script>alert("board")' not in dom and "<img src=x" not in dom and '<img src="x"' not in dom
     assert "../../../etc/passwd" in dom and "metadata.json is not a JSON object" in dom

@@ -144,7 +144,8 @@ def test_what_made_an_entry_comes_from_its_metadata(tmp_path):
     runs = json.loads((entry / "metadata.json").read_text())["runs"]
     (entry / "metadata.json").write_text(json.dumps({**json.loads((entry / "metadata.json").read_text()),
                                                      "runs": [{**runs[0], "eval_seconds": 12.5}]}))
-    synth.write_entry(tmp_path, "plain", scores={("sports", "test"): 0.5}, metadata={"seed": True, "training": []})
+    synth.write_entry(tmp_path, "plain", scores={("sports", "test"): 0.5},
+                      metadata={"seed": True, "training": [], "cost": {"train_seconds": 10 ** 400}})
     entries = load_board(tmp_path).entries.set_index("entry")
     s = entries.loc["s__ft_cot"]
     assert (s["train_seconds"], s["train_tokens"], s["train_steps"], s["precision"]) == (162.5, 20000, 69, "bf16")
@@ -175,3 +176,30 @@ def test_per_question_outcomes_are_read_from_the_samples(tmp_path):
     assert mine.xs("date")["options"].notna().all() and mine.xs("sports")["options"].isna().all()
     assert set(questions["entry"]) == {"m__fewshot_cot"}
     assert len(unread) == 1 and "cannot be read" in unread["reason"].iloc[0]
+
+
+@pytest.mark.parametrize("sweep, expected", [
+    ({"name": "size", "axis": "train_questions", "value": 125}, ("size", "train_questions", 125)),
+    ({"name": "size", "axis": "train_questions", "value": 0.5}, ("size", "train_questions", 0.5)),
+    ({"name": "modes", "axis": "mode", "value": "hint"}, ("modes", "mode", "hint")),
+    (None, None),  # absent
+    ([1, 2], None), ("size", None),  # not an object
+    ({"axis": "mode", "value": "hint"}, None), ({"name": "", "axis": "mode", "value": "hint"}, None),
+    ({"name": "s", "axis": 3, "value": 1}, None), ({"name": "s", "axis": "mode"}, None),
+    ({"name": "s", "axis": "mode", "value": ""}, None), ({"name": "s", "axis": "x", "value": True}, None),
+    ({"name": "s", "axis": "x", "value": float("nan")}, None), ({"name": "s", "axis": "x", "value": 10**400}, None),
+    ({"name": "s", "axis": "x", "value": [125]}, None), ({"name": "s", "axis": "x", "value": {"k": 1}}, None),
+])
+def test_a_sweep_point_comes_from_its_metadata_and_a_malformed_one_is_none(tmp_path, sweep, expected):
+    synth.write_entry(tmp_path, "point", scores={("sports", "test"): 0.5},
+                      metadata={} if sweep is None else {"sweep": sweep})
+    synth.write_entry(tmp_path, "plain", scores={("sports", "test"): 0.5})
+    board = load_board(tmp_path)
+    assert board.rejected.empty, board.rejected  # a bad sweep never costs the entry its place
+    entries = board.entries.set_index("entry")
+    point = tuple(entries.loc["point__fewshot_cot", ["sweep", "sweep_axis", "sweep_value"]])
+    if expected is None:
+        assert all(pd.isna(v) for v in point)
+    else:
+        assert point == expected and type(point[2]) is type(expected[2])  # 125 stays an int beside a missing value
+    assert all(pd.isna(v) for v in entries.loc["plain__fewshot_cot", ["sweep", "sweep_axis", "sweep_value"]])

@@ -1,0 +1,152 @@
+"""Sweeps on the board: compare.tradeoffs over a synthetic sweep of training-set sizes (one point with two
+seeds) and one of teacher modes, the trade-off figure, and the Trade-offs page with and without sweeps."""
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from leaderboard import compare, figures, stats
+from leaderboard.load import load_board, read_outcomes
+
+sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "board"))
+import synth
+from test_leaderboard_app import app  # pytest puts tests/ on the path
+
+N = 30
+FLIPS = [("coin_flip", s) for s in ("test_2flips", "test_3flips", "test_4flips")]
+SIZES = "coin-size"  # the sweep of training questions
+# value -> [(CoT student's right answers, twin's right answers) of N, per seed]; the same on each coin_flip split
+POINTS = {125: [(15, 15)], 250: [(18, 12)], 1000: [(21, 18), (16, 17)]}
+MODES = {"hint": (15, 15), "fewshot": (18, 15)}  # the sweep of teacher modes, one seed
+
+
+def _student(root, model, fmt, right, sweep, **metadata):
+    return synth.write_entry(root, model, fmt=fmt, role="student", params=134_515_008, base_model="smollm2-135m-base",
+                             teacher=synth.TEACHER, n=N, scores={k: right / N for k in FLIPS},
+                             metadata={"sweep": sweep, **metadata})
+
+
+def _point(root, name, sweep, axis, value, cot, direct, seed=None):
+    """A CoT student and its answer-only twin at one point of a sweep (with `seed`: one seed of a group)."""
+    point = {"name": sweep, "axis": axis, "value": value}
+
+    def run(kind: str) -> tuple[str, dict]:  # the model's name and its seed metadata
+        if seed is None:
+            return f"{name}-{kind}", {}
+        return f"{name}-{kind}-seed{seed}", {"seed": seed, "seed_group": f"{name}-{kind}"}
+
+    (twin, twin_seed), (cot_model, cot_seed) = run("direct"), run("cot")
+    _student(root, twin, "ft_direct", direct, point, **twin_seed)
+    _student(root, cot_model, "ft_cot", cot, point, answer_only_twin=twin, **cot_seed)
+
+
+def sweep_results(root: Path) -> Path:
+    """The teacher (24 of 30 on each coin_flip split), the SIZES sweep (POINTS) and the mode sweep (MODES)."""
+    synth.write_entry(root, synth.TEACHER, role="teacher", params=1_543_714_304, n=N, scores={k: 0.8 for k in FLIPS})
+    for value, seeds in POINTS.items():
+        for seed, (cot, direct) in enumerate(seeds):
+            _point(root, f"q{value}", SIZES, "train_questions", value, cot, direct, seed if len(seeds) > 1 else None)
+    for mode, (cot, direct) in MODES.items():
+        _point(root, mode, "coin-mode", "mode", mode, cot, direct)
+    return root
+
+
+@pytest.fixture(scope="module")
+def board(tmp_path_factory):
+    board = load_board(sweep_results(tmp_path_factory.mktemp("sweeps")))
+    assert board.rejected.empty, board.rejected
+    return board
+
+
+@pytest.fixture(scope="module")
+def points(board):
+    questions, unread = read_outcomes(board)
+    assert unread.empty
+    return compare.tradeoffs(compare.paired(questions, board.entries), board.entries, board.scores)
+
+
+def test_each_sweep_point_pools_its_seeds_and_splits(points):
+    sizes = points[points["sweep"] == SIZES]
+    assert sizes["value"].tolist() == [125, 250, 1000] and set(sizes["benchmark"]) == {"coin_flip"}
+    assert sizes["student"].tolist() == ["q125-cot__ft_cot", "q250-cot__ft_cot", "q1000-cot-seed0__ft_cot"]
+    assert sizes["twin"].tolist() == ["q125-direct__ft_direct", "q250-direct__ft_direct",
+                                      "q1000-direct-seed0__ft_direct"]
+    assert sizes["runs"].tolist() == [1, 1, 2]
+    # three splits of 30, times seeds: 1000 pools 21 and 16 right per split (not its first seed's 21)
+    assert sizes["student_n"].tolist() == [90, 90, 180] and sizes["twin_n"].tolist() == [90, 90, 180]
+    assert sizes["student_pct"].tolist() == pytest.approx([50, 60, 111 / 1.8])
+    assert sizes["twin_pct"].tolist() == pytest.approx([50, 40, 105 / 1.8])
+    assert sizes["teacher_pct"].tolist() == pytest.approx([80, 80, 80])
+    low, high = stats.wilson(111, 180)
+    assert (sizes["student_low"].iloc[2], sizes["student_high"].iloc[2]) == pytest.approx((low * 100, high * 100))
+    low, high = stats.wilson(36, 90)
+    assert (sizes["twin_low"].iloc[1], sizes["twin_high"].iloc[1]) == pytest.approx((low * 100, high * 100))
+
+
+def test_each_sweep_point_carries_the_paired_test_of_student_against_twin(points):
+    sizes = points[points["sweep"] == SIZES]
+    # 125: the same answers, no discordant pair; 250: 6 wins a split; 1000: 3 wins a split by seed 0 and
+    # 1 loss a split by seed 1, each seed paired with its own twin
+    assert sizes["p"].tolist() == pytest.approx([1.0, 2 / 2**18, stats.mcnemar_p(9, 3)])
+    assert stats.mcnemar_p(9, 3) == pytest.approx(598 / 4096)
+    assert sizes["significant"].tolist() == [False, True, False]
+
+
+def test_a_categorical_sweep_keeps_its_text_values(points):
+    modes = points[points["sweep"] == "coin-mode"]
+    assert modes["axis"].tolist() == ["mode", "mode"] and modes["value"].tolist() == ["fewshot", "hint"]
+    assert modes["student_pct"].tolist() == pytest.approx([60, 50]) and modes["p"].iloc[0] == pytest.approx(2 / 2**9)
+
+
+def test_no_sweep_no_rows(tmp_path):
+    board = load_board(synth.distilled(tmp_path))
+    questions = read_outcomes(board)[0]
+    table = compare.tradeoffs(compare.paired(questions, board.entries), board.entries, board.scores)
+    assert table.empty and list(table.columns) == compare.TRADEOFF_COLUMNS
+
+
+def test_the_figure_draws_student_twin_teacher_and_p_values(points):
+    figure = figures.tradeoff(points[points["sweep"] == SIZES])
+    layout = figure.layout
+    assert layout.xaxis.type == "log" and list(layout.xaxis.tickvals) == [125, 250, 1000]
+    assert layout.title.text == "coin-size · coin_flip"
+    student, twin, p_values = figure.data
+    assert (student.name, twin.name) == ("student", "answer-only twin")
+    assert list(student.y) == pytest.approx([50, 60, 111 / 1.8]) and list(twin.y) == pytest.approx([50, 40, 105 / 1.8])
+    high = [stats.wilson(k, n)[1] * 100 for k, n in ((45, 90), (54, 90), (111, 180))]
+    assert list(student.error_y.array + student.y) == pytest.approx(high)
+    assert list(p_values.text) == ["p=1.000", "p<0.0001 *", "p=0.146"]
+    assert list(p_values.textfont.color) == ["#777", figures.SIGNIFICANT, "#777"]
+    assert [a.text for a in layout.annotations] == ["teacher 80.0%"] and [s.y0 for s in layout.shapes] == [80]
+
+    modes = figures.tradeoff(points[points["sweep"] == "coin-mode"])
+    assert modes.layout.xaxis.type == "category" and list(modes.data[0].x) == ["fewshot", "hint"]
+
+
+@pytest.mark.parametrize("values, kind", [([1, 2, 4, 8], "log"), ([1, 2, 3], "linear"), ([0, 10], "linear"),
+                                          (["a<b>", 2], "category")])
+def test_the_x_axis_is_log_only_for_numbers_spanning_a_factor_of_four(values, kind):
+    x, axis = figures._sweep_axis(values)
+    assert axis["type"] == kind
+    assert kind != "category" or x == ["a&lt;b&gt;", "2"]  # names from files stay text
+
+
+def test_the_page_says_when_there_is_no_sweep(tmp_path, monkeypatch):
+    at = app(synth.shipped(tmp_path), monkeypatch)
+    at.switch_page("views/tradeoffs.py").run()
+    assert not at.exception
+    (info,) = at.info
+    assert "No entry here is part of a sweep yet" in info.value and not at.get("plotly_chart")
+
+
+def test_the_page_draws_one_plot_per_sweep_and_benchmark(board, monkeypatch):
+    at = app(Path(board.results_dir), monkeypatch)
+    at.switch_page("views/tradeoffs.py").run()
+    assert not at.exception and not at.info
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    assert [c["layout"]["title"]["text"] for c in charts] == ["coin-mode · coin_flip", "coin-size · coin_flip"]
+    sizes = at.dataframe[1].value
+    assert sizes["value"].tolist() == ["125", "250", "1000"] and sizes["student_pct"].tolist() == pytest.approx(
+        [50, 60, 111 / 1.8])
