@@ -128,7 +128,7 @@ def _check_sweep(sweep: dict) -> None:
         raise DistillError("sweep: name one setting and its values, e.g. {train_questions: [125, 250, 500]}")
     ((axis, values),) = sweep.items()
     if axis not in SWEEP_AXES:
-        raise DistillError(f"sweep: '{axis}' cannot be swept; choose from {', '.join(train_questions, mode, samples, student, train_split)}")
+        raise DistillError(f"sweep: '{axis}' cannot be swept; choose from {', '.join(SWEEP_AXES)}")
     if not isinstance(values, list) or len(values) < 2 or len(set(map(str, values))) < len(values):
         raise DistillError(f"sweep: {axis} needs a list of at least two different values, not {values!r}")
 
