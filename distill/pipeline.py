@@ -80,7 +80,7 @@ class Recipe:
     work_dir: str | None = None  # default artifacts/runs/<name>
     teacher_dir: str | None = None  # the teacher's CoT files; default <work_dir>/teacher (teacher_cots/ publishes them)
     results_dir: str = str(results.DEFAULT_DIR)
-    sweep: dict = field(default_factory=dict)  # {setting: [values]}: one run per value (train_questions, mode, samples, student, train_split)
+    sweep: dict = field(default_factory=dict)  # {setting: [values]}: one run per value (SWEEP_AXES)
 
     def __post_init__(self):
         parse_benchmarks(",".join([*self.benchmarks, *self.evaluate_only, *self.gold]))  # unknown keys fail here
