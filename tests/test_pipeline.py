@@ -16,7 +16,6 @@ import yaml
 from conftest import STUDENT, needs_llama_server
 from distill.errors import DistillError
 from distill.jsonio import count_jsonl, read_jsonl
-from distill import filter as filtering
 from distill import pipeline
 from distill.pipeline import Recipe, Run, load_recipe
 from distill.results import has_run
@@ -42,8 +41,6 @@ def write_recipe(path: Path, **settings) -> Path:
     ({"name": "x", "benchmarks": ["last_letter"], "sweep": {"mode": ["hint", "fewshot"], "samples": [1, 2]}},
      "name one setting"),
     ({"name": "x", "benchmarks": ["last_letter"], "sweep": {"samples": [1, 4]}}, "needs a temperature above 0"),
-    ({"name": "x", "benchmarks": ["last_letter", "gsm_symbolic"], "train_split": "train_mixed"},
-     "gsm_symbolic has no training split 'train_mixed'"),
 ])
 def test_a_bad_recipe_is_refused_naming_the_problem(tmp_path, settings, problem):
     with pytest.raises(DistillError, match=problem.replace("(", r"\(").replace(")", r"\)")):
@@ -87,18 +84,6 @@ def test_a_sweep_runs_one_recipe_per_value_sharing_the_teachers_files(tmp_path):
     files = {Run(p.recipe, tmp_path / "k.yaml", p).teacher_file("last_letter").name for p in points}
     assert files == {"last_letter.hint.k4-t0.7.jsonl.gz"}
     assert pipeline.points(Recipe(name="plain", benchmarks=["last_letter"]))[0].sweep is None
-
-
-def test_another_training_split_has_its_own_teacher_file_and_student_names(tmp_path):
-    recipe = Recipe(name="m", benchmarks=["last_letter"], train_split="train_mixed", teacher_dir=str(tmp_path))
-    run_ = Run(recipe, tmp_path / "m.yaml")
-    assert run_.teacher_file("last_letter").name == "last_letter.train_mixed.hint.jsonl.gz"
-    assert run_._wanted("last_letter") == 1000 and recipe.split_of("last_letter") == "train_mixed"
-    (entry,) = filtering.gold_sets(["last_letter"], tmp_path / "out", limit=6, split="train_mixed").values()
-    assert entry["source"] == "gold-train_mixed" and entry["ft_cot_file"].endswith(
-        "last_letter.gold-train_mixed.ft_cot.jsonl")
-    lengths = [len(json.loads(line)["answer"]) for line in open(entry["ft_cot_file"])]  # one letter a word
-    assert lengths == [1, 2, 3, 1, 2, 3]
 
 
 def test_each_point_of_a_sweep_trains_its_own_students(tmp_path, monkeypatch):
