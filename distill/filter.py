@@ -109,7 +109,8 @@ def _training_pair(out: Path, benchmark: str, source: str, kept: list[dict], fmt
 
 def _canonical(question: dict, body: str, source: str, meta: dict, program: bool = False) -> dict:
     return {**{k: question[k] for k in data.FIELDS if k != "meta"},
-            **({"rationale": None, "program": body} if program else {"rationale": body}), "meta": {"source": source, **meta}}
+            **({"rationale": None, "program": body} if program else {"rationale": body}),
+            "meta": {"source": source, **meta}}
 
 
 def filter_teacher(files: list[Path], out: Path, cap: int = 4, questions: int | None = None,

@@ -68,7 +68,8 @@ class GenerateConfig:
     def run_key(self) -> dict:
         """What must match for two runs to share one output file."""
         return {"teacher": self.teacher, "backend": self.engine_name(), "weights": self.weights_used(),
-                "mode": self.mode, "format": self.format, "benchmark": self.benchmark, "split": self.split, "sampling": self.sampling_dict()}
+                "mode": self.mode, "format": self.format, "benchmark": self.benchmark, "split": self.split,
+                "sampling": self.sampling_dict()}
 
     def engine_name(self) -> str:
         return self.served.name if self.served else engines.choose(self.backend)
@@ -139,7 +140,9 @@ def grade(text: str, question: dict, teacher_format: str = "cot") -> dict:
 
 def _body(text: str, teacher_format: str) -> dict:
     """What a student learns from: the rationale before the answer sentence, or the program."""
-    return {"program": grading.program_of(text)} if teacher_format == "pot" else {"rationale": grading.rationale_of(text)}
+    if teacher_format == "pot":
+        return {"program": grading.program_of(text)}
+    return {"rationale": grading.rationale_of(text)}
 
 
 def make_record(cfg: GenerateConfig, question: dict, sample: int, prompt: str, text: str, tokens: int,

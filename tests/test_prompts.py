@@ -75,7 +75,8 @@ def test_a_teacher_writes_programs_with_the_hint_after_each_question():
     text = prompts.teacher_prompt(record, "hint", exemplars, "pot")
     assert text.endswith("How many pens? (Hint: the answer is 5.)\nA:")
     assert f"(Hint: the answer is {exemplars[0]['answer']}.)\nA: {exemplars[0]['program']}\n\n" in text
-    assert prompts.teacher_prompt(record, "fewshot", exemplars, "pot") == prompts.prompt(record, "fewshot_pot", exemplars)
+    fewshot = prompts.teacher_prompt(record, "fewshot", exemplars, "pot")
+    assert fewshot == prompts.prompt(record, "fewshot_pot", exemplars)
     with pytest.raises(DistillError, match="zeroshot mode writes chains of thought only"):
         prompts.teacher_prompt(record, "zeroshot", exemplars, "pot")
     with pytest.raises(DistillError, match="unknown teacher format 'code'"):
