@@ -32,6 +32,7 @@ class Benchmark:
     hub: HubDataset | None
     test_splits: tuple[str, ...] = ("test",)  # several for the length-generalisation sets
     train_split: str | None = "train"
+    other_train_splits: tuple[str, ...] = ()  # training splits a recipe may choose instead (`train_split:`)
     bigbench_task: str | None = None  # the BIG-bench task it comes from, where it does
     exemplar_builder: str = "train"  # distill.exemplars: "gsm8k-cot", "bbh", "train" (gold rationales), "options"
     exemplars: str = ""  # where the few-shot exemplars come from, in words (recorded in task metadata)
@@ -53,7 +54,11 @@ class Benchmark:
 
     @property
     def splits(self) -> tuple[str, ...]:
-        return ((self.train_split,) if self.train_split else ()) + self.test_splits
+        return self.train_splits + self.test_splits
+
+    @property
+    def train_splits(self) -> tuple[str, ...]:
+        return ((self.train_split,) if self.train_split else ()) + self.other_train_splits
 
 
 _TRAIN_TEST = {"train": "train", "test": "test"}
@@ -61,7 +66,8 @@ _ARITHMETIC = dict(category="arithmetic", answer_type="number", exemplar_builder
                    exemplars="lm-eval gsm8k-cot.yaml (Wei et al. 2022, 8 exemplars)")
 HO_TRAIN_SIZE = 350  # Ho et al. (2023): the symbolic training split before it grew, and the exemplars' pool
 _SYMBOLIC = dict(category="symbolic", builder="symbolic", offline_source="generated from US census names (PyPI names)",
-                 exemplars="generated from the train split, seeded", exemplar_pool=HO_TRAIN_SIZE)
+                 exemplars="generated from the train split, seeded", exemplar_pool=HO_TRAIN_SIZE,
+                 other_train_splits=("train_mixed",))  # 1, 2 and 3 words or flips: the length trade-off
 
 BENCHMARKS: dict[str, Benchmark] = {
     b.key: b
@@ -94,9 +100,9 @@ BENCHMARKS: dict[str, Benchmark] = {
                   HubDataset("hails/bigbench", "sports_understanding_zero_shot"), bigbench_task="sports_understanding",
                   exemplar_builder="bbh", exemplars="lm-eval bbh/cot_fewshot/sports_understanding.yaml", n_exemplars=3),
         Benchmark("last_letter", answer_type="string", hub=HubDataset("ChilleD/LastLetterConcat"),
-                  test_splits=("test_2words", "test_3words", "test_4words"), n_exemplars=4, **_SYMBOLIC),
+                  test_splits=tuple(f"test_{n}words" for n in range(2, 7)), n_exemplars=4, **_SYMBOLIC),
         Benchmark("coin_flip", answer_type="yesno", hub=HubDataset("skrishna/coin_flip"),
-                  test_splits=("test_2flips", "test_3flips", "test_4flips"), n_exemplars=8, **_SYMBOLIC),
+                  test_splits=tuple(f"test_{n}flips" for n in range(2, 7)), n_exemplars=8, **_SYMBOLIC),
     ]
 }
 

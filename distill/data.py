@@ -21,7 +21,7 @@ from distill.benchmarks import Benchmark, get_benchmark
 from distill.errors import DistillError
 from distill.jsonio import atomic_write_text, dumps_jsonl
 
-DATA_VERSION = 4  # bump when a source's records change, so old caches are rebuilt
+DATA_VERSION = 5  # bump when a source's records change, so old caches are rebuilt
 DEFAULT_SEED = 0
 FIELDS = ("id", "benchmark", "split", "question", "answer", "rationale", "choices", "meta")
 
@@ -66,7 +66,7 @@ def prepare(key: str, seed: int = DEFAULT_SEED, data_dir: Path | None = None, fo
     files, excluded = {}, {}
     for split, records in splits.items():
         kept = [_canonical(benchmark, split, r) for r in records
-                if split == benchmark.train_split or question_key(r["question"]) not in shown]
+                if split in benchmark.train_splits or question_key(r["question"]) not in shown]
         excluded[split] = len(records) - len(kept)
         files[f"{split}.jsonl"] = dumps_jsonl(kept)
     files["exemplars.jsonl"] = dumps_jsonl(shots)

@@ -160,7 +160,8 @@ def filter_teacher(files: list[Path], out: Path, cap: int = 4, questions: int | 
         # Programs, and several CoTs per question (sampled), make other students than one greedy CoT: the
         # name says so.
         tag = sampling_tag(samples_per_question(records), temperature)
-        source = "-".join(filter(None, (slug(teacher), mode, "pot" if program else "", tag)))
+        source = "-".join(filter(None, (slug(teacher), mode, "pot" if program else "", _other_split(benchmark, split),
+                                        tag)))
         kept_ids = {k["meta"]["generation_id"] for k in kept}
         report[f"{benchmark}.{source}"] = {
             "benchmark": benchmark, "teacher": teacher, "mode": mode, "source": source, "records": len(records),
@@ -176,19 +177,26 @@ def filter_teacher(files: list[Path], out: Path, cap: int = 4, questions: int | 
     return report
 
 
-def gold_sets(benchmarks: list[str], out: Path, limit: int | None = None) -> dict:
+def gold_sets(benchmarks: list[str], out: Path, limit: int | None = None, split: str | None = None) -> dict:
     """Training pairs from a benchmark's own gold rationales (human-written or programmatic), from the
-    first `limit` training questions (all by default), the same ones a teacher run with --limit sees."""
+    first `limit` questions (all by default) of its training split (or `split`), the same ones a teacher run
+    with --limit sees."""
     report = {}
     for key in benchmarks:
-        train = data.load_split(key, get_benchmark(key).train_split or "train")[:limit]
+        chosen = split or get_benchmark(key).train_split or "train"
+        train = data.load_split(key, chosen)[:limit]
         kept = [_canonical(q, q["rationale"], "gold", {}) for q in train if q.get("rationale")]
         if not kept:
             raise DistillError(f"benchmark '{key}' has no gold rationales: use a teacher's CoTs instead")
-        report[f"{key}.gold"] = {"benchmark": key, "teacher": "gold", "mode": "gold", "source": "gold",
-                                 "records": len(train),
-                                 **_training_pair(out, key, "gold", kept)}
+        source = "-".join(filter(None, ("gold", _other_split(key, chosen))))
+        report[f"{key}.{source}"] = {"benchmark": key, "teacher": "gold", "mode": "gold", "source": source,
+                                     "records": len(train), **_training_pair(out, key, source, kept)}
     return report
+
+
+def _other_split(benchmark: str, split: str) -> str:
+    """A training split other than the benchmark's own names its students ('' for the usual one)."""
+    return "" if split == get_benchmark(benchmark).train_split else split
 
 
 def kept_text(entry: dict) -> str:

@@ -17,19 +17,18 @@ untrained student only), gold (also students on gold rationales), teacher, stude
 (auto: the fastest engine here; llama.cpp: serve the teacher's GGUF on 127.0.0.1; openai with base_url; hf;
 vllm), format (cot: the teacher writes chains of thought; pot: programs, for ft_pot students, and the teacher
 and untrained student are also evaluated few-shot on programs), base_backend (the engine of the untrained and
-the trained students: one engine for the whole comparison), student_weights (the GGUF type both are served at by
-llama.cpp, default f32: the numbers of their transformers weights), mode (hint, fewshot, zeroshot),
-train_questions, samples, temperature,
+the trained students: one engine for the whole comparison), student_weights (the GGUF type both are served at by llama.cpp, default f32: the numbers of their
+transformers weights), mode (hint, fewshot, zeroshot), train_questions, train_split (default: each benchmark's
+own; the symbolic tasks also have train_mixed, 1-3 words or flips), samples, temperature,
 max_new_tokens, test_questions (first N of each test split), eval_batch_size, train (`distill train`
 settings such as num_train_epochs), seeds (training seeds: one student and twin per seed), work_dir (default
 artifacts/runs/<name>), teacher_dir (default <work_dir>/teacher), results_dir (default results), sweep.
 
-A sweep names one setting (train_questions, mode, samples or student) and its values,
+A sweep names one setting (train_questions, mode, samples, student or train_split) and its values,
 `sweep: {train_questions: [125, 250, 500, 1000]}`: the recipe runs once per value, in
-<work_dir>/<setting>-<value>, its students named with `-<setting>-<value>` and their entries carrying
-`sweep: {name, axis, value}` for the board's trade-offs page. The teacher's files are shared: smaller training
-sets are the first questions of one file, and fewer CoTs per question the first samples of a file written at
-the sweep's largest `samples`.
+<work_dir>/<setting>-<value>, its students named with `-<setting>-<value>` and their entries carrying `sweep: {name, axis, value}` for the board's trade-offs page. The teacher's files are
+shared: smaller training sets are the first questions of one file, and fewer CoTs per question the first
+samples of a file written at the sweep's largest `samples`.
 """
 
 import hashlib
@@ -52,7 +51,7 @@ from distill.train import record_trained_on, trained_on
 from distill.train_settings import DEFAULT_SEED, seeded
 
 STUDENT_ENGINES = tuple(e for e in engines.ENGINES if e != "openai")  # students are served here, not elsewhere
-SWEEP_AXES = ("train_questions", "mode", "samples", "student")  # the trade-offs a recipe can sweep
+SWEEP_AXES = ("train_questions", "mode", "samples", "student", "train_split")  # the trade-offs a recipe can sweep
 
 
 @dataclass
@@ -70,6 +69,7 @@ class Recipe:
     mode: str = "hint"
     format: str = "cot"  # what the teacher writes: chains of thought, or programs (program of thought)
     train_questions: int | None = None  # first N training questions per benchmark (None: all)
+    train_split: str | None = None  # the training split (None: each benchmark's own; symbolic: also train_mixed)
     samples: int = 1
     temperature: float = 0.0
     max_new_tokens: int = MAX_GEN_TOKS["cot"]
@@ -95,6 +95,9 @@ class Recipe:
             raise DistillError("train: seed is set by `seeds:`, a list of training seeds (one student per seed)")
         for b in self.benchmarks:
             check_teacher_format(self.format, b)
+            if self.train_split and self.train_split not in get_benchmark(b).train_splits:
+                raise DistillError(f"train_split: {b} has no training split '{self.train_split}' (it has "
+                                   f"{', '.join(get_benchmark(b).train_splits)})")
         _check_sweep(self.sweep)
         if "samples" in self.sweep and self.temperature == 0:
             raise DistillError("sweep: samples needs a temperature above 0, or every sample is the same CoT")
@@ -106,6 +109,10 @@ class Recipe:
     @property
     def all_benchmarks(self) -> list[str]:
         return [*self.benchmarks, *(b for b in self.evaluate_only if b not in self.benchmarks)]
+
+    def split_of(self, benchmark: str) -> str:
+        """The training split the teacher explains and the students learn from."""
+        return self.train_split or get_benchmark(benchmark).train_split or "train"
 
     def fewshot_evaluations(self) -> list[tuple[str, str]]:
         """(format, benchmark) of the teacher's and the untrained student's few-shot evaluations: CoT and
@@ -192,15 +199,16 @@ class Run:
 
     # teacher -----------------------------------------------------------------------------------------
     def teacher_file(self, benchmark: str) -> Path:
-        """<teacher_dir>/<teacher>/<benchmark>.<mode>[.pot][.<sampling>].jsonl.gz: compressed, as published."""
+        """<teacher_dir>/<teacher>/<benchmark>[.<other train split>].<mode>[.pot][.<sampling>].jsonl.gz:
+        compressed, as published."""
         tag = sampling_tag(self.samples, self.r.temperature)
-        name = ".".join(filter(None, (benchmark, self.r.mode, self.r.format if self.r.format != "cot" else "", tag,
-                                      "jsonl.gz")))
+        split = self.r.split_of(benchmark)
+        name = ".".join(filter(None, (benchmark, split if split != get_benchmark(benchmark).train_split else "",
+                                      self.r.mode, self.r.format if self.r.format != "cot" else "", tag, "jsonl.gz")))
         return self.r.teachers / slug(self.r.teacher) / name
 
     def _wanted(self, benchmark: str) -> int:
-        split = get_benchmark(benchmark).train_split or "train"
-        return len(data.load_split(benchmark, split)[: self.r.train_questions]) * self.samples
+        return len(data.load_split(benchmark, self.r.split_of(benchmark))[: self.r.train_questions]) * self.samples
 
     def teacher_pending(self) -> tuple[list[str], list[tuple[str, str]]]:
         gen = [b for b in self.r.benchmarks if not generated(self.teacher_file(b), self._wanted(b))]
@@ -225,6 +233,7 @@ class Run:
 
         cfg = GenerateConfig(teacher=self.r.teacher, benchmark=benchmark, out=self.teacher_file(benchmark),
                              served=engine, mode=self.r.mode, format=self.r.format, samples=self.samples,
+                             split=self.r.split_of(benchmark),
                              temperature=self.r.temperature, max_new_tokens=self.r.max_new_tokens,
                              limit=self.r.train_questions)
         print(summary_line(generate(cfg), cfg.out), flush=True)
@@ -240,7 +249,7 @@ class Run:
         report = filtering.filter_teacher([self.teacher_file(b) for b in self.r.benchmarks], out,
                                           questions=self.r.train_questions, samples=self.r.samples)
         if self.r.gold:
-            report |= filtering.gold_sets(self.r.gold, out, self.r.train_questions)
+            report |= filtering.gold_sets(self.r.gold, out, self.r.train_questions, self.r.train_split)
         filtering.write_report(out, report)
         for name, r in report.items():
             print(f"{name}: {filtering.kept_text(r)}", flush=True)

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 recipes=("$@")
 [ $# -gt 0 ] || recipes=(symbolic arithmetic arithmetic-pot commonsense sweep-samples arithmetic-k4 sweep-size
-                         sweep-hint sweep-student)
+                         sweep-hint sweep-student sweep-length)
 for r in "${recipes[@]}"; do
   .venv/bin/distill run "recipes/$r.yaml"
 done

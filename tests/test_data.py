@@ -1,6 +1,7 @@
 """The data layer: deterministic offline splits, checked caches, no exemplar in a test split."""
 
 import hashlib
+from collections import Counter
 
 import pytest
 
@@ -69,8 +70,8 @@ def test_split_sizes_follow_the_documented_splits(prepared):
     sizes = {key: data.split_sizes(key, prepared[0]) for key in OFFLINE}
     assert sizes["strategyqa"] == {"train": 1603, "test": 687}  # Ho et al. (2023)
     assert sizes["date"] == {"train": 258, "test": 111}
-    assert sizes["last_letter"] == {"train": 1000, "test_2words": 150, "test_3words": 150, "test_4words": 150}
-    assert sizes["coin_flip"] == {"train": 1000, "test_2flips": 150, "test_3flips": 150, "test_4flips": 150}
+    for key, unit in (("last_letter", "words"), ("coin_flip", "flips")):
+        assert sizes[key] == {"train": 1000, "train_mixed": 1000, **{f"test_{n}{unit}": 150 for n in range(2, 7)}}
 
 
 # sha256 of the symbolic test splits and exemplars as first published (data version 2, 350 training questions):
@@ -110,9 +111,20 @@ def test_symbolic_answers_follow_the_rule():
 
 
 def test_test_splits_grow_in_length(prepared):
-    for split, words in (("test_2words", 2), ("test_3words", 3), ("test_4words", 4)):
-        for r in data.load_split("last_letter", split, prepared[0]):
-            assert len(r["answer"]) == words
+    for words in range(2, 7):
+        for r in data.load_split("last_letter", f"test_{words}words", prepared[0]):
+            assert len(r["answer"]) == words == r["meta"]["length"]
+
+
+def test_the_mixed_training_split_has_a_third_of_each_length_and_no_test_question(prepared):
+    for key, length_of in (("last_letter", lambda r: len(r["answer"])),
+                           ("coin_flip", lambda r: r["question"].count(" the coin."))):
+        mixed = data.load_split(key, "train_mixed", prepared[0])
+        assert Counter(length_of(r) for r in mixed) == Counter(r["meta"]["length"] for r in mixed) == {
+            1: 334, 2: 333, 3: 333}
+        others = {r["question"] for split in get_benchmark(key).splits if split != "train_mixed"
+                  for r in data.load_split(key, split, prepared[0])}
+        assert not others & {r["question"] for r in mixed}
 
 
 def test_a_corrupted_cache_file_is_reported(prepared, tmp_path):

@@ -14,12 +14,11 @@ from distill.cli import main
 from distill.errors import DistillError
 from distill.evaluate import EvalConfig
 from distill.paths import slug
+from distill.results import task_name
 
 from conftest import STUDENT
 
-OFFLINE_TASKS = ["sr_gsm_symbolic_fewshot_cot", "sr_strategyqa_fewshot_cot", "sr_date_fewshot_cot",
-                 "sr_sports_fewshot_cot"] + [f"sr_{b}_{n}{unit}_fewshot_cot" for b, unit in
-                                             (("last_letter", "words"), ("coin_flip", "flips")) for n in (2, 3, 4)]
+OFFLINE_TASKS = [task_name(b, split, "fewshot_cot") for b in offline_benchmarks() for split in b.test_splits]
 
 
 def read_entry(entry):

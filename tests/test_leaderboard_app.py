@@ -209,7 +209,8 @@ def test_the_model_page_shows_seeds_answers_and_cost(tmp_path, monkeypatch):
     assert seeds["seed"].tolist() == [0, 1, 2]
     assert seeds["page"].tolist() == [f"model?entry={synth.SEEDED}-seed{i}__ft_cot" for i in range(3)]
     answers = table_with(at, "given")
-    assert set(answers["split"]) == {"coin_flip 2flips", "coin_flip 3flips", "coin_flip 4flips"}
+    assert set(answers["split"]) == {f"coin_flip {split.removeprefix('test_')}"
+                                     for split in synth.BENCHMARKS["coin_flip"].test_splits}
     cost = table_with(at, "", nth=1).set_index("")["value"]  # after the facts
     assert cost["training wall time (s)"] == "161" and cost["teacher tokens"] == "6244"
 
@@ -240,6 +241,7 @@ def test_the_gains_page_draws_cot_students_only_with_their_marks(tmp_path, monke
         "vs answer-only twin", "vs untrained base", "vs teacher"}
     labels = {y for t in gains["data"] for y in t["y"]}
     assert labels and not any(" answers · " in y for y in labels)  # answer-only students are never bars
+    at.radio(key="gain_scope").set_value("per test split").run()  # pooled, the synthetic gains are all significant
     table = table_with(at, "wins")
     assert table["difference"].str.contains("not significant").any()
     assert not table[table["p"] < 0.05]["difference"].str.contains("not significant").any()

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from distill.benchmarks import get_benchmark, split_suffix
 from distill.serve import free_port
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "board"))
@@ -104,7 +105,8 @@ def test_the_served_board_renders_its_table_in_chromium(board_url, tmp_path):
     assert base[0] == "" and base[5] == "2/6"  # tested on two benchmarks of six: not ranked
     assert base[6].startswith("same answer ('no'): last_letter 2words")  # the constant predictor's flag
     seeded = by_name[f"smollm2-135m-base ← {synth.TEACHER} CoT · coin_flip · 3 seeds"]  # one row for three seeds
-    assert seeded[6] == "≈ majority: coin_flip 2flips, coin_flip 3flips, coin_flip 4flips"  # its seeds' flags
+    flips = ", ".join(f"coin_flip {split_suffix(s)}" for s in get_benchmark("coin_flip").test_splits)
+    assert seeded[6] == f"≈ majority: {flips}"  # its seeds' flags, one per test split
     assert "smollm2-135m-base ← gold answers · last_letter" in by_name  # names, not slugs
     assert "stAppDeployButton" not in dom and "Deploy" not in dom  # the toolbar is in viewer mode
     for score in ("21.99", "18.42", "8.11"):
@@ -128,14 +130,15 @@ def test_cost_columns_open_from_a_link(board_url, tmp_path):
 
 
 def test_the_gains_page_marks_what_is_not_significant(board_url, tmp_path):
-    dom = rendered(f"{board_url}/gains", tmp_path / "profile", "vs answer-only twin")
+    url = f"{board_url}/gains?gain_scope=per+test+split"  # pooled over five splits, every synthetic gain is clear
+    dom = rendered(url, tmp_path / "profile", "vs answer-only twin")
     for text in ("vs answer-only twin", "vs untrained base", "vs teacher", "significant (p &lt; 0.05)",
                  "not significant (n.s.)"):
         assert text in dom, text
     bars = re.findall(r">([+-]\d+\.\d(?: n\.s\.)?)<", dom)  # each bar's text in the plot's SVG
     assert any(b.endswith("n.s.") for b in bars) and any(not b.endswith("n.s.") for b in bars), bars
     shot = ARTIFACTS / "gains.png"
-    assert screenshot(f"{board_url}/gains", tmp_path / "profile", shot, at_least=0.005) > 0.005, f"see {shot}"
+    assert screenshot(url, tmp_path / "profile", shot, at_least=0.005) > 0.005, f"see {shot}"
 
 
 def test_the_plots_draw_base_rate_lines(board_url, tmp_path):

@@ -16,6 +16,7 @@ import yaml
 from conftest import STUDENT, needs_llama_server
 from distill.errors import DistillError
 from distill.jsonio import count_jsonl, read_jsonl
+from distill import filter as filtering
 from distill import pipeline
 from distill.pipeline import Recipe, Run, load_recipe
 from distill.results import has_run
@@ -41,6 +42,8 @@ def write_recipe(path: Path, **settings) -> Path:
     ({"name": "x", "benchmarks": ["last_letter"], "sweep": {"mode": ["hint", "fewshot"], "samples": [1, 2]}},
      "name one setting"),
     ({"name": "x", "benchmarks": ["last_letter"], "sweep": {"samples": [1, 4]}}, "needs a temperature above 0"),
+    ({"name": "x", "benchmarks": ["last_letter", "gsm_symbolic"], "train_split": "train_mixed"},
+     "gsm_symbolic has no training split 'train_mixed'"),
 ])
 def test_a_bad_recipe_is_refused_naming_the_problem(tmp_path, settings, problem):
     with pytest.raises(DistillError, match=problem.replace("(", r"\(").replace(")", r"\)")):
@@ -86,6 +89,18 @@ def test_a_sweep_runs_one_recipe_per_value_sharing_the_teachers_files(tmp_path):
     assert pipeline.points(Recipe(name="plain", benchmarks=["last_letter"]))[0].sweep is None
 
 
+def test_another_training_split_has_its_own_teacher_file_and_student_names(tmp_path):
+    recipe = Recipe(name="m", benchmarks=["last_letter"], train_split="train_mixed", teacher_dir=str(tmp_path))
+    run_ = Run(recipe, tmp_path / "m.yaml")
+    assert run_.teacher_file("last_letter").name == "last_letter.train_mixed.hint.jsonl.gz"
+    assert run_._wanted("last_letter") == 1000 and recipe.split_of("last_letter") == "train_mixed"
+    (entry,) = filtering.gold_sets(["last_letter"], tmp_path / "out", limit=6, split="train_mixed").values()
+    assert entry["source"] == "gold-train_mixed" and entry["ft_cot_file"].endswith(
+        "last_letter.gold-train_mixed.ft_cot.jsonl")
+    lengths = [len(json.loads(line)["answer"]) for line in open(entry["ft_cot_file"])]  # one letter a word
+    assert lengths == [1, 2, 3, 1, 2, 3]
+
+
 def test_each_point_of_a_sweep_trains_its_own_students(tmp_path, monkeypatch):
     recipe = Recipe(name="n", benchmarks=["last_letter"], student=STUDENT, work_dir=str(tmp_path / "w"),
                     results_dir=str(tmp_path / "results"), sweep={"train_questions": [100, 200]})
@@ -128,7 +143,8 @@ def _stop_during_generation(recipe: Path, teacher_file: Path) -> None:
                             stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 300
     while not (teacher_file.exists() and count_jsonl(teacher_file) >= 8):
-        assert proc.poll() is None and time.monotonic() < deadline, "the run ended before generating"
+        assert proc.poll() is None, "the run ended before generating"
+        assert time.monotonic() < deadline, "no 8 CoTs within 300 s (is another job using the CPU?)"
         time.sleep(0.1)
     children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
     assert children, "the teacher is served by a child process"

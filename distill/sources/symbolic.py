@@ -5,9 +5,11 @@ female first names, the 1,000 most common last names). Training data has 2 words
 few-shot exemplars do; the test splits have 2 (in-distribution), 3 and 4 (out-of-distribution).
 Each example carries a gold rationale written by a template, so students can also learn from it.
 
-The training split is Ho et al.'s 350 questions, drawn first, then 650 more drawn after the test splits:
-so the test splits and the first 350 training questions (the few-shot exemplars' pool) are the same
-bytes as before the training split grew, and earlier teacher outputs still name the same questions.
+The training split is Ho et al.'s 350 questions, drawn first, then 650 more drawn after their test splits
+(2, 3 and 4): so those test splits and the first 350 training questions (the few-shot exemplars' pool) are
+the same bytes as before the training split grew, and earlier teacher outputs still name the same questions.
+Drawn after all of those, for the length trade-off: test splits of 5 and 6, and `train_mixed`, 1,000
+training questions of 1, 2 and 3 words or flips in turn.
 """
 
 import random
@@ -18,7 +20,9 @@ from distill.benchmarks import HO_TRAIN_SIZE, Benchmark
 
 TEST_SIZE = 150  # Ho et al. (2023), for both tasks
 MORE_TRAIN = 650  # drawn after the test splits: 1,000 training questions in all
-TRAIN_LENGTH, TEST_LENGTHS = 2, (2, 3, 4)  # words or flips; the registry's test splits, in order
+TRAIN_LENGTH, TEST_LENGTHS = 2, (2, 3, 4, 5, 6)  # words or flips; the registry's test splits, in order
+HO_TESTS = 3  # Ho et al.'s test lengths (2-4), drawn before the training split grew
+MIXED_LENGTHS, MIXED_SIZE = (1, 2, 3), 1000  # the other training split (registry: other_train_splits)
 
 
 def _census(file: str, n: int) -> list[str]:
@@ -88,13 +92,15 @@ def build(benchmark: Benchmark, seed: int) -> dict[str, list[dict]]:
     rng = random.Random(f"{benchmark.key}-{seed}")
     seen: set[str] = set()
     splits = {}
-    plan = [(benchmark.train_split, TRAIN_LENGTH, HO_TRAIN_SIZE),
-            *((split, length, TEST_SIZE) for split, length in zip(benchmark.test_splits, TEST_LENGTHS, strict=True)),
-            (benchmark.train_split, TRAIN_LENGTH, MORE_TRAIN)]
-    for name, length, size in plan:
+    tests = [(split, (length,), TEST_SIZE) for split, length in zip(benchmark.test_splits, TEST_LENGTHS, strict=True)]
+    (mixed,) = benchmark.other_train_splits
+    plan = [(benchmark.train_split, (TRAIN_LENGTH,), HO_TRAIN_SIZE), *tests[:HO_TESTS],
+            (benchmark.train_split, (TRAIN_LENGTH,), MORE_TRAIN), *tests[HO_TESTS:], (mixed, MIXED_LENGTHS, MIXED_SIZE)]
+    for name, lengths, size in plan:
         records = splits.setdefault(name, [])
         size += len(records)
         while len(records) < size:
+            length = lengths[len(records) % len(lengths)]  # in turn, so each length has a third of a mixed split
             if benchmark.key == "last_letter":
                 rec = last_letter([rng.choice(first) for _ in range(length - 1)] + [rng.choice(last)])
             else:
