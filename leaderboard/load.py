@@ -5,6 +5,7 @@
     board.scores    # one row per entry and task: model, role, params, ..., benchmark, score, stderr, n, date
     board.rejected  # one row per rejected file or task: path, reason
     outcomes, problems = read_outcomes(board)  # one row per entry, split and question, read on demand
+    spending(board)  # the seconds each recipe spent: teacher, training, evaluation
 
 What an entry is and how it is read belongs to `distill.results`, the one owner of the results format;
 this module only gathers its entries into pandas tables for the board. A bad file, task or score is
@@ -17,6 +18,7 @@ needs them. No Streamlit here: the app caches both.
 import hashlib
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,6 +39,10 @@ SWEEP_COLUMNS = ["sweep", "sweep_axis", "sweep_value"]
 ENTRY_COLUMNS = ["entry", "model", "model_source", "role", "params", "base_model", "teacher", "format", "source",
                  "twin", "covers", "trained_on", "seed", "seed_group", *COST_COLUMNS, *SWEEP_COLUMNS]
 REJECTED_COLUMNS = ["path", "reason"]
+# The compute a recipe spent, item by item (`spending`): a teacher run's share, a training run, an evaluation.
+SPENT_COLUMNS = ["recipe", "stage", "item", "seconds"]
+SPENT_STAGES = ("teacher", "training", "evaluation")
+BY_HAND = "by hand"  # work done with `distill eval` or `distill train` rather than a recipe
 
 
 if TYPE_CHECKING:
@@ -104,6 +110,39 @@ def read_outcomes(board: Board) -> tuple["pd.DataFrame", "pd.DataFrame"]:
         rows += [(entry, benchmark, split, *row) for row in outcomes(records, benchmark, fmt in PROGRAM_FORMATS)]
     columns = ["entry", "benchmark", "split", *OUTCOME_COLUMNS]
     return pd.DataFrame(rows, columns=columns), pd.DataFrame(rejected, columns=REJECTED_COLUMNS)
+
+
+def spending(board: Board) -> "pd.DataFrame":
+    """SPENT_COLUMNS from every measured entry's metadata: each evaluation run (its `eval_seconds`), each
+    training run, and the teacher's share of the generation time behind a student's training set (one item per
+    teacher output and recipe, so a student's twin and seeds do not count it again). The recipe is the one
+    named in the run's command; seconds are None where the entry was written before its stage recorded
+    them."""
+    import pandas as pd
+
+    rows = []
+    for entry, meta in board.metadata.items():
+        for run in (r for r in meta.get("runs") or [] if isinstance(r, dict)):
+            rows.append((_recipe(run.get("command")), "evaluation", f"{entry} {run.get('date')}",
+                         _number(run.get("eval_seconds"))))
+        training = _object(meta.get("training"))
+        if not training:
+            continue
+        recipe, cost = _recipe(training.get("command")), _object(meta.get("cost"))
+        rows.append((recipe, "training", entry, _number(cost.get("train_seconds"), training.get("wall_time_s"))))
+        report = _object(_object(meta.get("data")).get("filter_report"))
+        if report.get("teacher") and report.get("mode") != "gold":  # gold rationales cost no teacher time
+            # reports written before they named their source still name their training file
+            output = report.get("source") or report.get("ft_cot_file")
+            rows.append((recipe, "teacher", f"{report.get('benchmark')}.{output}",
+                         _number(report.get("teacher_seconds"), cost.get("teacher_seconds"))))
+    return pd.DataFrame(rows, columns=SPENT_COLUMNS).drop_duplicates(["recipe", "stage", "item"])
+
+
+def _recipe(command) -> str:
+    """'symbolic' for 'distill run recipes/symbolic.yaml'; BY_HAND for any other command."""
+    found = re.search(r"distill run (\S+?)\.ya?ml\b", command) if isinstance(command, str) else None
+    return Path(found[1]).name if found else BY_HAND
 
 
 def _made_of(meta: dict) -> dict:

@@ -1,5 +1,5 @@
 """The README's results section, generated from results/: the board's main table with base rates and flags,
-and the paired comparisons of every CoT and PoT student with its references.
+the paired comparisons of every CoT and PoT student with its references, and each recipe's compute budget.
 
     python -m leaderboard.readme            # rewrite the section between the markers in README.md
     python -m leaderboard.readme --check    # exit 1 if README.md is not what results/ says (run by the tests)
@@ -15,7 +15,7 @@ import pandas as pd
 from distill.jsonio import atomic_write_text
 from distill.results import DEFAULT_DIR
 from leaderboard import compare, transforms
-from leaderboard.load import load_board, read_outcomes
+from leaderboard.load import BY_HAND, SPENT_STAGES, load_board, read_outcomes, spending
 
 START, END = "<!-- results:start (python -m leaderboard.readme) -->", "<!-- results:end -->"
 
@@ -82,6 +82,18 @@ def paired_table(paired: pd.DataFrame, names: dict[str, str]) -> list[str]:
     return _markdown(header, rows, right_from=4)
 
 
+def budget_table(spent: pd.DataFrame) -> list[str]:
+    """Hours per recipe and stage (load.spending), and how many items were filed before their time was kept."""
+    header = ["recipe", *(f"{stage} (h)" for stage in SPENT_STAGES), "total (h)", "items without a time"]
+    rows = []
+    for recipe, part in sorted(spent.groupby("recipe"), key=lambda item: (item[0] == BY_HAND, item[0])):
+        hours = [part.loc[part["stage"] == stage, "seconds"].sum() / 3600 for stage in SPENT_STAGES]
+        missing = part.groupby("stage")["seconds"].apply(lambda s: int(s.isna().sum()))
+        rows.append([recipe, *(f"{h:.2f}" for h in hours), f"{sum(hours):.2f}",
+                     ", ".join(f"{n} {stage}" for stage, n in missing.items() if n) or "none"])
+    return _markdown(header, rows, right_from=1)
+
+
 def section(results_dir: Path) -> str:
     board = load_board(results_dir)
     lines = [START, "", f"Generated from `{Path(results_dir).name}/`. Exact match in percent with its 95% Wilson "
@@ -121,6 +133,15 @@ def section(results_dir: Path) -> str:
                   "difference may come from the engine (the same weights through llama.cpp's Q4 and "
                   "transformers' fp32 give other answers).", "",
                   *paired_table(paired, group_names), ""]
+    spent = spending(board)
+    if not spent.empty:
+        lines += ["Compute budget: wall hours on the machine that ran each stage (the board shows its hardware), "
+                  "from what the runs recorded. Teacher: the share of a teacher file's generation time its "
+                  "students' training questions used, counted once per recipe (a file that several recipes share "
+                  "counts in each). Filtering takes seconds and is not counted. Runs filed before a stage kept its "
+                  "time are counted, not timed (last column); `by hand`: `distill train` or `distill eval` outside "
+                  "a recipe.", "",
+                  *budget_table(spent), ""]
     if not measured.empty and (summary["constant"] | summary["near_majority"]).any():
         lines += ["Base-rate flags: a model that gives one answer to ≥90% of a split's questions scores that "
                   "answer's share of the gold answers, and a score within its 95% interval of always giving the "

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from distill.results import pick_metric, read_samples
-from leaderboard.load import fingerprint, load_board, read_outcomes
+from leaderboard.load import fingerprint, load_board, read_outcomes, spending
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "board"))
 import synth  # noqa: E402
@@ -203,3 +203,29 @@ def test_a_sweep_point_comes_from_its_metadata_and_a_malformed_one_is_none(tmp_p
     else:
         assert point == expected and type(point[2]) is type(expected[2])  # 125 stays an int beside a missing value
     assert all(pd.isna(v) for v in entries.loc["plain__fewshot_cot", ["sweep", "sweep_axis", "sweep_value"]])
+
+
+def test_spending_counts_each_recipe_stage_once_per_item(tmp_path):
+    """Student and twin share their teacher's time (one item); runs name their recipe; odd values are untimed."""
+    def trained(name, fmt, recipe_command, teacher_seconds):
+        meta = synth.made_of("coin_flip", fmt, synth.TEACHER, 100.0, 6244)
+        meta["training"]["command"] = recipe_command
+        meta["data"]["filter_report"] |= {"mode": "hint", "source": "teacher-hint", "teacher_seconds": teacher_seconds}
+        entry = synth.write_entry(tmp_path, name, fmt=fmt, role="student", scores={("sports", "test"): 0.5},
+                                  metadata=meta)
+        meta = json.loads((entry / "metadata.json").read_text())
+        meta["runs"] = [{**meta["runs"][0], "command": recipe_command, "eval_seconds": 30.0}]
+        (entry / "metadata.json").write_text(json.dumps(meta))
+
+    trained("cot", "ft_cot", "distill run recipes/symbolic.yaml", 3600.0)
+    trained("direct", "ft_direct", "distill run recipes/symbolic.yaml", 3600.0)
+    trained("other", "ft_cot", "distill run /elsewhere/sweep-size.yml", "an hour")
+    synth.write_entry(tmp_path, "base", scores={("sports", "test"): 0.5})  # `distill eval`, no time kept
+    spent = spending(load_board(tmp_path))
+    by = spent.groupby(["recipe", "stage"])["seconds"]
+    assert by.sum().to_dict() == {("by hand", "evaluation"): 0.0, ("sweep-size", "evaluation"): 30.0,
+                                  ("sweep-size", "teacher"): 0.0, ("sweep-size", "training"): 100.0,
+                                  ("symbolic", "evaluation"): 60.0, ("symbolic", "teacher"): 3600.0,
+                                  ("symbolic", "training"): 200.0}
+    assert by.size()[("symbolic", "teacher")] == 1  # the twin's share is the student's
+    assert spent["seconds"].isna().sum() == 2  # the base's evaluation and the teacher time given as text

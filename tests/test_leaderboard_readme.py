@@ -4,7 +4,10 @@ import re
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from leaderboard import compare, readme
+from leaderboard.load import SPENT_COLUMNS
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "board"))
 import synth  # noqa: E402
@@ -50,3 +53,15 @@ def test_check_fails_on_a_stale_section_and_rewriting_fixes_it(tmp_path):
     assert readme.main(args) == 0
     assert readme.main(["--check", *args]) == 0
     assert page.read_text().endswith("\n\nmore\n") and "stale section" not in page.read_text()
+
+
+def test_the_budget_table_gives_hours_per_recipe_and_what_was_not_timed():
+    spent = pd.DataFrame([("symbolic", "teacher", "a", 3600.0), ("symbolic", "training", "s", 180.0),
+                          ("symbolic", "evaluation", "s 1", 54.0), ("by hand", "evaluation", "b 1", None),
+                          ("sweep-size", "teacher", "a", None), ("sweep-size", "training", "t", 90.0)],
+                         columns=SPENT_COLUMNS)
+    table = readme.budget_table(spent)
+    assert table[0] == "| recipe | teacher (h) | training (h) | evaluation (h) | total (h) | items without a time |"
+    assert table[2:] == ["| sweep-size | 0.00 | 0.03 | 0.00 | 0.03 | 1 teacher |",
+                         "| symbolic | 1.00 | 0.05 | 0.01 | 1.06 | none |",
+                         "| by hand | 0.00 | 0.00 | 0.00 | 0.00 | 1 evaluation |"]  # after the recipes

@@ -142,13 +142,15 @@ def _stop_during_generation(recipe: Path, teacher_file: Path) -> None:
     proc = subprocess.Popen([sys.executable, "-m", "distill.cli", "run", str(recipe)], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 300
-    while not (teacher_file.exists() and count_jsonl(teacher_file) >= 8):
-        assert proc.poll() is None, "the run ended before generating"
-        assert time.monotonic() < deadline, "no 8 CoTs within 300 s (is another job using the CPU?)"
-        time.sleep(0.1)
-    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
-    assert children, "the teacher is served by a child process"
-    proc.terminate()
+    try:
+        while not (teacher_file.exists() and count_jsonl(teacher_file) >= 8):
+            assert proc.poll() is None, "the run ended before generating"
+            assert time.monotonic() < deadline, "no 8 CoTs within 300 s (is another job using the CPU?)"
+            time.sleep(0.1)
+        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+        assert children, "the teacher is served by a child process"
+    finally:  # a failed wait must not leave the run going on
+        proc.terminate()
     assert proc.wait(timeout=60) != 0
     time.sleep(1)
     assert not [c for c in children if Path(f"/proc/{c}").exists()], "the llama.cpp server outlived the run"
