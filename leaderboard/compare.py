@@ -6,11 +6,12 @@ gold answer, the answer the grader read, whether it was right); the statistics a
     summary(questions)              # per entry and split: score, most common answer, majority and chance rates
     paired(questions, entries)      # each CoT or PoT student against its twin, untrained base, teacher, ...
     tradeoffs(paired, entries, scores)  # each sweep point: student, twin and teacher accuracy, p of student vs twin
+    tradeoffs(paired, entries, scores, by_split=True)  # the same per test split (test lengths, for instance)
 """
 
 import pandas as pd
 
-from distill.benchmarks import get_benchmark
+from distill.benchmarks import BENCHMARKS, get_benchmark
 from leaderboard import stats
 from leaderboard.transforms import column_label, n_column, references, seed_members, split_columns, teacher_entry
 
@@ -21,7 +22,7 @@ VERSUS = ("answer-only twin", "untrained base", "teacher", "CoT student")  # the
 REASONING_FORMATS = ("ft_cot", "ft_pot")  # students trained on rationales (CoT) or programs (PoT)
 PAIRED_COLUMNS = ["student", "versus", "reference", "benchmark", "column", "whole", "runs", "n", "wins", "losses",
                   "student_pct", "reference_pct", "difference", "low", "high", "p", "significant", "engines"]
-TRADEOFF_COLUMNS = ["sweep", "axis", "value", "benchmark", "student", "twin", "teacher", "runs", "student_pct",
+TRADEOFF_COLUMNS = ["sweep", "axis", "value", "benchmark", "split", "student", "twin", "teacher", "runs", "student_pct",
                     "student_low", "student_high", "student_n", "twin_pct", "twin_low", "twin_high", "twin_n",
                     "teacher_pct", "teacher_low", "teacher_high", "teacher_n", "p", "significant"]
 
@@ -196,43 +197,55 @@ def _test(pairs: pd.DataFrame) -> dict:
             "high": high * 100, "p": p, "significant": stats.significant(p)}
 
 
-def tradeoffs(paired_rows: pd.DataFrame, entries: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
+def tradeoffs(paired_rows: pd.DataFrame, entries: pd.DataFrame, scores: pd.DataFrame,
+              by_split: bool = False) -> pd.DataFrame:
     """TRADEOFF_COLUMNS: one row per sweep point (a CoT or PoT student whose metadata names its sweep, its
-    axis and value; a seed group counts once) and benchmark it was scored on, in percent, values in order.
+    axis and value; a seed group counts once) and benchmark it was scored on, in percent, values in order;
+    with `by_split`, one row per point and test split instead (`split` is None in the pooled rows).
 
-    Each accuracy is its model's own over every question it was asked, pooled over its seed group and over
-    the test splits of a benchmark that has several: the whole benchmark, as the `whole` paired rows count it.
-    low and high bound its 95% Wilson interval; with seeds a question counts once per seed, so the interval
-    is narrower than new questions would make it. The twin and teacher are those `paired` compared the
-    student with, and p (from `paired_rows`, the paired() table) is the exact McNemar test of student
-    against twin on the questions both answered.
+    Each accuracy is its model's own over every question it was asked, pooled over its seed group and (unless
+    `by_split`) over the test splits of a benchmark that has several: the whole benchmark, as the `whole`
+    paired rows count it. low and high bound its 95% Wilson interval; with seeds a question counts once per
+    seed, so the interval is narrower than new questions would make it. The twin and teacher are those
+    `paired` compared the student with, and p (from `paired_rows`, the paired() table) is the exact McNemar
+    test of student against twin on the questions both answered.
     """
     members = seed_members(entries)
-    tests = paired_rows[(paired_rows["versus"] == "answer-only twin") & paired_rows["whole"]]
-    p_of = dict(zip(zip(tests["student"], tests["benchmark"]), tests["p"]))
+    tests = paired_rows[paired_rows["versus"] == "answer-only twin"]
+    tests = tests[~tests["column"].str.endswith("(all)")] if by_split else tests[tests["whole"]]
+    p_of = dict(zip(zip(tests["student"], tests["column" if by_split else "benchmark"]), tests["p"]))
     rows = []
     for _, student in reasoning_students(entries).dropna(subset=["sweep"]).iterrows():
         runs, twin = members[student["entry"]], references(entries, student).get("answer-only twin")
         teacher = teacher_entry(entries, student)
         for benchmark in student["covers"].split(","):
-            p = p_of.get((student["entry"], benchmark), float("nan"))
-            rows.append({"sweep": student["sweep"], "axis": student["sweep_axis"], "value": student["sweep_value"],
-                         "benchmark": benchmark, "student": student["entry"], "twin": twin, "teacher": teacher,
-                         "runs": len(runs), **_accuracy(scores, runs, benchmark, "student"),
-                         **_accuracy(scores, members.get(twin, []), benchmark, "twin"),
-                         **_accuracy(scores, members.get(teacher, []), benchmark, "teacher"),
-                         "p": p, "significant": stats.significant(p)})
-    # numbers in numeric order, then text (categories) in alphabetical order
-    rows.sort(key=lambda r: (r["sweep"], r["benchmark"], isinstance(r["value"], str),
+            for split in _scored_splits(scores, runs, benchmark) if by_split else [None]:
+                p = p_of.get((student["entry"], column_label(benchmark, split) if split else benchmark), float("nan"))
+                rows.append({"sweep": student["sweep"], "axis": student["sweep_axis"], "value": student["sweep_value"],
+                             "benchmark": benchmark, "split": split, "student": student["entry"], "twin": twin,
+                             "teacher": teacher, "runs": len(runs),
+                             **_accuracy(scores, runs, benchmark, "student", split),
+                             **_accuracy(scores, members.get(twin, []), benchmark, "twin", split),
+                             **_accuracy(scores, members.get(teacher, []), benchmark, "teacher", split),
+                             "p": p, "significant": stats.significant(p)})
+    # splits in the registry's order; numbers in numeric order, then text (categories) in alphabetical order
+    order = {split: i for b in BENCHMARKS.values() for i, split in enumerate(b.test_splits)}
+    rows.sort(key=lambda r: (r["sweep"], r["benchmark"], order.get(r["split"], -1), isinstance(r["value"], str),
                              r["value"] if isinstance(r["value"], str) else float(r["value"])))
     return pd.DataFrame(rows, columns=TRADEOFF_COLUMNS)
 
 
-def _accuracy(scores: pd.DataFrame, runs: list[tuple], benchmark: str, who: str) -> dict:
-    """{who_pct, who_low, who_high, who_n}: the runs' right answers on `benchmark`, pooled over runs and
-    splits (percent, 95% Wilson interval); missing (NaN) where none of the runs was scored there."""
+def _scored_splits(scores: pd.DataFrame, runs: list[tuple], benchmark: str) -> list[str]:
+    mine = scores[scores["entry"].isin([e for e, _ in runs]) & (scores["benchmark"] == benchmark)]
+    return [s for s in get_benchmark(benchmark).test_splits if s in set(mine["split"])]
+
+
+def _accuracy(scores: pd.DataFrame, runs: list[tuple], benchmark: str, who: str, split: str | None = None) -> dict:
+    """{who_pct, who_low, who_high, who_n}: the runs' right answers on `benchmark` (or one `split` of it),
+    pooled over runs and splits (percent, 95% Wilson interval); missing (NaN) where none of the runs was
+    scored there."""
     mine = scores[scores["entry"].isin([e for e, _ in runs]) & (scores["benchmark"] == benchmark)
-                  & scores["n"].notna()]
+                  & scores["n"].notna() & ((scores["split"] == split) if split else True)]
     n = int(mine["n"].sum())
     if not n:
         return dict.fromkeys([f"{who}_pct", f"{who}_low", f"{who}_high", f"{who}_n"], float("nan"))

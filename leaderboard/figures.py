@@ -5,11 +5,13 @@ from files, so each name is HTML-escaped here before plotly sees it.
 """
 
 import html
+import itertools
 
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from distill.benchmarks import split_suffix
 from leaderboard.compare import p_text
 from leaderboard.transforms import ROLE_ORDER, interval_column
 
@@ -20,7 +22,9 @@ SIGNIFICANT, NOT_SIGNIFICANT = "#2ca02c", "#c7c7c7"
 # The lines of a trade-off plot: TRADEOFF_COLUMNS prefix -> legend name and colour.
 TRADEOFF_LINES = {"student": ("student", ROLE_COLORS["student"]), "twin": ("answer-only twin", ROLE_COLORS["baseline"])}
 AXIS_TITLES = {"train_questions": "training questions", "samples": "teacher CoTs per question (K)",
-               "mode": "teacher prompt mode", "student": "student model"}
+               "mode": "teacher prompt mode", "student": "student model", "train_split": "training split"}
+# The lines of a by-split trade-off plot, one per swept value: none of them the teacher's blue.
+VALUE_COLORS = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02")
 LOG_SPAN = 4  # a numeric sweep whose largest value is this many times its smallest gets a log x axis
 
 
@@ -184,6 +188,39 @@ def tradeoff(points: pd.DataFrame, names: dict[str, str] | None = None) -> go.Fi
     title = f"{points['sweep'].iloc[0]} · {points['benchmark'].iloc[0]}"
     fig.update_layout(title=safe(title), xaxis=axis, yaxis={"title": "accuracy (%)", "range": [-3, 110]},
                       margin={"t": 50}, legend={"orientation": "h", "x": 0, "y": -0.2, "yanchor": "top"})
+    return fig
+
+
+def tradeoff_splits(points: pd.DataFrame, names: dict[str, str] | None = None) -> go.Figure:
+    """One sweep on one benchmark, test split by test split (rows of compare.tradeoffs with by_split): x the
+    split, in the registry's order (test lengths, for instance), one line per swept value for the student with
+    its 95% interval, and the teacher dashed; the hover gives the answer-only twin and the p-value of student
+    against twin."""
+    names = names or {}
+    swept = safe(AXIS_TITLES.get(points["axis"].iloc[0], points["axis"].iloc[0]))
+    fig = go.Figure()
+    for (value, part), color in zip(points.groupby("value", sort=False), itertools.cycle(VALUE_COLORS)):
+        hover = [f"{safe(names.get(e, e))}: {v:.1f}% [{lo:.1f}, {hi:.1f}] (n={n:.0f})<br>twin {t:.1f}%, {p_text(p)}"
+                 if pd.notna(p) else f"{safe(names.get(e, e))}: {v:.1f}%"
+                 for e, v, lo, hi, n, t, p in zip(part["student"], part["student_pct"], part["student_low"],
+                                                  part["student_high"], part["student_n"], part["twin_pct"], part["p"])]
+        fig.add_trace(go.Scatter(
+            x=[split_suffix(s) for s in part["split"]], y=part["student_pct"], mode="lines+markers",
+            name=f"{swept} = {safe(value if isinstance(value, str) else f'{value:g}')}", line={"color": color},
+            marker={"color": color}, text=hover, hovertemplate="%{text}<extra></extra>",
+            error_y={"type": "data", "symmetric": False, "array": part["student_high"] - part["student_pct"],
+                     "arrayminus": part["student_pct"] - part["student_low"], "color": color, "thickness": 1.2}))
+    teacher = points.drop_duplicates("split").dropna(subset=["teacher_pct"])
+    if not teacher.empty:
+        fig.add_trace(go.Scatter(x=[split_suffix(s) for s in teacher["split"]], y=teacher["teacher_pct"],
+                                 mode="lines+markers", name="teacher",
+                                 line={"dash": "dash", "color": ROLE_COLORS["teacher"]}))
+    order = list(dict.fromkeys(split_suffix(s) for s in points["split"]))
+    fig.update_layout(title=safe(f"{points['sweep'].iloc[0]} · {points['benchmark'].iloc[0]}, by test split"),
+                      xaxis={"title": "test split", "type": "category", "categoryorder": "array",
+                             "categoryarray": order},
+                      yaxis={"title": "student accuracy (%)", "range": [-3, 103]}, margin={"t": 50},
+                      legend={"orientation": "h", "x": 0, "y": -0.2, "yanchor": "top"})
     return fig
 
 

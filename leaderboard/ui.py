@@ -84,10 +84,10 @@ def _paired(root: str, files_digest: str) -> pd.DataFrame:
     return compare.paired(_questions(root, files_digest)[0], _board(root, files_digest).entries)
 
 
-@st.cache_data(show_spinner=False, max_entries=4)  # what it waits on, _paired, says what it does
-def _tradeoffs(root: str, files_digest: str) -> pd.DataFrame:
+@st.cache_data(show_spinner=False, max_entries=8)  # what it waits on, _paired, says what it does
+def _tradeoffs(root: str, files_digest: str, by_split: bool) -> pd.DataFrame:
     board = _board(root, files_digest)
-    return compare.tradeoffs(_paired(root, files_digest), board.entries, board.scores)
+    return compare.tradeoffs(_paired(root, files_digest), board.entries, board.scores, by_split)
 
 
 @st.cache_data(max_entries=4)
@@ -112,9 +112,10 @@ def paired(key: tuple[str, str]) -> pd.DataFrame:
     return _paired(*key)
 
 
-def tradeoffs(key: tuple[str, str]) -> pd.DataFrame:
-    """Every sweep point's student, twin and teacher accuracy and its paired p-value (compare.tradeoffs)."""
-    return _tradeoffs(*key)
+def tradeoffs(key: tuple[str, str], by_split: bool = False) -> pd.DataFrame:
+    """Every sweep point's student, twin and teacher accuracy and its paired p-value (compare.tradeoffs), per
+    benchmark or, with `by_split`, per test split."""
+    return _tradeoffs(*key, by_split)
 
 
 def names(key: tuple[str, str], groups: bool = False) -> dict[str, str]:

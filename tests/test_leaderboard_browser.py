@@ -4,6 +4,7 @@ screenshots to artifacts/test-board/, and the rendered text is checked: names, b
 cost columns, significance marks. The bad fixture set is served too, and its HTML must stay text.
 """
 
+import contextlib
 import html
 import os
 import re
@@ -22,6 +23,7 @@ from distill.serve import free_port
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "board"))
 import make_bad  # noqa: E402
 import synth  # noqa: E402
+from test_leaderboard_tradeoffs import sweep_results  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO / "artifacts" / "test-board"
@@ -31,14 +33,11 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(CHROMIUM is None, reason="Deb
                                                                             "(make setup installs it)")]
 
 
-@pytest.fixture(scope="module")
-def board_url(tmp_path_factory):
-    """The real app served by `streamlit run` over a board of students, twins and seeds (synth.distilled) plus
-    the bad set; stopped by PID."""
-    results = synth.distilled(tmp_path_factory.mktemp("results"))
-    shutil.copytree(make_bad.BAD, results, dirs_exist_ok=True)
+@contextlib.contextmanager
+def served(results: Path, logs: Path):
+    """The real app served by `streamlit run` over `results`; stopped by PID."""
     port = free_port()
-    log = open(tmp_path_factory.mktemp("logs") / "streamlit.log", "w")
+    log = open(logs / "streamlit.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(REPO / "leaderboard" / "app.py"), "--server.headless", "true",
          "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
@@ -64,6 +63,15 @@ def board_url(tmp_path_factory):
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture(scope="module")
+def board_url(tmp_path_factory):
+    """A board of students, twins and seeds (synth.distilled) plus the bad set."""
+    results = synth.distilled(tmp_path_factory.mktemp("results"))
+    shutil.copytree(make_bad.BAD, results, dirs_exist_ok=True)
+    with served(results, tmp_path_factory.mktemp("logs")) as url:
+        yield url
 
 
 def chromium(url: str, profile: Path, *args: str) -> str:
@@ -156,6 +164,18 @@ def test_the_tradeoffs_page_says_when_there_is_no_sweep(board_url, tmp_path):
     shot = ARTIFACTS / "tradeoffs.png"
     screenshot(f"{board_url}/tradeoffs", tmp_path / "profile", shot, at_least=0)  # a message, checked above
     assert shot.exists()
+
+
+def test_the_tradeoffs_page_draws_each_sweep_pooled_and_by_test_split(tmp_path):
+    results = sweep_results(tmp_path / "results")  # a sweep of training-set sizes and one of teacher modes
+    (tmp_path / "logs").mkdir()
+    with served(results, tmp_path / "logs") as url:
+        dom = rendered(f"{url}/tradeoffs", tmp_path / "profile", "coin-size · coin_flip, by test split")
+        for title in ("coin-mode · coin_flip", "coin-size · coin_flip", "coin-size · coin_flip, by test split"):
+            assert title in dom, title
+        assert "training questions = 1000" in dom and "p&lt;0.0001 *" in dom  # a line's legend, a point's test
+        shot = ARTIFACTS / "tradeoffs-sweeps.png"
+        assert screenshot(f"{url}/tradeoffs", tmp_path / "profile", shot, at_least=0.005) > 0.005, f"see {shot}"
 
 
 def screenshot(url: str, profile: Path, out: Path, at_least: float = 0.02) -> float:

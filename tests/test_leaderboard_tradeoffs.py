@@ -146,7 +146,37 @@ def test_the_page_draws_one_plot_per_sweep_and_benchmark(board, monkeypatch):
     at.switch_page("views/tradeoffs.py").run()
     assert not at.exception and not at.info
     charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-    assert [c["layout"]["title"]["text"] for c in charts] == ["coin-mode · coin_flip", "coin-size · coin_flip"]
+    assert [c["layout"]["title"]["text"] for c in charts] == [
+        "coin-mode · coin_flip", "coin-mode · coin_flip, by test split", "coin-size · coin_flip",
+        "coin-size · coin_flip, by test split"]
     sizes = at.dataframe[1].value
     assert sizes["value"].tolist() == ["125", "250", "1000"] and sizes["student_pct"].tolist() == pytest.approx(
         [50, 60, 111 / 1.8])
+
+
+@pytest.fixture(scope="module")
+def split_points(board):
+    questions = read_outcomes(board)[0]
+    return compare.tradeoffs(compare.paired(questions, board.entries), board.entries, board.scores, by_split=True)
+
+
+def test_by_split_a_point_gets_a_row_per_test_split_with_its_own_test(split_points, points):
+    sizes = split_points[split_points["sweep"] == SIZES]
+    assert sizes["split"].tolist() == [s for _, s in FLIPS for _ in POINTS]  # splits in order, then values
+    assert sizes["value"].tolist() == [*POINTS] * len(FLIPS)
+    one = sizes[sizes["split"] == "test_3flips"]
+    assert one["student_n"].tolist() == [30, 30, 60] and one["student_pct"].tolist() == pytest.approx([50, 60, 37 / .6])
+    # 250: 6 wins on this split alone; 1000: 3 wins (seed 0) and 1 loss (seed 1)
+    assert one["p"].tolist() == pytest.approx([1.0, 2 / 2**6, stats.mcnemar_p(3, 1)])
+    assert points["split"].isna().all()  # the pooled rows name no split
+
+
+def test_the_split_figure_draws_a_line_per_value_over_the_test_splits(split_points):
+    figure = figures.tradeoff_splits(split_points[split_points["sweep"] == SIZES])
+    *values, teacher = figure.data
+    assert [v.name for v in values] == ["training questions = 125", "training questions = 250",
+                                        "training questions = 1000"]
+    assert list(values[1].x) == ["2flips", "3flips", "4flips"] and list(values[1].y) == pytest.approx([60] * 3)
+    assert "twin 40.0%, p = 0.031" in values[1].text[0]
+    assert teacher.name == "teacher" and list(teacher.y) == pytest.approx([80] * 3)
+    assert figure.layout.xaxis.categoryarray == ("2flips", "3flips", "4flips")

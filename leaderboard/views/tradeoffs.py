@@ -1,6 +1,7 @@
 """Sweeps: one recipe run at several values of one setting (training questions, teacher mode, CoTs per question,
-student model); per sweep and benchmark, the student's and its answer-only twin's accuracy against that value,
-the teacher's as a line, and the paired p-value of student against twin at each point."""
+student model, training split); per sweep and benchmark, the student's and its answer-only twin's accuracy
+against that value, the teacher's as a line, and the paired p-value of student against twin at each point;
+for a benchmark with several test splits (lengths), the student's accuracy on each, one line per value."""
 
 import streamlit as st
 
@@ -28,7 +29,9 @@ st.caption("Accuracy (percent) at each value of the swept setting: the student (
            "seeds) and its answer-only twin, each with its 95% Wilson interval, over every question it was asked "
            "(all test splits of a benchmark that has several); the dashed line is the teacher. Above each point, "
            "the exact McNemar p-value of student against twin on the questions both answered; * and green: "
-           "p < 0.05. Numeric settings spanning a factor of 4 or more are drawn on a log axis.")
+           "p < 0.05. Numeric settings spanning a factor of 4 or more are drawn on a log axis. A benchmark with "
+           "several test splits (lengths) also gets the student's accuracy split by split, one line per value.")
+by_split = ui.tradeoffs(key, by_split=True)
 for (sweep, benchmark), part in points.groupby(["sweep", "benchmark"], sort=False):
     # The sweep's name comes from a file: the figure's title shows it as text, a Markdown subheader would not.
     st.plotly_chart(figures.tradeoff(part, names), key=f"tradeoff:{sweep}:{benchmark}")
@@ -45,3 +48,6 @@ for (sweep, benchmark), part in points.groupby(["sweep", "benchmark"], sort=Fals
                      "teacher_pct": st.column_config.NumberColumn("teacher %", format="%.1f"),
                      "p": st.column_config.NumberColumn("p", format="%.4f", help="exact McNemar, student against "
                                                         "twin, on the questions both answered")})
+    splits = by_split[(by_split["sweep"] == sweep) & (by_split["benchmark"] == benchmark)]
+    if splits["split"].nunique() > 1:  # test lengths: where a point gains (or loses) may hide in the pooled score
+        st.plotly_chart(figures.tradeoff_splits(splits, names), key=f"tradeoff_splits:{sweep}:{benchmark}")
