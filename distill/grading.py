@@ -98,11 +98,16 @@ def answer_of(text: str, answer_type: str, choices: list[str] | None = None, pro
 def is_correct(text: str, gold: str, answer_type: str, choices: list[str] | None = None,
                program: bool = False) -> bool:
     """True only when the output's answer (answer_of) equals the normalised gold answer."""
+    return matches(answer_of(text, answer_type, choices, program), gold, answer_type)
+
+
+def matches(answer: str | None, gold: str, answer_type: str) -> bool:
+    """True only when an answer already read from an output equals the normalised gold answer."""
     canonical_gold = normalize(gold, answer_type)
     if canonical_gold is None:
         # A gold answer we cannot read is a data bug; grading it as wrong would hide it.
         raise ValueError(f"gold answer {gold!r} is not a valid {answer_type!r} answer")
-    return answer_of(text, answer_type, choices, program) == canonical_gold
+    return answer == canonical_gold
 
 
 def _check_type(answer_type: str) -> None:

@@ -35,11 +35,20 @@ fewshot_direct_target = partial(prompts.target, fmt="fewshot_direct")
 fewshot_pot_target = partial(prompts.target, fmt="fewshot_pot")
 
 
-def process_results(doc: dict, results: list[str], program: bool = False) -> dict:
+def process_results(doc: dict, results: list[str]) -> dict:
     answer_type = get_benchmark(doc["benchmark"]).answer_type
-    correct = grading.is_correct(results[0], doc["answer"], answer_type, doc.get("choices"), program)
+    correct = grading.is_correct(results[0], doc["answer"], answer_type, doc.get("choices"))
     return {"exact_match": float(correct)}
 
 
-# Program-of-thought tasks: the output is a program, graded by what distill.interpreter computes from it.
-process_program_results = partial(process_results, program=True)
+def process_program_results(doc: dict, results: list[str]) -> dict:
+    """Program-of-thought tasks: the output is a program, graded by what distill.interpreter computes from it.
+    `program_error` keeps, in each logged sample, why a program computed no answer ('' when it did)."""
+    answer, error = grading.program_answer(results[0])
+    correct = grading.matches(answer, doc["answer"], get_benchmark(doc["benchmark"]).answer_type)
+    return {"exact_match": float(correct), "program_error": error or ""}
+
+
+def failed_share(errors: list[str]) -> float:
+    """`program_error`'s aggregate: the share of programs that computed no answer."""
+    return sum(bool(e) for e in errors) / len(errors) if errors else 0.0

@@ -3,13 +3,13 @@ answer the grader reads from it and whether lm-eval counted it right; and the sa
 without the text, for the paired comparisons and base rates. Pure; the app caches the reads.
 
 The extracted answer comes from `distill.grading.answer_of`, the one grader lm-eval's metric used (for
-program-of-thought outputs, the number the program computes).
+program-of-thought outputs, the number the program computes, or why it computes none).
 """
 
 import pandas as pd
 
 from distill.benchmarks import get_benchmark
-from distill.grading import answer_of
+from distill.grading import answer_of, program_answer
 from distill.prompts import render_question
 
 SAMPLE_COLUMNS = ["id", "question", "gold", "output", "extracted", "correct"]
@@ -29,11 +29,21 @@ def sample_table(records: list[dict], benchmark: str, program: bool = False) -> 
             "question": _question(doc),
             "gold": str(record.get("target", doc.get("answer", ""))),
             "output": output.strip(),
-            "extracted": answer_of(output, answer_type, choices, program) if output else None,
+            "extracted": _extracted(output, answer_type, choices, program),
             # lm-eval's own verdict, the one its score averaged; the grader decided it then.
             "correct": bool(record.get("exact_match")) if "exact_match" in record else None,
         })
     return pd.DataFrame(rows, columns=SAMPLE_COLUMNS)
+
+
+def _extracted(output: str, answer_type: str, choices: list | None, program: bool) -> str | None:
+    """What the grader reads; for a program that computes nothing, why not (the interpreter's reason)."""
+    if not output:
+        return None
+    if program:
+        answer, why = program_answer(output)
+        return answer if why is None else f"no answer: {why}"
+    return answer_of(output, answer_type, choices)
 
 
 def outcomes(records: list[dict], benchmark: str, program: bool = False) -> list[tuple]:

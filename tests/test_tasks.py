@@ -162,10 +162,22 @@ def test_simple_evaluate_with_local_completions(smollm2, llama_server):
     out = _simple_evaluate("local-completions", args, "sr_strategyqa_fewshot_direct", log_samples=True)
     assert 0 <= out["results"]["sr_strategyqa_fewshot_direct"]["exact_match,none"] <= 1
     assert all(s["resps"][0][0].strip() for s in out["samples"]["sr_strategyqa_fewshot_direct"])
+    # programs: each sample keeps the interpreter's reason, and the task reports the share that failed
+    pot = _simple_evaluate("local-completions", args, "sr_gsm_symbolic_fewshot_pot", log_samples=True)
+    samples = pot["samples"]["sr_gsm_symbolic_fewshot_pot"]
+    assert all(isinstance(s["program_error"], str) for s in samples)
+    failed = pot["results"]["sr_gsm_symbolic_fewshot_pot"]["program_error,none"]
+    assert failed == sum(bool(s["program_error"]) for s in samples) / len(samples)
 
 
-def test_program_tasks_grade_what_the_program_computes():
+def test_program_tasks_grade_what_the_program_computes_and_keep_why_one_computed_nothing():
     doc = {"benchmark": "gsm_symbolic", "answer": "5", "choices": None}
-    assert utils.process_program_results(doc, [" pens = 2\nanswer = pens + 3"]) == {"exact_match": 1.0}
-    assert utils.process_program_results(doc, ["The answer is 5."]) == {"exact_match": 0.0}  # not a program
-    assert utils.process_program_results(doc, ["import os\nanswer = 5"]) == {"exact_match": 0.0}
+    right = utils.process_program_results(doc, [" pens = 2\nanswer = pens + 3"])
+    assert right == {"exact_match": 1.0, "program_error": ""}
+    wrong = utils.process_program_results(doc, [" answer = 2 + 2"])
+    assert wrong == {"exact_match": 0.0, "program_error": ""}  # it ran; its answer is wrong
+    prose = utils.process_program_results(doc, ["The answer is 5."])  # not a program
+    hostile = utils.process_program_results(doc, ["import os\nanswer = 5"])
+    assert prose["exact_match"] == hostile["exact_match"] == 0.0
+    assert "syntax" in prose["program_error"].lower() and "import" in hostile["program_error"].lower()
+    assert utils.failed_share([r["program_error"] for r in (right, wrong, prose, hostile)]) == 0.5
