@@ -17,18 +17,20 @@ untrained student only), gold (also students on gold rationales), teacher, stude
 (auto: the fastest engine here; llama.cpp: serve the teacher's GGUF on 127.0.0.1; openai with base_url; hf;
 vllm), format (cot: the teacher writes chains of thought; pot: programs, for ft_pot students, and the teacher
 and untrained student are also evaluated few-shot on programs), base_backend (the engine of the untrained and
-the trained students: one engine for the whole comparison), student_weights (the GGUF type both are served at by llama.cpp, default f32: the numbers of their
-transformers weights), mode (hint, fewshot, zeroshot), train_questions, train_split (default: each benchmark's
-own; the symbolic tasks also have train_mixed, 1-3 words or flips), samples, temperature,
-max_new_tokens, test_questions (first N of each test split), eval_batch_size, train (`distill train`
-settings such as num_train_epochs), seeds (training seeds: one student and twin per seed), work_dir (default
-artifacts/runs/<name>), teacher_dir (default <work_dir>/teacher), results_dir (default results), sweep.
+the trained students: one engine for the whole comparison), student_weights (the GGUF type both are served
+at by llama.cpp, default f32: the numbers of their transformers weights), mode (hint, fewshot, zeroshot),
+train_questions, train_split (default: each benchmark's own; the symbolic tasks also have train_mixed, 1-3
+words or flips), samples, temperature, max_new_tokens, test_questions (first N of each test split),
+eval_batch_size, train (`distill train` settings such as num_train_epochs), seeds (training seeds: one student
+and twin per seed), work_dir (default artifacts/runs/<name>), teacher_dir (default <work_dir>/teacher),
+results_dir (default results), sweep.
 
 A sweep names one setting (train_questions, mode, samples, student or train_split) and its values,
 `sweep: {train_questions: [125, 250, 500, 1000]}`: the recipe runs once per value, in
-<work_dir>/<setting>-<value>, its students named with `-<setting>-<value>` and their entries carrying `sweep: {name, axis, value}` for the board's trade-offs page. The teacher's files are
-shared: smaller training sets are the first questions of one file, and fewer CoTs per question the first
-samples of a file written at the sweep's largest `samples`.
+<work_dir>/<setting>-<value>, its students named with `-<setting>-<value>` and their entries carrying
+`sweep: {name, axis, value}` for the board's trade-offs page. The teacher's files are shared: smaller
+training sets are the first questions of one file, and fewer CoTs per question the first samples of a file
+written at the sweep's largest `samples`.
 """
 
 import hashlib
