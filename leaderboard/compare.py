@@ -235,17 +235,22 @@ def tradeoffs(paired_rows: pd.DataFrame, entries: pd.DataFrame, scores: pd.DataF
     return pd.DataFrame(rows, columns=TRADEOFF_COLUMNS)
 
 
+def _scores_of(scores: pd.DataFrame, runs: list[tuple], benchmark: str) -> pd.DataFrame:
+    """The runs' filed scores on `benchmark`, one row per run and test split."""
+    return scores[scores["entry"].isin([e for e, _ in runs]) & (scores["benchmark"] == benchmark)]
+
+
 def _scored_splits(scores: pd.DataFrame, runs: list[tuple], benchmark: str) -> list[str]:
-    mine = scores[scores["entry"].isin([e for e, _ in runs]) & (scores["benchmark"] == benchmark)]
-    return [s for s in get_benchmark(benchmark).test_splits if s in set(mine["split"])]
+    scored = set(_scores_of(scores, runs, benchmark)["split"])
+    return [s for s in get_benchmark(benchmark).test_splits if s in scored]
 
 
 def _accuracy(scores: pd.DataFrame, runs: list[tuple], benchmark: str, who: str, split: str | None = None) -> dict:
     """{who_pct, who_low, who_high, who_n}: the runs' right answers on `benchmark` (or one `split` of it),
     pooled over runs and splits (percent, 95% Wilson interval); missing (NaN) where none of the runs was
     scored there."""
-    mine = scores[scores["entry"].isin([e for e, _ in runs]) & (scores["benchmark"] == benchmark)
-                  & scores["n"].notna() & ((scores["split"] == split) if split else True)]
+    mine = _scores_of(scores, runs, benchmark)
+    mine = mine[mine["n"].notna() & ((mine["split"] == split) if split else True)]
     n = int(mine["n"].sum())
     if not n:
         return dict.fromkeys([f"{who}_pct", f"{who}_low", f"{who}_high", f"{who}_n"], float("nan"))
