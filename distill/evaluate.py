@@ -12,6 +12,7 @@ it is filed.
 
 import importlib.metadata
 import shlex
+import shutil
 import subprocess
 import sys
 import time
@@ -58,6 +59,10 @@ class EvalConfig:
     dtype: str = field(default="float32", metadata={"help": "hf backend weights dtype (default %(default)s)"})
     results_dir: Path = field(default=results.DEFAULT_DIR, metadata={"help": "where entries are filed "
                                                                             "(default ./%(default)s)"})
+    cache_dir: Path | None = field(default=None, metadata={"help": "keep each answer here as it comes (lm-eval's "
+                                                                   "response cache), so an interrupted evaluation "
+                                                                   "resumes where it stopped; one directory per "
+                                                                   "model, removed once the entry is filed"})
     command: str | None = None  # the command line that asked for this run, recorded in the metadata
     served: engines.Engine | None = None  # an engine the caller started (distill run), used instead of --backend
     extra: dict = field(default_factory=dict)  # more metadata, e.g. training details from `distill train`
@@ -112,6 +117,9 @@ def lm_eval_command(cfg: EvalConfig, engine: engines.Engine, path: str, tasks: l
         cmd += ["--limit", str(cfg.limit)]
     if cfg.apply_chat_template:
         cmd += ["--apply_chat_template"]
+    if cfg.cache_dir:
+        # Keyed by prompt and generation settings, not by model: hence one directory per model.
+        cmd += ["--use_cache", str(Path(cfg.cache_dir) / "responses")]
     return cmd
 
 
@@ -147,7 +155,10 @@ def evaluate(cfg: EvalConfig) -> Path:
         if not any(results.RESULTS_FILE.fullmatch(f.name) for f in files):
             raise DistillError(f"lm-eval wrote no results file under {tmp}; nothing was added to results/")
         run = _run(cfg, engine, tasks, cmd, files, round(time.monotonic() - start, 1))
-        return results.write_entry(cfg.results_dir, _metadata(cfg, path), [run], files)
+        entry = results.write_entry(cfg.results_dir, _metadata(cfg, path), [run], files)
+    if cfg.cache_dir:  # filed: a later evaluation of a changed model must not read these answers
+        shutil.rmtree(cfg.cache_dir, ignore_errors=True)
+    return entry
 
 
 def _served_path(model: str) -> str:

@@ -321,7 +321,8 @@ class Run:
         entry = evaluate(EvalConfig(
             model=model, format=fmt, benchmarks=benchmark, served=engine, served_model=model,
             limit=self.r.test_questions, role=role, batch_size=self.r.eval_batch_size,
-            results_dir=self.results, command=self.command, extra={"recipe": self.r.name}))
+            results_dir=self.results, command=self.command, cache_dir=self.r.work / "eval-cache" / slug(model),
+            extra={"recipe": self.r.name}))
         print(f"{model} {fmt} {benchmark}: filed under {entry}", flush=True)
 
     def write_log(self) -> Path:

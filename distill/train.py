@@ -246,6 +246,7 @@ def eval_config(cfg, summary: dict, command: str | None, **overrides):
                     name=student_name(cfg, summary), base_model=cfg.student, teacher=data["teacher"],
                     limit=cfg.eval_limit, batch_size=cfg.per_device_eval_batch_size,
                     results_dir=Path(cfg.results_dir), command=command,
+                    cache_dir=Path(cfg.output_dir) / "eval-cache",
                     extra={"training": training, "data": data, "seed": cfg.seed,
                            "seed_group": seed_group(cfg, summary), "cost": cost(summary)})
     return EvalConfig(**(settings | overrides))

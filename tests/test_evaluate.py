@@ -119,3 +119,23 @@ def test_cli_reports_a_corrupted_cache_in_one_line(tmp_path):
     result = run("eval", "--model", STUDENT, "--format", "ft_cot", "--benchmarks", "sports")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "sports/test.jsonl is corrupted" in result.stderr.strip().splitlines()[-1]
+
+
+@pytest.mark.slow
+def test_an_interrupted_evaluation_resumes_from_the_answers_it_had(smollm2, tmp_path, capfd):
+    """lm-eval answered 2 questions and was stopped before anything was filed; evaluating 3 asks the model only
+    for the third, files all 3, and removes the cache."""
+    cache = tmp_path / "cache"
+    cfg = EvalConfig(model=STUDENT, format="fewshot_cot", benchmarks="sports", limit=3,
+                     results_dir=tmp_path / "results", cache_dir=cache)
+    tasks, _ = evaluate.task_names(cfg)
+    with engines.serving(STUDENT, "llama.cpp") as engine:
+        cut_short = EvalConfig(**{**vars(cfg), "limit": 2})
+        cmd = evaluate.lm_eval_command(cut_short, engine, evaluate._served_path(STUDENT), tasks, tmp_path / "lost")
+        assert subprocess.run(cmd).returncode == 0 and any(cache.iterdir())
+        capfd.readouterr()
+        entry = evaluate.evaluate(EvalConfig(**{**vars(cfg), "served": engine}))
+    assert "Cached requests: 2, Requests remaining: 1" in capfd.readouterr().err
+    _, samples, meta = read_entry(entry)
+    assert [s["doc_id"] for s in samples["sr_sports_fewshot_cot"]] == [0, 1, 2]
+    assert "--use_cache" in meta["runs"][0]["lm_eval_command"] and not cache.exists()
