@@ -130,9 +130,10 @@ class OpenAIBackend:
     """Any OpenAI-compatible server (vLLM, llama.cpp, hosted APIs): concurrent requests, bounded retries."""
 
     RETRYABLE = {408, 409, 429, 500, 502, 503, 504}
-    # Seconds a request may take: generous, because 4 slots sharing 2 busy cores can take minutes over
-    # 256 tokens, and a timed-out request retried while the server still works on it only adds load.
-    TIMEOUT = 600
+    # Seconds a request may take (teacher generation and lm-eval's requests alike): generous, because 4 slots
+    # sharing 2 busy cores can take many minutes over 256 tokens (lm-eval's 300 s timed out under load), and a
+    # timed-out request retried while the server still works on it only adds load.
+    TIMEOUT = 1800
 
     def __init__(self, base_url: str, model: str, concurrency: int = 4, timeout: float = TIMEOUT,
                  max_retries: int = 5, api_key: str | None = None):

