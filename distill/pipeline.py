@@ -3,10 +3,10 @@
     distill run recipes/demo.yaml
 
 Stages, in order: prepare data; the teacher writes chains of thought for the first N training
-questions (`hint` mode: the gold answer given); the teacher is evaluated few-shot; the CoTs are
-filtered into an ft_cot training set and its answer-only ft_direct twin over the same questions
-(plus the same pair from gold rationales where asked); the untrained student is evaluated few-shot;
-both students are trained and evaluated zero-shot. Every evaluation is filed under results/.
+questions (`hint` mode: the gold answer given); the CoTs are filtered into an ft_cot training set and
+its answer-only ft_direct twin over the same questions (plus the same pair from gold rationales where
+asked); both students are trained and evaluated zero-shot; the teacher and the untrained student are
+evaluated few-shot. Every evaluation is filed under results/.
 
 A stage whose output is complete is skipped and a partial one resumes: generation appends only the
 missing CoTs, training restarts from its last checkpoint, and each (model, format, benchmark)
@@ -212,23 +212,14 @@ class Run:
     def _wanted(self, benchmark: str) -> int:
         return len(data.load_split(benchmark, self.r.split_of(benchmark))[: self.r.train_questions]) * self.samples
 
-    def teacher_pending(self) -> tuple[list[str], list[tuple[str, str]]]:
-        gen = [b for b in self.r.benchmarks if not generated(self.teacher_file(b), self._wanted(b))]
-        evals = [(fmt, b) for fmt, b in self.r.fewshot_evaluations()
-                 if not results.has_run(self.results, self.r.teacher, fmt, b, self.r.test_questions)]
-        return gen, evals
-
     def teacher(self) -> None:
-        gen, evals = self.teacher_pending()
-        if not self.stage(f"teacher {self.r.teacher}: chains of thought and few-shot evaluation", bool(gen or evals)):
+        gen = [b for b in self.r.benchmarks if not generated(self.teacher_file(b), self._wanted(b))]
+        if not self.stage(f"teacher {self.r.teacher}: chains of thought", bool(gen)):
             return
-        # One server for the whole stage: generation and both few-shot evaluations.
         with engines.serving(self.r.teacher, self.r.teacher_backend, base_url=self.r.base_url,
                              log=self.r.work / "teacher-server.log") as engine:
             for b in gen:
                 self._generate(b, engine)
-            for fmt, b in evals:
-                self._evaluate(self.r.teacher, fmt, b, engine, role="teacher")
 
     def _generate(self, benchmark: str, engine: engines.Engine) -> None:
         from distill.generate import GenerateConfig, generate, summary_line
@@ -256,17 +247,6 @@ class Run:
         for name, r in report.items():
             print(f"{name}: {filtering.kept_text(r)}", flush=True)
         return report
-
-    # untrained student -------------------------------------------------------------------------------
-    def base(self) -> None:
-        evals = [(fmt, b) for fmt, b in self.r.fewshot_evaluations()
-                 if not results.has_run(self.results, self.r.student, fmt, b, self.r.test_questions)]
-        if not self.stage(f"untrained student {self.r.student}: few-shot evaluation", bool(evals)):
-            return
-        with engines.serving(self.r.student, self.r.base_backend, weights=self.r.student_weights,
-                             log=self.r.work / "base-server.log") as engine:
-            for fmt, b in evals:
-                self._evaluate(self.r.student, fmt, b, engine, role="baseline")
 
     # students ----------------------------------------------------------------------------------------
     def students(self, report: dict[str, dict]) -> None:
@@ -315,6 +295,23 @@ class Run:
             eval_cfg.extra |= {**extra, "recipe": self.r.name}
             print(f"results filed under {evaluate(eval_cfg)}", flush=True)
 
+    # few-shot evaluations ----------------------------------------------------------------------------
+    def fewshot(self, role: str) -> None:
+        """The teacher's or the untrained student's few-shot evaluations not filed yet, on one server."""
+        if role == "teacher":
+            model, title, serving = self.r.teacher, "teacher", dict(engine=self.r.teacher_backend,
+                                                                     base_url=self.r.base_url)
+        else:
+            model, title, serving = self.r.student, "untrained student", dict(engine=self.r.base_backend,
+                                                                               weights=self.r.student_weights)
+        evals = [(fmt, b) for fmt, b in self.r.fewshot_evaluations()
+                 if not results.has_run(self.results, model, fmt, b, self.r.test_questions)]
+        if not self.stage(f"{title} {model}: few-shot evaluation", bool(evals)):
+            return
+        with engines.serving(model, **serving, log=self.r.work / f"{role}-server.log") as engine:
+            for fmt, b in evals:
+                self._evaluate(model, fmt, b, engine, role)
+
     def _evaluate(self, model: str, fmt: str, benchmark: str, engine: engines.Engine, role: str) -> None:
         from distill.evaluate import EvalConfig, evaluate
 
@@ -361,8 +358,10 @@ def run_point(point: Point, recipe_path: Path) -> Path:
                 data.prepare(b)
             run_.teacher()
             report = run_.training_sets()
-            run_.base()
             run_.students(report)
+            # Last: they train nothing, and the students (hours of a full-scale run) land a session sooner.
+            run_.fewshot("teacher")
+            run_.fewshot("baseline")
         finally:
             log = run_.write_log()
     print(f"\nrecipe {recipe.name} finished in {time.time() - start:.0f} s; results in {recipe.results_dir}/, "

@@ -137,6 +137,14 @@ def test_a_student_trained_on_another_version_of_its_training_file_is_refused(tm
         Run(recipe, tmp_path / "t.yaml").students(report)
 
 
+def _started(pid: str) -> tuple[str, str | None]:
+    """A process by pid and start time: a pid alone may be reused by another process or thread meanwhile."""
+    try:
+        return pid, Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (FileNotFoundError, ProcessLookupError):
+        return pid, None
+
+
 def _stop_during_generation(recipe: Path, teacher_file: Path) -> None:
     """Start the recipe, SIGTERM it once the teacher has written its first chunk of CoTs; its llama.cpp server must go too."""
     proc = subprocess.Popen([sys.executable, "-m", "distill.cli", "run", str(recipe)], stdout=subprocess.DEVNULL,
@@ -147,13 +155,13 @@ def _stop_during_generation(recipe: Path, teacher_file: Path) -> None:
             assert proc.poll() is None, "the run ended before generating"
             assert time.monotonic() < deadline, "no 8 CoTs within 300 s (is another job using the CPU?)"
             time.sleep(0.1)
-        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+        children = [_started(c) for c in Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()]
         assert children, "the teacher is served by a child process"
     finally:  # a failed wait must not leave the run going on
         proc.terminate()
     assert proc.wait(timeout=60) != 0
     time.sleep(1)
-    assert not [c for c in children if Path(f"/proc/{c}").exists()], "the llama.cpp server outlived the run"
+    assert not [c for c in children if _started(c[0]) == c], "the llama.cpp server outlived the run"
 
 
 def _run(recipe: Path) -> tuple[str, float]:
@@ -196,10 +204,11 @@ def test_a_tiny_recipe_runs_end_to_end_then_a_second_run_only_checks(smollm2, tm
     before = {p: p.stat().st_mtime for p in results.rglob("*")}
     out, seconds = _run(recipe)
     assert seconds < 60
-    assert out.count("done already, skipped") == 4, out  # teacher, untrained student, both students
+    # teacher CoTs, both students, the teacher's and the untrained student's few-shot evaluations
+    assert out.count("done already, skipped") == 5, out
     assert {p: p.stat().st_mtime for p in results.rglob("*")} == before, "a finished recipe adds nothing"
     log = json.loads((tmp_path / "work/run.json").read_text())
-    assert [s["ran"] for s in log["stages"]] == [True, False, True, False, False, False]
+    assert [s["ran"] for s in log["stages"]] == [True, False, True, False, False, False, False]
     assert len(log["earlier"]) == 2  # the interrupted run and the one that finished
     teacher_stage = log["stages"][1]["stage"]
     assert log["seconds_by_stage"][teacher_stage] > 0, "the teacher's time in both runs that ran it"
