@@ -251,10 +251,11 @@ class Run:
     # students ----------------------------------------------------------------------------------------
     def students(self, report: dict[str, dict]) -> None:
         for r, seed in ((r, seed) for r in report.values() for seed in self.r.seeds):
-            twin = None
-            for fmt in ("ft_direct", r["format"]):  # the twin first, so the CoT (or PoT) student can name it
-                group = f"{slug(self.r.student)}-{r['benchmark']}-{r['source']}{self.point.suffix}-{fmt}"
+            groups = {fmt: f"{slug(self.r.student)}-{r['benchmark']}-{r['source']}{self.point.suffix}-{fmt}"
+                      for fmt in (r["format"], "ft_direct")}  # the CoT (or PoT) student first: the main result
+            for fmt, group in groups.items():
                 name = seeded(group, seed)
+                twin = seeded(groups["ft_direct"], seed) if fmt != "ft_direct" else None
                 student_dir = self.r.work / "students" / name
                 train_file = Path(r[f"{fmt}_file"])
                 digest = _sha256(train_file)
@@ -262,7 +263,6 @@ class Run:
                     self.results, name, fmt, r["benchmark"], self.r.test_questions)
                 if self.stage(f"student {name}: train on {train_file} and evaluate", not done):
                     self._train_and_evaluate(group, seed, fmt, train_file, digest, student_dir, r["benchmark"], twin)
-                twin = name
 
     def _train_and_evaluate(self, group: str, seed: int, fmt: str, train_file: Path, digest: str, out: Path,
                             benchmark: str, twin: str | None) -> None:

@@ -105,7 +105,8 @@ def test_each_point_of_a_sweep_trains_its_own_students(tmp_path, monkeypatch):
     recipe = Recipe(name="n", benchmarks=["last_letter"], student=STUDENT, work_dir=str(tmp_path / "w"),
                     results_dir=str(tmp_path / "results"), sweep={"train_questions": [100, 200]})
     trained = []
-    monkeypatch.setattr(Run, "_train_and_evaluate", lambda self, group, *a: trained.append((group, self.point.sweep)))
+    monkeypatch.setattr(Run, "_train_and_evaluate",
+                        lambda self, group, *a: trained.append((group, self.point.sweep, a[-1])))
     for name in ("c", "d"):
         (tmp_path / f"{name}.jsonl").write_text("{}\n")
     report = {"last_letter.t-hint": {"benchmark": "last_letter", "source": "t-hint", "format": "ft_cot",
@@ -113,8 +114,9 @@ def test_each_point_of_a_sweep_trains_its_own_students(tmp_path, monkeypatch):
                                      "ft_direct_file": str(tmp_path / "d.jsonl")}}
     for point in pipeline.points(recipe):
         Run(point.recipe, tmp_path / "n.yaml", point).students(report)
-    assert [g for g, _ in trained] == [f"{STUDENT}-last_letter-t-hint-train_questions-{n}-{fmt}"
-                                       for n in (100, 200) for fmt in ("ft_direct", "ft_cot")]
+    assert [g for g, _, _ in trained] == [f"{STUDENT}-last_letter-t-hint-train_questions-{n}-{fmt}"
+                                          for n in (100, 200) for fmt in ("ft_cot", "ft_direct")]
+    assert [twin for _, _, twin in trained] == [trained[1][0], None, trained[3][0], None], "the CoT student names its twin"
     assert trained[-1][1] == {"name": "n", "axis": "train_questions", "value": 200}
 
 
@@ -122,11 +124,11 @@ def test_a_student_trained_on_another_version_of_its_training_file_is_refused(tm
     import distill.train
 
     monkeypatch.setattr(distill.train, "train", lambda *a, **k: pytest.fail("a refused student must not train"))
-    train_file = tmp_path / "last_letter.gold.ft_direct.jsonl"
+    train_file = tmp_path / "last_letter.gold.ft_cot.jsonl"
     train_file.write_text('{"id": "last_letter-train-0000"}\n')  # the file as it is now
     recipe = Recipe(name="t", benchmarks=["last_letter"], student=STUDENT, work_dir=str(tmp_path / "work"),
                     results_dir=str(tmp_path / "results"))
-    student = recipe.work / "students" / f"{STUDENT}-last_letter-gold-ft_direct"
+    student = recipe.work / "students" / f"{STUDENT}-last_letter-gold-ft_cot"
     student.mkdir(parents=True)
     (student / SUMMARY_FILE).write_text("{}")  # finished, on the file as it was
     record_trained_on(student, "0" * 64)
