@@ -104,11 +104,15 @@ class LlamaServer:
                 time.sleep(0.3)
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
+        if not self.proc or self.proc.poll() is not None:
+            return
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            pass
+        finally:  # too slow to go, or this command was itself killed while waiting: leave no server behind
+            if self.proc.poll() is None:
                 self.proc.kill()
                 self.proc.wait()
 
