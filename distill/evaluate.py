@@ -31,6 +31,9 @@ from distill.results import GROUPS, ROLES
 HARNESS_TASKS = Path(__file__).resolve().parent.parent / "harness_tasks"
 
 
+CACHE_DIR = "eval-cache"  # where `distill run` and `distill train --eval` keep a model's answers until filed
+
+
 @dataclass
 class EvalConfig:
     model: str = field(metadata={"help": "offline model name, local directory or hub ID"})

@@ -313,12 +313,12 @@ class Run:
                 self._evaluate(model, fmt, b, engine, role)
 
     def _evaluate(self, model: str, fmt: str, benchmark: str, engine: engines.Engine, role: str) -> None:
-        from distill.evaluate import EvalConfig, evaluate
+        from distill.evaluate import CACHE_DIR, EvalConfig, evaluate
 
         entry = evaluate(EvalConfig(
             model=model, format=fmt, benchmarks=benchmark, served=engine, served_model=model,
             limit=self.r.test_questions, role=role, batch_size=self.r.eval_batch_size,
-            results_dir=self.results, command=self.command, cache_dir=self.r.work / "eval-cache" / slug(model),
+            results_dir=self.results, command=self.command, cache_dir=self.r.work / CACHE_DIR / slug(model),
             extra={"recipe": self.r.name}))
         print(f"{model} {fmt} {benchmark}: filed under {entry}", flush=True)
 

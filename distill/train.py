@@ -234,7 +234,7 @@ def cost(summary: dict) -> dict:
 
 def eval_config(cfg, summary: dict, command: str | None, **overrides):
     """How `distill eval` files this student: its name, base, teacher, and training details as metadata."""
-    from distill.evaluate import EvalConfig
+    from distill.evaluate import CACHE_DIR, EvalConfig
 
     data = summary["data"]
     training = {k: summary[k] for k in ("method", "format", "batching", "precision", "learning_rate", "epochs",
@@ -246,7 +246,7 @@ def eval_config(cfg, summary: dict, command: str | None, **overrides):
                     name=student_name(cfg, summary), base_model=cfg.student, teacher=data["teacher"],
                     limit=cfg.eval_limit, batch_size=cfg.per_device_eval_batch_size,
                     results_dir=Path(cfg.results_dir), command=command,
-                    cache_dir=Path(cfg.output_dir) / "eval-cache",
+                    cache_dir=Path(cfg.output_dir) / CACHE_DIR,
                     extra={"training": training, "data": data, "seed": cfg.seed,
                            "seed_group": seed_group(cfg, summary), "cost": cost(summary)})
     return EvalConfig(**(settings | overrides))
