@@ -259,8 +259,10 @@ class Run:
                 student_dir = self.r.work / "students" / name
                 train_file = Path(r[f"{fmt}_file"])
                 digest = _sha256(train_file)
-                done = trained_on(student_dir) == digest and results.has_run(
-                    self.results, name, fmt, r["benchmark"], self.r.test_questions)
+                # The entry's own record of its training file counts too: a later session or machine has
+                # results/ but not the student's weights, and should not train it again.
+                done = digest in (trained_on(student_dir), results.trained_on(self.results, name, fmt)) and \
+                    results.has_run(self.results, name, fmt, r["benchmark"], self.r.test_questions)
                 if self.stage(f"student {name}: train on {train_file} and evaluate", not done):
                     self._train_and_evaluate(group, seed, fmt, train_file, digest, student_dir, r["benchmark"], twin)
 

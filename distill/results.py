@@ -548,6 +548,14 @@ def has_run(results_dir: Path, model: str, fmt: str, benchmark: str, limit: int 
                all((entry / f).is_file() for f in r.get("files") or []) for r in runs)
 
 
+def trained_on(results_dir: Path, model: str, fmt: str) -> str | None:
+    """The sha256 of the training file a student's entry says it learned from; None if it says none."""
+    try:
+        return (read_metadata(Path(results_dir) / entry_name(model, fmt)).get("data") or {}).get("sha256")
+    except Rejected:
+        return None
+
+
 def refusal(problems: list[str]) -> DistillError:
     """Every problem in one line: what `distill submit` and the writer say when they write nothing."""
     return DistillError(f"refused: {len(problems)} problem{'s' if len(problems) > 1 else ''}: " + "; ".join(problems))

@@ -119,8 +119,9 @@ def collator(batching: str, tokenizer, model):
 
 
 def data_info(path: Path, records: list[dict], stats: dict) -> dict:
-    """What a student learned from, for its board entry: the file, its teacher, token counts, and what
-    `distill filter` reported about the file (its report.json sits beside it)."""
+    """What a student learned from, for its board entry: the file and its sha256, its teacher, token counts,
+    and what `distill filter` reported about the file (its report.json sits beside it)."""
+    import hashlib
     import json
 
     sources = sorted({(r.get("meta") or {}).get("source") or "unknown" for r in records})
@@ -133,6 +134,6 @@ def data_info(path: Path, records: list[dict], stats: dict) -> dict:
     # <benchmark>.<source>.<format>.jsonl, as distill filter names its files (a source may hold dots: qwen2.5)
     parts = path.name.removesuffix(".jsonl").split(".", 1)
     named = parts[1].rsplit(".", 1)[0] if len(parts) == 2 and "." in parts[1] else path.stem
-    return {"file": path.name, "benchmarks": sorted({r["benchmark"] for r in records}),
+    return {"file": path.name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "benchmarks": sorted({r["benchmark"] for r in records}),
             "source": (entry or {}).get("source") or named, "teacher": ", ".join(teachers),
             "sources": sources, **stats, "filter_report": entry}

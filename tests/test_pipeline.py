@@ -4,7 +4,9 @@ The end-to-end test serves SmolLM2 as the teacher through a real llama.cpp serve
 trains two real students for two steps each, and evaluates everything with the real lm-eval.
 """
 
+import hashlib
 import json
+import shutil
 import subprocess
 import sys
 import time
@@ -196,6 +198,8 @@ def test_a_tiny_recipe_runs_end_to_end_then_a_second_run_only_checks(smollm2, tm
     meta = json.loads((results / f"{cot}__ft_cot/metadata.json").read_text())
     assert meta["role"] == "student" and meta["answer_only_twin"] == direct and meta["base_model"] == STUDENT
     assert meta["runs"][0]["command"] == f"distill run {recipe}" and meta["training"]["steps"] == 2
+    train_file = tmp_path / "work/train" / meta["data"]["file"]
+    assert meta["data"]["sha256"] == hashlib.sha256(train_file.read_bytes()).hexdigest()
     teacher = json.loads((results / f"{STUDENT}__fewshot_cot/metadata.json").read_text())
     assert teacher["runs"][0]["backend"] == "llama.cpp" and teacher["runs"][0]["engine"]["weights"] == "Q4_1"
     # The trained students ran on llama.cpp too, on F32 converted from their weights (here the untrained
@@ -213,5 +217,12 @@ def test_a_tiny_recipe_runs_end_to_end_then_a_second_run_only_checks(smollm2, tm
     log = json.loads((tmp_path / "work/run.json").read_text())
     assert [s["ran"] for s in log["stages"]] == [True, False, True, False, False, False, False]
     assert len(log["earlier"]) == 2  # the interrupted run and the one that finished
+
+    # A fresh machine has results/ and the teacher's files but no student weights: each student's entry
+    # names the sha256 of the file it learned from, which is enough to know it is done.
+    shutil.rmtree(tmp_path / "work/students")
+    out, _ = _run(recipe)
+    assert out.count("done already, skipped") == 5, out
+    assert {p: p.stat().st_mtime for p in results.rglob("*")} == before
     teacher_stage = log["stages"][1]["stage"]
     assert log["seconds_by_stage"][teacher_stage] > 0, "the teacher's time in both runs that ran it"

@@ -9,6 +9,11 @@ TRAIN_SIZE, TEST_SIZE = 1000, 300  # before duplicates are dropped
 _INSTRUCTION = re.compile(r"\s*Give the result as your final answer\.\s*Do not include units\.\s*$")
 
 
+def question_text(item: dict) -> str:
+    """A reasoning-gym item's question as the benchmark asks it."""
+    return _INSTRUCTION.sub("", item["question"])
+
+
 def _rationale(answer_cot: str) -> str:
     body = answer_cot.split("####")[0]  # the text ends with "#### N", which the target states anyway
     return " ".join(body.split())
@@ -25,7 +30,7 @@ def build(benchmark: Benchmark, seed: int) -> dict[str, list[dict]]:
         records = []
         for i in range(size):
             item = data[i]
-            question = _INSTRUCTION.sub("", item["question"])
+            question = question_text(item)
             if question in seen:  # keep the test split disjoint from train
                 continue
             seen.add(question)

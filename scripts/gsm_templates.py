@@ -1,0 +1,82 @@
+"""Does a GSM-Symbolic student solve new problems, or new numbers in problems it was trained on?
+
+reasoning-gym draws each GSM-Symbolic question from one of about a hundred templates (a GSM8K problem
+with its names and numbers made variables), so the test split holds new instances of templates that the
+training split also holds. This script recovers each question's template and tallies a student's test
+accuracy, and its answer-only twin's, by how many of its training examples came from the same template.
+
+    .venv/bin/python scripts/gsm_templates.py \\
+        results/<student>__ft_pot artifacts/runs/arithmetic-pot/train/<benchmark>.<source>.ft_pot.jsonl
+
+A template is known by the names of its variables (reasoning-gym's metadata has no template id), so two
+templates with the same variable names count as one.
+"""
+
+import argparse
+import collections
+import json
+from pathlib import Path
+
+from distill import data
+from distill import results as results_format
+from distill.sources import gsm_symbolic
+
+BINS = ((0, 0), (1, 4), (5, 9), (10, None))  # training examples from the test question's template
+
+
+def templates(seed: int) -> dict[str, tuple[str, ...]]:
+    """Question text -> its template's variable names, rebuilt as distill.sources.gsm_symbolic draws them."""
+    import reasoning_gym
+
+    found = {}
+    for offset, size in enumerate((gsm_symbolic.TRAIN_SIZE, gsm_symbolic.TEST_SIZE)):
+        dataset = reasoning_gym.create_dataset("gsm_symbolic", size=size, seed=seed * 10 + offset)
+        for i in range(size):
+            item = dataset[i]
+            found.setdefault(gsm_symbolic.question_text(item), tuple(sorted(item["metadata"]["variables"])))
+    return found
+
+
+def correct_by_id(entry: Path) -> dict[str, float]:
+    """Each test question's exact match in an entry's gsm_symbolic samples."""
+    meta = results_format.read_metadata(entry)
+    task = results_format.benchmark_task(results_format.BENCHMARKS["gsm_symbolic"], meta["format"])
+    samples = sorted(entry.glob(f"samples_{task}_*.jsonl.gz"))
+    if not samples:
+        raise SystemExit(f"{entry}: no samples of {task}")
+    return {s["doc"]["id"]: s["exact_match"] for s in results_format.read_samples(samples[-1])}
+
+
+def label(low: int, high: int | None) -> str:
+    return f"{low}+" if high is None else str(low) if low == high else f"{low}-{high}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("student", type=Path, help="the student's results/ entry")
+    parser.add_argument("train_file", type=Path, help="the JSONL file it was trained on (distill filter's output)")
+    parser.add_argument("--twin", type=Path, help="its answer-only twin's entry (default: the one its metadata names)")
+    args = parser.parse_args()
+
+    twin = args.twin or args.student.parent / results_format.entry_name(
+        results_format.read_metadata(args.student)["answer_only_twin"], "ft_direct")
+    manifest = json.loads((data.benchmark_dir("gsm_symbolic") / "manifest.json").read_text())
+    template = templates(manifest["seed"])
+    train = {r["id"]: r["question"] for r in data.load_split("gsm_symbolic", "train")}
+    trained = collections.Counter(template[train[json.loads(line)["id"]]] for line in args.train_file.open())
+    student, answers = correct_by_id(args.student), correct_by_id(twin)
+    test = data.load_split("gsm_symbolic", "test")
+    seen = sum(template[r["question"]] in {template[q] for q in train.values()} for r in test)
+    print(f"{len(test)} test questions from {len({template[r['question']] for r in test})} templates; "
+          f"{seen} from a template in the training split; {len(trained)} templates in {args.train_file.name}")
+    print("| training examples from its template | test questions | student | answer-only twin |")
+    print("| --- | ---: | ---: | ---: |")
+    for low, high in BINS:
+        ids = [r["id"] for r in test if low <= trained[template[r["question"]]] <= (high if high is not None else 1e9)]
+        right, twin_right = (sum(scores[i] for i in ids) for scores in (student, answers))
+        share = (lambda n: f"{n:.0f} ({n / len(ids):.0%})") if ids else (lambda n: "-")
+        print(f"| {label(low, high)} | {len(ids)} | {share(right)} | {share(twin_right)} |")
+
+
+if __name__ == "__main__":
+    main()
