@@ -51,6 +51,10 @@ def label(low: int, high: int | None) -> str:
     return f"{low}+" if high is None else str(low) if low == high else f"{low}-{high}"
 
 
+def share(right: float, n: int) -> str:
+    return f"{right:.0f} ({right / n:.0%})" if n else "-"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("student", type=Path, help="the student's results/ entry")
@@ -73,9 +77,8 @@ def main() -> None:
     print("| --- | ---: | ---: | ---: |")
     for low, high in BINS:
         ids = [r["id"] for r in test if low <= trained[template[r["question"]]] <= (high if high is not None else 1e9)]
-        right, twin_right = (sum(scores[i] for i in ids) for scores in (student, answers))
-        share = (lambda n: f"{n:.0f} ({n / len(ids):.0%})") if ids else (lambda n: "-")
-        print(f"| {label(low, high)} | {len(ids)} | {share(right)} | {share(twin_right)} |")
+        right, twin_right = (share(sum(scores[i] for i in ids), len(ids)) for scores in (student, answers))
+        print(f"| {label(low, high)} | {len(ids)} | {right} | {twin_right} |")
 
 
 if __name__ == "__main__":
