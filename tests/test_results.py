@@ -196,6 +196,16 @@ def test_has_run_knows_what_an_entry_holds(tmp_path):
     assert not results.has_run(tmp_path, "m", "fewshot_cot", "sports", 4)
 
 
+def test_trained_on_reads_the_training_files_sha256_an_entry_records(tmp_path):
+    entry = synth.write_entry(tmp_path, "m", scores={("sports", "test"): 0.5}, n=4)
+    meta = json.loads((entry / "metadata.json").read_text())
+    assert results.trained_on(tmp_path, "m", meta["format"]) is None  # an entry that records none
+    meta["data"] = {"file": "sports.gold.ft_cot.jsonl", "sha256": "ab" * 32}
+    (entry / "metadata.json").write_text(json.dumps(meta))
+    assert results.trained_on(tmp_path, "m", meta["format"]) == "ab" * 32
+    assert results.trained_on(tmp_path, "nobody", meta["format"]) is None  # no entry at all
+
+
 def test_remove_entry_takes_the_whole_entry_away_and_nothing_else(tmp_path):
     kept = synth.write_entry(tmp_path, "other", scores={("sports", "test"): 0.5}, n=4)
     gone = synth.write_entry(tmp_path, "m", scores={("sports", "test"): 0.5}, n=4)
