@@ -18,7 +18,7 @@ from leaderboard.transforms import column_label, n_column, references, seed_memb
 KEYS = ["entry", "benchmark", "split"]
 SUMMARY_COLUMNS = [*KEYS, "column", "n", "correct", "top_answer", "top_count", "majority", "chance", "constant",
                    "near_majority"]
-VERSUS = ("answer-only twin", "untrained base", "teacher", "CoT student")  # the last only for PoT students
+VERSUS = ("answer-only twin", "untrained base", "teacher", "CoT student", "gold CoT student")  # the CoT ones: PoT only
 REASONING_FORMATS = ("ft_cot", "ft_pot")  # students trained on rationales (CoT) or programs (PoT)
 PAIRED_COLUMNS = ["student", "versus", "reference", "benchmark", "column", "whole", "runs", "n", "wins", "losses",
                   "student_pct", "reference_pct", "difference", "low", "high", "p", "significant", "engines"]
@@ -121,7 +121,7 @@ def reasoning_students(entries: pd.DataFrame) -> pd.DataFrame:
 
 def paired(questions: pd.DataFrame, entries: pd.DataFrame) -> pd.DataFrame:
     """PAIRED_COLUMNS: each CoT or PoT student (a seed group counts once) against its answer-only twin, its
-    untrained base, its teacher and, for a PoT student, its CoT student (transforms.references), on the
+    untrained base, its teacher and, for a PoT student, its CoT students (transforms.references), on the
     questions both answered: per test split, and pooled over the splits of a benchmark that has several
     (`whole` marks the rows that cover a whole benchmark). Percentages are points; low and high bound the
     difference's 95% interval; p is the exact McNemar test. engines: None where one engine with the same

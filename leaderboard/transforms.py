@@ -260,7 +260,7 @@ def teacher_entry(entries: pd.DataFrame, student: pd.Series) -> str | None:
 
 def references(entries: pd.DataFrame, student: pd.Series) -> dict[str, str]:
     """What a measured student is compared with: its answer-only twin, its untrained base and, for a PoT
-    student, the CoT student it is an alternative to.
+    student, the CoT students it is an alternative to.
 
     answer-only twin: the twin the student names (metadata `answer_only_twin`: the same questions
     without rationales), else an ft_direct entry from the same base model that covers one of the
@@ -269,6 +269,8 @@ def references(entries: pd.DataFrame, student: pd.Series) -> dict[str, str]:
     base few-shot with programs next (so both sides write programs), else few-shot.
     CoT student: for a PoT student only, an ft_cot entry from the same base model and teacher that covers
     one of its benchmarks: programs against rationales, all else equal.
+    gold CoT student: for a PoT student only, an ft_cot entry from the same base model trained on the
+    benchmark's own gold rationales (teacher `gold`) that covers one of its benchmarks.
     """
     measured = entries[(entries["role"] != "reported") & (entries["entry"] != student["entry"])]
     found = {}
@@ -287,9 +289,12 @@ def references(entries: pd.DataFrame, student: pd.Series) -> dict[str, str]:
     base = _preferred(_matches(measured, student["base_model"]), (*own, *FORMATS))
     if base is not None:
         found["untrained base"] = base["entry"]
-    cot = _preferred(same_teacher, ("ft_cot",)) if student["format"] == "ft_pot" else None
-    if cot is not None:
-        found["CoT student"] = cot["entry"]
+    if student["format"] == "ft_pot":
+        gold = _rows(overlapping, [t == "gold" for t in overlapping["teacher"]])
+        for versus, candidates in (("CoT student", same_teacher), ("gold CoT student", gold)):
+            cot = _preferred(candidates, ("ft_cot",))
+            if cot is not None:
+                found[versus] = cot["entry"]
     return found
 
 

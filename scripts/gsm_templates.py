@@ -51,8 +51,12 @@ def label(low: int, high: int | None) -> str:
     return f"{low}+" if high is None else str(low) if low == high else f"{low}-{high}"
 
 
-def share(right: float, n: int) -> str:
-    return f"{right:.0f} ({right / n:.0%})" if n else "-"
+def tally(scores: dict[str, float], ids: list[str]) -> str:
+    """Right answers among ids and their share; "-" when the entry has not answered all of them."""
+    if not ids or any(i not in scores for i in ids):
+        return "-"
+    right = sum(scores[i] for i in ids)
+    return f"{right:.0f} ({right / len(ids):.0%})"
 
 
 def main() -> None:
@@ -70,6 +74,8 @@ def main() -> None:
     trained = collections.Counter(template[train[json.loads(line)["id"]]] for line in args.train_file.open())
     student, answers = correct_by_id(args.student), correct_by_id(twin)
     test = data.load_split("gsm_symbolic", "test")
+    if len(answers) < len(test):
+        print(f"{twin.name} answered {len(answers)} of the {len(test)} test questions: its column is left empty")
     seen = sum(template[r["question"]] in {template[q] for q in train.values()} for r in test)
     print(f"{len(test)} test questions from {len({template[r['question']] for r in test})} templates; "
           f"{seen} from a template in the training split; {len(trained)} templates in {args.train_file.name}")
@@ -77,8 +83,7 @@ def main() -> None:
     print("| --- | ---: | ---: | ---: |")
     for low, high in BINS:
         ids = [r["id"] for r in test if low <= trained[template[r["question"]]] <= (high if high is not None else 1e9)]
-        right, twin_right = (share(sum(scores[i] for i in ids), len(ids)) for scores in (student, answers))
-        print(f"| {label(low, high)} | {len(ids)} | {right} | {twin_right} |")
+        print(f"| {label(low, high)} | {len(ids)} | {tally(student, ids)} | {tally(answers, ids)} |")
 
 
 if __name__ == "__main__":

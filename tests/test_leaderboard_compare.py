@@ -70,7 +70,7 @@ def test_only_reasoning_students_are_compared_and_each_seed_group_once(board, pa
     gold = paired[paired["student"] == f"{synth.GOLD_STUDENT}__ft_cot"]
     assert set(gold["versus"]) == {"answer-only twin", "untrained base"}  # gold rationales have no teacher entry
     seeded = paired[paired["student"] == f"{synth.SEEDED}-seed0__ft_cot"]
-    assert set(seeded["versus"]) == set(compare.VERSUS) - {"CoT student"}  # that one is for PoT students only
+    assert set(seeded["versus"]) == set(compare.VERSUS) - {"CoT student", "gold CoT student"}  # for PoT students
 
 
 def test_paired_counts_wins_and_losses_on_shared_questions(paired):
@@ -157,7 +157,8 @@ def test_a_pot_student_is_compared_with_its_twin_base_teacher_and_cot_student(po
         "answer-only twin": "pot-direct__ft_direct",
         "untrained base": "base__fewshot_pot",  # programs against programs, though few-shot CoT comes first
         "teacher": f"{synth.TEACHER}__fewshot_cot",
-        "CoT student": "cot-seed0__ft_cot"}  # same base, teacher and benchmark
+        "CoT student": "cot-seed0__ft_cot",  # same base, teacher and benchmark
+        "gold CoT student": "cot-gold__ft_cot"}  # same base and benchmark, gold rationales
     cot = mine[mine["versus"] == "CoT student"].iloc[0]
     # seeds 0 and 1 score 18 and 15 of 30 against the CoT seeds' 12 and 15: each paired with its own seed
     assert (cot["runs"], cot["n"], cot["wins"], cot["losses"], cot["whole"]) == (2, 60, 6, 0, True)
@@ -170,7 +171,7 @@ def test_cot_students_get_no_cot_student_row_and_their_base_few_shot_cot(pot_boa
     cot = pot_paired[pot_paired["student"].str.startswith("cot-")]
     # cot-letters shares no question with a reference (they answered gsm_symbolic only): no row
     assert set(cot["student"]) == {"cot-gold__ft_cot", "cot-seed0__ft_cot"}
-    assert "CoT student" not in set(cot["versus"])
+    assert not {"CoT student", "gold CoT student"} & set(cot["versus"])
     seeded = cot[cot["student"] == "cot-seed0__ft_cot"].set_index("versus")["reference"]
     assert seeded["untrained base"] == "base__fewshot_cot"
     student = pot_board.entries.set_index("entry", drop=False).loc["cot-seed0__ft_cot"]

@@ -1,6 +1,6 @@
 """What distillation gained: each CoT or PoT student against its answer-only twin, untrained base and teacher (a
-PoT student also against its CoT student), question by question (wins, losses, the difference with its 95%
-interval, the exact McNemar p-value)."""
+PoT student also against its CoT students: same teacher, and gold rationales), question by question (wins,
+losses, the difference with its 95% interval, the exact McNemar p-value)."""
 
 import streamlit as st
 
@@ -28,7 +28,7 @@ if len(unread):
                "lists the board's other problems).")
 if paired.empty:
     st.info("No CoT or PoT student (role student, format ft_cot or ft_pot) shown has its answer-only twin (same "
-            "base model, ft_direct), its untrained base model, its teacher or (for PoT) its CoT student beside it "
+            "base model, ft_direct), its untrained base model, its teacher or (for PoT) a CoT student beside it "
             "with per-sample logs.")
     st.stop()
 
