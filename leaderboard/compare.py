@@ -5,6 +5,7 @@ gold answer, the answer the grader read, whether it was right); the statistics a
 
     summary(questions)              # per entry and split: score, most common answer, majority and chance rates
     paired(questions, entries)      # each CoT or PoT student against its twin, untrained base, teacher, ...
+    head_to_head(questions, entries, a, b)  # any two entries, the same way (scripts/paired.py)
     tradeoffs(paired, entries, scores)  # each sweep point: student, twin and teacher accuracy, p of student vs twin
     tradeoffs(paired, entries, scores, by_split=True)  # the same per test split (test lengths, for instance)
 """
@@ -126,22 +127,37 @@ def paired(questions: pd.DataFrame, entries: pd.DataFrame) -> pd.DataFrame:
     (`whole` marks the rows that cover a whole benchmark). Percentages are points; low and high bound the
     difference's 95% interval; p is the exact McNemar test. engines: None where one engine with the same
     weights' type ran both, else what ran each (their numbers may differ for that reason alone)."""
+    compared = _comparer(questions, entries)
+    rows = []
+    for _, student in reasoning_students(entries).iterrows():
+        found = {**references(entries, student), "teacher": teacher_entry(entries, student)}
+        rows += [row for versus in VERSUS if found.get(versus) is not None
+                 for row in compared(student["entry"], versus, found[versus])]
+    return pd.DataFrame(rows, columns=PAIRED_COLUMNS)
+
+
+def head_to_head(questions: pd.DataFrame, entries: pd.DataFrame, first: str, second: str) -> pd.DataFrame:
+    """PAIRED_COLUMNS for any two entries (`first` in the student columns, `versus` "head to head"), as `paired`
+    compares a student with its references: wins are the questions only `first` got right."""
+    missing = [e for e in (first, second) if e not in set(entries["entry"])]
+    if missing:
+        raise KeyError(f"no entry {', '.join(missing)} on the board")
+    return pd.DataFrame(_comparer(questions, entries)(first, "head to head", second), columns=PAIRED_COLUMNS)
+
+
+def _comparer(questions: pd.DataFrame, entries: pd.DataFrame):
+    """A function (student, versus, reference) -> the rows of their paired tests, over `questions`."""
     members = seed_members(entries)
     engine = dict(zip(entries["entry"], entries["engine"]))
     outcomes = {e: dict(zip(zip(part["benchmark"], part["split"], part["id"]), part["correct"]))
                 for e, part in questions.groupby("entry", sort=False)}
-    rows = []
-    for _, student in reasoning_students(entries).iterrows():
-        found = {**references(entries, student), "teacher": teacher_entry(entries, student)}
-        for versus in VERSUS:
-            if found.get(versus) is None:
-                continue
-            runs = members[student["entry"]]
-            pairs = _pairs(outcomes, runs, members[found[versus]])
-            head = {"student": student["entry"], "versus": versus, "reference": found[versus], "runs": len(runs),
-                    "engines": _engines(engine.get(student["entry"]), engine.get(found[versus]))}
-            rows += [{**head, **row} for row in _tests(pairs)]
-    return pd.DataFrame(rows, columns=PAIRED_COLUMNS)
+
+    def compared(student: str, versus: str, reference: str) -> list[dict]:
+        runs = members[student]
+        head = {"student": student, "versus": versus, "reference": reference, "runs": len(runs),
+                "engines": _engines(engine.get(student), engine.get(reference))}
+        return [{**head, **row} for row in _tests(_pairs(outcomes, runs, members[reference]))]
+    return compared
 
 
 def _engines(student: str | None, reference: str | None) -> str | None:

@@ -184,3 +184,17 @@ def test_the_readme_table_names_pot_students_and_their_cot_references(pot_board,
     assert table[0].startswith("| student | against | reference |")
     assert f"| {names['pot-seed0__ft_pot']} | CoT student | {names['cot-seed0__ft_cot']} | gsm_symbolic |" in "\n".join(
         table)
+
+
+def test_head_to_head_pairs_any_two_entries_as_paired_pairs_a_student_with_a_reference(pot_board, pot_paired):
+    questions, _ = read_outcomes(pot_board)
+    chosen = compare.head_to_head(questions, pot_board.entries, "pot-seed0__ft_pot", "cot-seed0__ft_cot")
+    reference = pot_paired[(pot_paired["student"] == "pot-seed0__ft_pot") & (pot_paired["versus"] == "CoT student")]
+    numbers = ["n", "wins", "losses", "p"]
+    assert chosen[numbers].to_dict("records") == reference[numbers].to_dict("records")
+    assert list(chosen["versus"]) == ["head to head"]
+    # two CoT students the board never pairs: gold (27 of 30) against the seed group (12 and 15 of 30)
+    gold = compare.head_to_head(questions, pot_board.entries, "cot-gold__ft_cot", "cot-seed0__ft_cot").iloc[0]
+    assert (gold["n"], gold["student_pct"], gold["reference_pct"]) == (60, 90.0, 45.0)
+    with pytest.raises(KeyError, match="no entry missing__ft_cot"):
+        compare.head_to_head(questions, pot_board.entries, "missing__ft_cot", "cot-gold__ft_cot")
