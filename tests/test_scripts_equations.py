@@ -1,0 +1,25 @@
+"""scripts/equations.py: which "a op b = c" steps a chain writes, and whether each is right."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "scripts"))
+import equations  # noqa: E402
+
+
+def test_steps_are_read_and_checked():
+    chain = ("He has 35 + 93 = 126 apples, gives 9 × 58 = 522 away, keeps 72 * 0.54 = 39 pebbles, "
+             "splits $1,200 / 4 = $300 and has 160-30=130 left.")
+    assert equations.steps(chain) == [("+", False), ("*", True), ("*", True), ("/", True), ("-", True)]
+
+
+def test_a_result_is_right_when_it_is_the_exact_value_rounded_to_its_decimals():
+    assert equations.step_is_right("10", "/", "4", "2.5")
+    assert equations.step_is_right("10", "/", "3", "3.33")
+    assert not equations.step_is_right("10", "/", "3", "3.4")
+    assert equations.step_is_right("5", "/", "0", "3") is None
+
+
+def test_part_of_a_longer_expression_is_not_a_step():
+    assert equations.steps("He paid $470000 x 1/100 = $4700 in fees.") == []
+    assert equations.steps("so 2 + 3 * 4 = 14") == []
