@@ -259,3 +259,16 @@ def test_an_empty_results_directory_says_how_to_add_results(tmp_path, monkeypatc
     for page in ("views/plots.py", "views/gains.py", "views/tradeoffs.py", "views/model.py"):
         at.switch_page(page).run()
         assert not at.exception and "No results to show" in at.info[0].value
+
+
+def test_the_gains_page_compares_any_two_models_chosen_in_its_link(tmp_path, monkeypatch):
+    first, second = "qwen2.5-coder-1.5b-instruct__fewshot_cot", "smollm2-135m-instruct__fewshot_cot"
+    at = app(synth.distilled(tmp_path), monkeypatch)
+    at.query_params.update(gain_first=first, gain_second=second)
+    at.switch_page("views/gains.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert (at.selectbox(key="gain_first").value, at.selectbox(key="gain_second").value) == (first, second)
+    chosen = [t for t in tables(at) if "versus" in t.columns and (t["versus"] == "head to head").all()]
+    assert len(chosen) == 1 and len(chosen[0]) > 1  # one row per test split the two share, and pooled rows
+    at.selectbox(key="gain_second").set_value(first).run()  # a model against itself: nothing to compare
+    assert not [t for t in tables(at) if "versus" in t.columns and (t["versus"] == "head to head").all()]

@@ -6,6 +6,60 @@ import streamlit as st
 
 from leaderboard import compare, figures, ui
 
+
+def paired_tests(rows, names: dict[str, str], widget_key: str) -> None:
+    """A table of paired tests (compare.PAIRED_COLUMNS), with what each column means."""
+    table = rows.assign(student=rows["student"].map(names), reference=rows["reference"].map(names),
+                        difference=rows.apply(compare.gain_text, axis=1))
+    st.dataframe(table[["student", "versus", "reference", "column", "runs", "n", "wins", "losses", "student_pct",
+                        "reference_pct", "difference", "p", "engines"]], hide_index=True, width="stretch",
+                 key=widget_key,
+                 column_config={
+                     "student": st.column_config.TextColumn("student", pinned=True),
+                     "column": st.column_config.TextColumn("test split"),
+                     "runs": st.column_config.NumberColumn("seeds", help="the student's seeds, pooled: each "
+                                                           "(question, seed) is one pair"),
+                     "n": st.column_config.NumberColumn("n", help="paired questions (times seeds)"),
+                     "wins": st.column_config.NumberColumn("wins", help="questions only the student got right"),
+                     "losses": st.column_config.NumberColumn("losses", help="questions only the reference got "
+                                                             "right"),
+                     "student_pct": st.column_config.NumberColumn("student %", format="%.1f"),
+                     "reference_pct": st.column_config.NumberColumn("reference %", format="%.1f"),
+                     "difference": st.column_config.TextColumn("difference, points [95% interval]", help=(
+                         "student minus reference on the same questions; 'not significant' when the exact "
+                         "McNemar p is 0.05 or more")),
+                     "p": st.column_config.NumberColumn("p", format="%.4f", help="exact McNemar: two-sided "
+                                                        "binomial test of wins against losses"),
+                     "engines": st.column_config.TextColumn("different engines", help=(
+                         "empty where one engine with the same weights ran both; otherwise what ran each: part of "
+                         "the difference may come from the engine, not the training"))})
+
+
+def any_two(board, key: tuple[str, str]) -> None:
+    """Two entries the page does not pair, chosen by the reader, under the same test."""
+    st.subheader("Any two models")
+    st.caption("Two entries this page does not pair (two students trained on different rationales, a student "
+               "and another teacher, two teachers): the same test on the questions both answered. Wins are the "
+               "questions only the first got right.")
+    measured = board.entries[board.entries["role"] != "reported"]
+    everyone = ui.names(key)
+    options = sorted(measured["entry"], key=lambda e: everyone[e])
+    left, right = st.columns(2)
+    with left:
+        first = ui.url_widget(st.selectbox, "First", "gain_first", None, options, format_func=everyone.get,
+                              placeholder="a model")
+    with right:
+        second = ui.url_widget(st.selectbox, "Second", "gain_second", None, options, format_func=everyone.get,
+                               placeholder="another model")
+    if first is None or second is None or first == second:
+        return
+    rows = compare.head_to_head(ui.questions(key)[0], board.entries, first, second)
+    if rows.empty:
+        st.info("These two answered no question in common.")
+    else:
+        paired_tests(rows, everyone, "gain_any_two")
+
+
 st.title("What distillation gained")
 key = ui.snapshot()
 board = ui.board(key)
@@ -30,6 +84,7 @@ if paired.empty:
     st.info("No CoT or PoT student (role student, format ft_cot or ft_pot) shown has its answer-only twin (same "
             "base model, ft_direct), its untrained base model, its teacher or (for PoT) a CoT student beside it "
             "with per-sample logs.")
+    any_two(board, key)
     st.stop()
 
 names = ui.names(key, groups=True)
@@ -47,26 +102,5 @@ if len(mixed):
                "come from the engine, not from the training.")
 
 st.subheader("The paired tests")
-table = paired.assign(student=paired["student"].map(names), reference=paired["reference"].map(names),
-                      difference=paired.apply(compare.gain_text, axis=1))
-st.dataframe(table[["student", "versus", "reference", "column", "runs", "n", "wins", "losses", "student_pct",
-                    "reference_pct", "difference", "p", "engines"]], hide_index=True, width="stretch",
-             key="gain_table",
-             column_config={
-                 "student": st.column_config.TextColumn("student", pinned=True),
-                 "column": st.column_config.TextColumn("test split"),
-                 "runs": st.column_config.NumberColumn("seeds", help="the student's seeds, pooled: each "
-                                                       "(question, seed) is one pair"),
-                 "n": st.column_config.NumberColumn("n", help="paired questions (times seeds)"),
-                 "wins": st.column_config.NumberColumn("wins", help="questions only the student got right"),
-                 "losses": st.column_config.NumberColumn("losses", help="questions only the reference got right"),
-                 "student_pct": st.column_config.NumberColumn("student %", format="%.1f"),
-                 "reference_pct": st.column_config.NumberColumn("reference %", format="%.1f"),
-                 "difference": st.column_config.TextColumn("difference, points [95% interval]", help=(
-                     "student minus reference on the same questions; 'not significant' when the exact "
-                     "McNemar p is 0.05 or more")),
-                 "p": st.column_config.NumberColumn("p", format="%.4f", help="exact McNemar: two-sided binomial "
-                                                    "test of wins against losses"),
-                 "engines": st.column_config.TextColumn("different engines", help=(
-                     "empty where one engine with the same weights ran both; otherwise what ran each: part of "
-                     "the difference may come from the engine, not the training"))})
+paired_tests(paired, names, "gain_table")
+any_two(board, key)
