@@ -126,7 +126,8 @@ def paired(questions: pd.DataFrame, entries: pd.DataFrame) -> pd.DataFrame:
     questions both answered: per test split, and pooled over the splits of a benchmark that has several
     (`whole` marks the rows that cover a whole benchmark). Percentages are points; low and high bound the
     difference's 95% interval; p is the exact McNemar test. engines: None where one engine with the same
-    weights' type ran both, else what ran each (their numbers may differ for that reason alone)."""
+    weights' type ran both on these questions (the runs that answered them, not every run of the entries),
+    else what ran each (their numbers may differ for that reason alone)."""
     compared = _comparer(questions, entries)
     rows = []
     for _, student in reasoning_students(entries).iterrows():
@@ -148,27 +149,30 @@ def head_to_head(questions: pd.DataFrame, entries: pd.DataFrame, first: str, sec
 def _comparer(questions: pd.DataFrame, entries: pd.DataFrame):
     """A function (student, versus, reference) -> the rows of their paired tests, over `questions`."""
     members = seed_members(entries)
-    engine = dict(zip(entries["entry"], entries["engine"]))
     outcomes = {e: dict(zip(zip(part["benchmark"], part["split"], part["id"]), part["correct"]))
                 for e, part in questions.groupby("entry", sort=False)}
+    engines = {key: engine for key, engine in questions.groupby(KEYS, sort=False)["engine"].first().items()
+               if isinstance(engine, str)}
 
     def compared(student: str, versus: str, reference: str) -> list[dict]:
         runs = members[student]
-        head = {"student": student, "versus": versus, "reference": reference, "runs": len(runs),
-                "engines": _engines(engine.get(student), engine.get(reference))}
-        return [{**head, **row} for row in _tests(_pairs(outcomes, runs, members[reference]))]
+        head = {"student": student, "versus": versus, "reference": reference, "runs": len(runs)}
+        return [{**head, **row} for row in _tests(_pairs(outcomes, runs, members[reference]), engines)]
     return compared
 
 
-def _engines(student: str | None, reference: str | None) -> str | None:
-    if student == reference:
-        return None
-    return f"student: {student or 'not recorded'}; reference: {reference or 'not recorded'}"
+def _engines(pairs: pd.DataFrame, engines: dict) -> str | None:
+    """None where one engine with one weights' type answered both sides of every pair (per the run that
+    answered each test split), else what answered each side."""
+    sides = [", ".join(sorted({engines.get((e, b, s)) or "not recorded"
+                               for e, b, s in zip(pairs[column], pairs["benchmark"], pairs["split"])}))
+             for column in ("student_entry", "reference_entry")]
+    return None if sides[0] == sides[1] and "," not in sides[0] else f"student: {sides[0]}; reference: {sides[1]}"
 
 
 def _pairs(outcomes: dict, student_runs: list[tuple], reference_runs: list[tuple]) -> list[tuple]:
-    """(benchmark, split, student right, reference right) for every question both answered; runs are
-    (entry, seed) pairs (transforms.seed_members).
+    """(benchmark, split, student right, reference right, student entry, reference entry) for every question
+    both answered; runs are (entry, seed) pairs (transforms.seed_members).
 
     With seeds, (question, seed) pairs are pooled: each student run is paired with the reference run of
     the same seed where the reference has one (an answer-only twin trained with the same seeds), else
@@ -183,21 +187,25 @@ def _pairs(outcomes: dict, student_runs: list[tuple], reference_runs: list[tuple
         same_seed = [e for e, s in reference_runs if s == seed]
         for partner in same_seed if seed in reference_seeds else [e for e, _ in reference_runs]:
             theirs = outcomes.get(partner, {})
-            pairs += [(key[0], key[1], right, theirs[key]) for key, right in mine.items() if key in theirs]
+            pairs += [(key[0], key[1], right, theirs[key], entry, partner)
+                      for key, right in mine.items() if key in theirs]
     return pairs
 
 
-def _tests(pairs: list[tuple]) -> list[dict]:
-    """One row per split, and one per benchmark pooling its splits when it has several."""
-    table = pd.DataFrame(pairs, columns=["benchmark", "split", "student", "reference"])
+def _tests(pairs: list[tuple], engines: dict) -> list[dict]:
+    """One row per split, and one per benchmark pooling its splits when it has several; `engines` maps
+    (entry, benchmark, split) to the engine that answered it."""
+    table = pd.DataFrame(pairs, columns=["benchmark", "split", "student", "reference", "student_entry",
+                                         "reference_entry"])
     rows = []
     for benchmark, part in table.groupby("benchmark", sort=False):
         splits = list(part.groupby("split", sort=False))
         for split, one in splits:
             rows.append({"benchmark": benchmark, "column": column_label(benchmark, split), "whole": len(splits) == 1,
-                         **_test(one)})
+                         **_test(one), "engines": _engines(one, engines)})
         if len(splits) > 1:
-            rows.append({"benchmark": benchmark, "column": f"{benchmark} (all)", "whole": True, **_test(part)})
+            rows.append({"benchmark": benchmark, "column": f"{benchmark} (all)", "whole": True, **_test(part),
+                         "engines": _engines(part, engines)})
     return rows
 
 

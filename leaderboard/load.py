@@ -92,7 +92,7 @@ def load_board(results_dir) -> Board:
 
 def read_outcomes(board: Board) -> tuple["pd.DataFrame", "pd.DataFrame"]:
     """(one row per entry, test split and question from every samples file on the board: entry, benchmark,
-    split and samples.OUTCOME_COLUMNS; REJECTED_COLUMNS: each samples file that cannot be read, whose task
+    split, the engine of the run that answered it and samples.OUTCOME_COLUMNS; REJECTED_COLUMNS: each samples file that cannot be read, whose task
     is then left out)."""
     import pandas as pd
 
@@ -100,15 +100,16 @@ def read_outcomes(board: Board) -> tuple["pd.DataFrame", "pd.DataFrame"]:
 
     rows, rejected = [], []
     tasks = board.scores[board.scores["samples_file"].notna()]
-    for entry, benchmark, split, fmt, path in zip(tasks["entry"], tasks["benchmark"], tasks["split"],
-                                                  tasks["format"], tasks["samples_file"]):
+    for entry, benchmark, split, engine, fmt, path in zip(tasks["entry"], tasks["benchmark"], tasks["split"],
+                                                          tasks["engine"], tasks["format"], tasks["samples_file"]):
         try:
             records = read_samples(path)
         except Rejected as e:
             rejected.append((_relative(Path(path), Path(board.results_dir)), str(e)))
             continue
-        rows += [(entry, benchmark, split, *row) for row in outcomes(records, benchmark, fmt in PROGRAM_FORMATS)]
-    columns = ["entry", "benchmark", "split", *OUTCOME_COLUMNS]
+        rows += [(entry, benchmark, split, engine, *row)
+                 for row in outcomes(records, benchmark, fmt in PROGRAM_FORMATS)]
+    columns = ["entry", "benchmark", "split", "engine", *OUTCOME_COLUMNS]
     return pd.DataFrame(rows, columns=columns), pd.DataFrame(rejected, columns=REJECTED_COLUMNS)
 
 

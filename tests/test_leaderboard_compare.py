@@ -1,9 +1,11 @@
 """Question-by-question views (leaderboard.compare) over synthetic entries made from our own test questions:
 base rates, constant predictors, answer counts and paired tests, with seeds."""
 
+import json
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from distill.data import load_split
@@ -198,3 +200,23 @@ def test_head_to_head_pairs_any_two_entries_as_paired_pairs_a_student_with_a_ref
     assert (gold["n"], gold["student_pct"], gold["reference_pct"]) == (60, 90.0, 45.0)
     with pytest.raises(KeyError, match="no entry missing__ft_cot"):
         compare.head_to_head(questions, pot_board.entries, "missing__ft_cot", "cot-gold__ft_cot")
+
+
+def test_engines_are_those_of_the_runs_that_answered_the_compared_split(tmp_path):
+    """A base model re-run on gsm_symbolic with llama.cpp, its last-letter run left on transformers: the
+    student's gsm_symbolic comparison with it names no second engine."""
+    letters = ("last_letter", "test_2words")
+    synth.write_entry(tmp_path, "student", fmt="ft_cot", n=30, role="student", base_model="base",
+                      scores={letters: 0.5, **GSM})
+    base = synth.write_entry(tmp_path, "base", n=30, scores={letters: 0.1})
+    first = json.loads((base / "metadata.json").read_text())["runs"][0]
+    synth.write_entry(tmp_path, "base", n=30, scores={("gsm_symbolic", "test"): 0.1}, stamp="2026-01-03T00-00-00.0")
+    meta = json.loads((base / "metadata.json").read_text())
+    meta["runs"][0]["engine"] = {"engine": "llama.cpp", "weights": "F32"}
+    meta["runs"].append(first)
+    (base / "metadata.json").write_text(json.dumps(meta))
+    board = load_board(tmp_path)
+    assert board.rejected.empty, board.rejected
+    rows = compare.paired(read_outcomes(board)[0], board.entries).set_index("benchmark")["engines"]
+    assert pd.isna(rows["last_letter"])
+    assert rows["gsm_symbolic"] == "student: transformers float32; reference: llama.cpp F32"
