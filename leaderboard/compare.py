@@ -139,10 +139,14 @@ def paired(questions: pd.DataFrame, entries: pd.DataFrame) -> pd.DataFrame:
 
 def head_to_head(questions: pd.DataFrame, entries: pd.DataFrame, first: str, second: str) -> pd.DataFrame:
     """PAIRED_COLUMNS for any two entries (`first` in the student columns, `versus` "head to head"), as `paired`
-    compares a student with its references: wins are the questions only `first` got right."""
+    compares a student with its references: wins are the questions only `first` got right. An entry of a
+    seed group stands for its whole group, so two seeds of one group are refused (ValueError)."""
     missing = [e for e in (first, second) if e not in set(entries["entry"])]
     if missing:
         raise KeyError(f"no entry {', '.join(missing)} on the board")
+    members = seed_members(entries)
+    if members[first] == members[second]:
+        raise ValueError(f"{first} and {second} are one model (seeds of one group are pooled)")
     return pd.DataFrame(_comparer(questions, entries)(first, "head to head", second), columns=PAIRED_COLUMNS)
 
 

@@ -1,17 +1,21 @@
 """Is a CoT student's arithmetic right? Checks every "a op b = c" step its chains write on a benchmark.
 
 A student can set a word problem up right and still miss it by a wrong sum ("128 * 5 = 616"). For each
-entry this tallies, per operation, the steps whose result is right, and splits the answers by whether
-every step was right: a wrong answer with right steps went wrong in the set-up, not the arithmetic.
+entry this tallies, per operation, the steps whose result is right, and splits right and wrong answers
+into those whose checked steps are all right, those with a wrong step, and those with no step read (whose
+arithmetic this cannot judge). A wrong answer whose checked steps are all right went wrong elsewhere: an
+unchecked step, or the set-up.
 
     .venv/bin/python scripts/equations.py results/<student>__ft_cot [results/<other>__ft_cot ...]
 
 A step is right when c is a rounded to as many decimals as c shows (so "72 * 0.54 = 39" is right).
-Only two-operand steps are read; longer expressions and unit words between the numbers are skipped.
+Only two-operand steps are read: longer expressions ("$470000 x 1/100 = $4700"), fractions, percentages
+and times on either side, and unit words between the numbers ("96 plants × $3 = $296") are skipped.
 --benchmark picks the samples of an entry evaluated on several (default gsm_symbolic).
 """
 
 import argparse
+import collections
 import re
 from fractions import Fraction
 from pathlib import Path
@@ -20,8 +24,11 @@ from distill import results as results_format
 
 NUMBER = r"\$?(\d[\d,]*(?:\.\d+)?)"
 OPERATOR = r"[-+*/×÷x]"
-# the first operand must not continue a longer expression ("470000 x 1/100 = 4700" is not "1/100 = 4700")
-STEP = re.compile(rf"(?<![\d.,])(?<!{OPERATOR})(?<!{OPERATOR}\s){NUMBER}\s*({OPERATOR})\s*{NUMBER}\s*=\s*{NUMBER}")
+STEP = re.compile(rf"(?<![\d.,]){NUMBER}\s*({OPERATOR})\s*{NUMBER}\s*=\s*{NUMBER}")
+# text just before a step that makes it part of something longer: an operator, a time's colon, "3 x"
+LONGER_BEFORE = re.compile(r"(?:[-+*/×÷^]|\d:|\d\s*x)\s*\$?\s*$")
+# ... or just after it: a fraction, time or percentage ("= 1/2", "= 4:00", "= 50%"), or the sum going on
+LONGER_AFTER = re.compile(rf"[\d/:%]|\s*{OPERATOR}\s*\$?\d")
 OPERATIONS = {"+": "+", "-": "-", "*": "*", "×": "*", "x": "*", "/": "/", "÷": "/"}
 
 
@@ -43,31 +50,40 @@ def step_is_right(a: str, operation: str, b: str, c: str) -> bool | None:
 def steps(text: str) -> list[tuple[str, bool]]:
     """(operation, right) for each two-operand step in a chain."""
     found = []
-    for a, operation, b, c in STEP.findall(text):
+    for match in STEP.finditer(text):
+        if LONGER_BEFORE.search(text, 0, match.start()) or LONGER_AFTER.match(text, match.end()):
+            continue
+        a, operation, b, c = match.groups()
         right = step_is_right(a, operation, b, c)
         if right is not None:
             found.append((OPERATIONS[operation], right))
     return found
 
 
+KINDS = ("checked steps all right", "a step wrong", "no step read")
+
+
+def kind(found: list[tuple[str, bool]]) -> str:
+    """Which of KINDS an answer's steps make it."""
+    return KINDS[2] if not found else KINDS[0] if all(right for _, right in found) else KINDS[1]
+
+
 def tally(entry: Path, benchmark: str) -> dict:
-    """Steps right and written per operation, and answers by whether all their steps were right."""
+    """The model, steps right and read per operation, and (outcome, kind) -> answers, outcome right or wrong."""
     meta = results_format.read_metadata(entry)
     task = results_format.benchmark_task(results_format.BENCHMARKS[benchmark], meta["format"])
     files = sorted(entry.glob(f"samples_{task}_*.jsonl.gz"))
     if not files:
         raise SystemExit(f"{entry}: no samples of {task}")
-    counts = {"ops": {}, "right_clean": 0, "right": 0, "wrong_clean": 0, "wrong": 0, "model": meta["model"]}
+    ops, answers = {}, collections.Counter()
     for sample in results_format.read_samples(files[-1]):
         found = steps(sample["resps"][0][0])
         for op, right in found:
-            done = counts["ops"].setdefault(op, [0, 0])
+            done = ops.setdefault(op, [0, 0])
             done[0] += right
             done[1] += 1
-        outcome = "right" if sample["exact_match"] else "wrong"
-        counts[outcome] += 1
-        counts[f"{outcome}_clean"] += all(right for _, right in found)
-    return counts
+        answers["right" if sample["exact_match"] else "wrong", kind(found)] += 1
+    return {"model": meta["model"], "ops": ops, "answers": answers}
 
 
 def main() -> None:
@@ -77,15 +93,16 @@ def main() -> None:
                         help="whose samples to read (default gsm_symbolic)")
     args = parser.parse_args()
     ops = list(dict.fromkeys(OPERATIONS.values()))
-    print(f"| model | {' | '.join(f'{op} right' for op in ops)} | all steps right | right answers with every step "
-          "right | wrong answers with every step right |")
-    print(f"| --- | {' | '.join('---:' for _ in ops)} | ---: | ---: | ---: |")
+    outcomes = [(outcome, k) for outcome in ("right", "wrong") for k in KINDS]
+    print(f"| model | {' | '.join(f'{op} right' for op in ops)} | steps right | "
+          f"{' | '.join(f'{outcome} answers: {k}' for outcome, k in outcomes)} |")
+    print(f"| --- | {' | '.join('---:' for _ in ops + outcomes)} | ---: |")
     for entry in args.entries:
         t = tally(entry, args.benchmark)
         cells = [f"{t['ops'].get(op, [0, 0])[0]} of {t['ops'].get(op, [0, 0])[1]}" for op in ops]
-        right, written = (sum(v[i] for v in t["ops"].values()) for i in (0, 1))
-        print(f"| {t['model']} | {' | '.join(cells)} | {right} of {written} | {t['right_clean']} of {t['right']} | "
-              f"{t['wrong_clean']} of {t['wrong']} |")
+        right, read = (sum(v[i] for v in t["ops"].values()) for i in (0, 1))
+        print(f"| {t['model']} | {' | '.join(cells)} | {right} of {read} | "
+              f"{' | '.join(str(t['answers'][o]) for o in outcomes)} |")
 
 
 if __name__ == "__main__":

@@ -74,8 +74,10 @@ def main() -> None:
     trained = collections.Counter(template[train[json.loads(line)["id"]]] for line in args.train_file.open())
     student, answers = correct_by_id(args.student), correct_by_id(twin)
     test = data.load_split("gsm_symbolic", "test")
-    if len(answers) < len(test):
-        print(f"{twin.name} answered {len(answers)} of the {len(test)} test questions: its column is left empty")
+    for entry, scores in ((args.student, student), (twin, answers)):
+        if len(scores) < len(test):
+            print(f"{entry.name} answered {len(scores)} of the {len(test)} test questions: its column has '-' "
+                  "where it did not answer every question of the row")
     seen = sum(template[r["question"]] in {template[q] for q in train.values()} for r in test)
     print(f"{len(test)} test questions from {len({template[r['question']] for r in test})} templates; "
           f"{seen} from a template in the training split; {len(trained)} templates in {args.train_file.name}")

@@ -30,6 +30,8 @@ def main(argv: list[str] | None = None) -> int:
         rows = compare.head_to_head(questions, board.entries, args.first.name, args.second.name)
     except KeyError as err:
         parser.error(f"{err.args[0]} (it may be under `Rejected files`: run the board or `distill verify`)")
+    except ValueError as err:
+        parser.error(str(err))
     if rows.empty:
         print(f"{args.first.name} and {args.second.name} answered no question in common", file=sys.stderr)
         return 1

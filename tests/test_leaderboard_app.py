@@ -268,6 +268,8 @@ def test_the_gains_page_compares_any_two_models_chosen_in_its_link(tmp_path, mon
     at.switch_page("views/gains.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert (at.selectbox(key="gain_first").value, at.selectbox(key="gain_second").value) == (first, second)
+    labels = at.selectbox(key="gain_first").options  # 11 measured entries; each coin-flip trio of seeds is one
+    assert len(labels) == len(set(labels)) == 11 - 2 - 2
     chosen = [t for t in tables(at) if "versus" in t.columns and (t["versus"] == "head to head").all()]
     assert len(chosen) == 1 and len(chosen[0]) > 1  # one row per test split the two share, and pooled rows
     at.selectbox(key="gain_second").set_value(first).run()  # a model against itself: nothing to compare

@@ -200,6 +200,8 @@ def test_head_to_head_pairs_any_two_entries_as_paired_pairs_a_student_with_a_ref
     assert (gold["n"], gold["student_pct"], gold["reference_pct"]) == (60, 90.0, 45.0)
     with pytest.raises(KeyError, match="no entry missing__ft_cot"):
         compare.head_to_head(questions, pot_board.entries, "missing__ft_cot", "cot-gold__ft_cot")
+    with pytest.raises(ValueError, match="are one model"):
+        compare.head_to_head(questions, pot_board.entries, "cot-seed0__ft_cot", "cot-seed1__ft_cot")
 
 
 def test_engines_are_those_of_the_runs_that_answered_the_compared_split(tmp_path):

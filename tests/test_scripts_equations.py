@@ -21,5 +21,15 @@ def test_a_result_is_right_when_it_is_the_exact_value_rounded_to_its_decimals():
 
 
 def test_part_of_a_longer_expression_is_not_a_step():
-    assert equations.steps("He paid $470000 x 1/100 = $4700 in fees.") == []
-    assert equations.steps("so 2 + 3 * 4 = 14") == []
+    for text in ("He paid $470000 x 1/100 = $4700 in fees.", "He paid $470000 x $1/100 = $4700 in fees.",
+                 "so 2 + 3 * 4 = 14", "so 2 +  3*4 = 14", "fees of $4700 + $23000 + $330000 = $707000",
+                 "half: 6/12 = 1/2", "a share of 10 / 20 = 50.0%", "at 3:45 + 15 = 4:00", "2 + 3 = 5 + 1 = 6",
+                 "2^3 + 1 = 9"):
+        assert equations.steps(text) == [], text
+    assert equations.steps("T = 203 - 146 = 75 and a box 3 + 4 = 7") == [("-", False), ("+", True)]
+
+
+def test_answers_are_sorted_by_their_checked_steps():
+    assert equations.kind([("+", True), ("*", True)]) == "checked steps all right"
+    assert equations.kind([("+", True), ("-", False)]) == "a step wrong"
+    assert equations.kind([]) == "no step read"

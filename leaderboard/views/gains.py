@@ -42,8 +42,9 @@ def any_two(board, key: tuple[str, str]) -> None:
                "and another teacher, two teachers): the same test on the questions both answered. Wins are the "
                "questions only the first got right.")
     measured = board.entries[board.entries["role"] != "reported"]
-    everyone = ui.names(key)
-    options = sorted(measured["entry"], key=lambda e: everyone[e])
+    one_per_group = measured[measured["seed_group"].isna() | ~measured["seed_group"].duplicated()]
+    everyone = ui.names(key, groups=True)  # a seed group is one model, its seeds pooled
+    options = sorted(one_per_group["entry"], key=lambda e: everyone[e])
     left, right = st.columns(2)
     with left:
         first = ui.url_widget(st.selectbox, "First", "gain_first", None, options, format_func=everyone.get,
