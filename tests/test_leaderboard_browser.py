@@ -149,6 +149,18 @@ def test_the_gains_page_marks_what_is_not_significant(board_url, tmp_path):
     assert screenshot(url, tmp_path / "profile", shot, at_least=0.005) > 0.005, f"see {shot}"
 
 
+def test_the_gains_page_compares_two_models_chosen_in_its_link(board_url, tmp_path):
+    url = (f"{board_url}/gains?gain_first=qwen2.5-coder-1.5b-instruct__fewshot_cot"
+           "&gain_second=smollm2-135m-instruct__fewshot_cot")
+    dom = rendered(url, tmp_path / "profile", "head to head")
+    assert "Any two models" in dom
+    chosen = ["qwen2.5-coder-1.5b-instruct · few-shot CoT", "head to head", "smollm2-135m-instruct · few-shot CoT"]
+    # row r of every grid on the page comes in one list: the new grid's cells are a run inside it
+    assert any(row[i:i + 3] == chosen for row in cells(dom) for i in range(len(row))), "no head-to-head row"
+    shot = ARTIFACTS / "gains-any-two.png"
+    screenshot(url, tmp_path / "profile", shot, at_least=0.005)
+
+
 def test_the_plots_draw_base_rate_lines(board_url, tmp_path):
     url = f"{board_url}/plots?plot_score=coin_flip+2flips"
     dom = rendered(url, tmp_path / "profile", "majority class")
