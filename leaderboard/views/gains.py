@@ -7,26 +7,28 @@ import streamlit as st
 from leaderboard import compare, figures, ui
 
 
-def paired_tests(rows, names: dict[str, str], widget_key: str) -> None:
-    """A table of paired tests (compare.PAIRED_COLUMNS), with what each column means."""
+def paired_tests(rows, names: dict[str, str], widget_key: str, sides: tuple[str, str] = ("student", "reference")):
+    """A table of paired tests (compare.PAIRED_COLUMNS), with what each column means; `sides` names the two
+    models' columns."""
     table = rows.assign(student=rows["student"].map(names), reference=rows["reference"].map(names),
                         difference=rows.apply(compare.gain_text, axis=1))
     st.dataframe(table[["student", "versus", "reference", "column", "runs", "n", "wins", "losses", "student_pct",
                         "reference_pct", "difference", "p", "engines"]], hide_index=True, width="stretch",
                  key=widget_key,
                  column_config={
-                     "student": st.column_config.TextColumn("student", pinned=True),
+                     "student": st.column_config.TextColumn(sides[0], pinned=True),
+                     "reference": st.column_config.TextColumn(sides[1]),
                      "column": st.column_config.TextColumn("test split"),
-                     "runs": st.column_config.NumberColumn("seeds", help="the student's seeds, pooled: each "
+                     "runs": st.column_config.NumberColumn("seeds", help=f"the {sides[0]}'s seeds, pooled: each "
                                                            "(question, seed) is one pair"),
                      "n": st.column_config.NumberColumn("n", help="paired questions (times seeds)"),
-                     "wins": st.column_config.NumberColumn("wins", help="questions only the student got right"),
-                     "losses": st.column_config.NumberColumn("losses", help="questions only the reference got "
+                     "wins": st.column_config.NumberColumn("wins", help=f"questions only the {sides[0]} got right"),
+                     "losses": st.column_config.NumberColumn("losses", help=f"questions only the {sides[1]} got "
                                                              "right"),
-                     "student_pct": st.column_config.NumberColumn("student %", format="%.1f"),
-                     "reference_pct": st.column_config.NumberColumn("reference %", format="%.1f"),
+                     "student_pct": st.column_config.NumberColumn(f"{sides[0]} %", format="%.1f"),
+                     "reference_pct": st.column_config.NumberColumn(f"{sides[1]} %", format="%.1f"),
                      "difference": st.column_config.TextColumn("difference, points [95% interval]", help=(
-                         "student minus reference on the same questions; 'not significant' when the exact "
+                         f"{sides[0]} minus {sides[1]} on the same questions; 'not significant' when the exact "
                          "McNemar p is 0.05 or more")),
                      "p": st.column_config.NumberColumn("p", format="%.4f", help="exact McNemar: two-sided "
                                                         "binomial test of wins against losses"),
@@ -58,7 +60,7 @@ def any_two(board, key: tuple[str, str]) -> None:
     if rows.empty:
         st.info("These two answered no question in common.")
     else:
-        paired_tests(rows, everyone, "gain_any_two")
+        paired_tests(rows, everyone, "gain_any_two", sides=("first", "second"))
 
 
 st.title("What distillation gained")
