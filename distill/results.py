@@ -95,6 +95,14 @@ def find_samples(directory: Path, task: str, results_name: str) -> Path | None:
     return None
 
 
+def benchmark_samples(entry_dir: Path, benchmark: str) -> Path | None:
+    """The samples file of a one-split benchmark's task (in the entry's format) from the entry's newest
+    results file that has one, or None."""
+    task = benchmark_task(BENCHMARKS[benchmark], read_metadata(entry_dir)["format"])
+    newest_first = sorted((p.name for p in entry_dir.iterdir() if RESULTS_FILE.fullmatch(p.name)), reverse=True)
+    return next((found for name in newest_first if (found := find_samples(entry_dir, task, name))), None)
+
+
 # --- checks of single values ------------------------------------------------------------------------------
 
 def name_problem(value) -> str | None:

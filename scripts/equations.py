@@ -16,6 +16,7 @@ and times on either side, and unit words between the numbers ("96 plants × $3 =
 
 import argparse
 import collections
+import operator
 import re
 from fractions import Fraction
 from pathlib import Path
@@ -30,6 +31,7 @@ LONGER_BEFORE = re.compile(r"(?:[-+*/×÷^]|\d:|\d\s*x)\s*\$?\s*$")
 # ... or just after it: a fraction, time or percentage ("= 1/2", "= 4:00", "= 50%"), or the sum going on
 LONGER_AFTER = re.compile(rf"[\d/:%]|\s*{OPERATOR}\s*\$?\d")
 OPERATIONS = {"+": "+", "-": "-", "*": "*", "×": "*", "x": "*", "/": "/", "÷": "/"}
+ARITHMETIC = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
 
 
 def _value(text: str) -> Fraction:
@@ -42,7 +44,7 @@ def step_is_right(a: str, operation: str, b: str, c: str) -> bool | None:
     op = OPERATIONS[operation]
     if op == "/" and y == 0:
         return None
-    exact = {"+": x + y, "-": x - y, "*": x * y, "/": x / y if y else None}[op]
+    exact = ARITHMETIC[op](x, y)
     decimals = len(c.split(".")[1]) if "." in c else 0
     return abs(exact - shown) <= Fraction(1, 2 * 10**decimals)
 
@@ -70,20 +72,18 @@ def kind(found: list[tuple[str, bool]]) -> str:
 
 def tally(entry: Path, benchmark: str) -> dict:
     """The model, steps right and read per operation, and (outcome, kind) -> answers, outcome right or wrong."""
-    meta = results_format.read_metadata(entry)
-    task = results_format.benchmark_task(results_format.BENCHMARKS[benchmark], meta["format"])
-    files = sorted(entry.glob(f"samples_{task}_*.jsonl.gz"))
-    if not files:
-        raise SystemExit(f"{entry}: no samples of {task}")
+    samples = results_format.benchmark_samples(entry, benchmark)
+    if samples is None:
+        raise SystemExit(f"{entry}: no samples of {benchmark}")
     ops, answers = {}, collections.Counter()
-    for sample in results_format.read_samples(files[-1]):
+    for sample in results_format.read_samples(samples):
         found = steps(sample["resps"][0][0])
         for op, right in found:
             done = ops.setdefault(op, [0, 0])
             done[0] += right
             done[1] += 1
         answers["right" if sample["exact_match"] else "wrong", kind(found)] += 1
-    return {"model": meta["model"], "ops": ops, "answers": answers}
+    return {"model": results_format.read_metadata(entry)["model"], "ops": ops, "answers": answers}
 
 
 def main() -> None:

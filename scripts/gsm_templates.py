@@ -39,12 +39,10 @@ def templates(seed: int) -> dict[str, tuple[str, ...]]:
 
 def correct_by_id(entry: Path) -> dict[str, float]:
     """Each test question's exact match in an entry's gsm_symbolic samples."""
-    meta = results_format.read_metadata(entry)
-    task = results_format.benchmark_task(results_format.BENCHMARKS["gsm_symbolic"], meta["format"])
-    samples = sorted(entry.glob(f"samples_{task}_*.jsonl.gz"))
-    if not samples:
-        raise SystemExit(f"{entry}: no samples of {task}")
-    return {s["doc"]["id"]: s["exact_match"] for s in results_format.read_samples(samples[-1])}
+    samples = results_format.benchmark_samples(entry, "gsm_symbolic")
+    if samples is None:
+        raise SystemExit(f"{entry}: no samples of gsm_symbolic")
+    return {s["doc"]["id"]: s["exact_match"] for s in results_format.read_samples(samples)}
 
 
 def label(low: int, high: int | None) -> str:

@@ -221,3 +221,12 @@ def test_synthetic_entries_verify(tmp_path):
     entry = synth.write_entry(tmp_path, "m", scores={("date", "test"): 0.4, ("gsm_symbolic", "test"): 0.6,
                                                      ("last_letter", "test_3words"): 0.2})
     assert results.check_entry(entry) == []
+
+
+def test_benchmark_samples_finds_the_newest_results_files_samples_of_a_benchmark(tmp_path):
+    older, newer = "2026-01-01T00-00-00.000001", "2026-01-02T00-00-00.000001"
+    gsm = {("gsm_symbolic", "test"): 0.5}
+    for stamp in (older, newer):
+        entry = synth.write_entry(tmp_path, "student", fmt="ft_cot", scores=gsm, stamp=stamp)
+    assert results.benchmark_samples(entry, "gsm_symbolic").name == f"samples_sr_gsm_symbolic_ft_cot_{newer}.jsonl.gz"
+    assert results.benchmark_samples(entry, "strategyqa") is None
