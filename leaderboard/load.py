@@ -92,8 +92,8 @@ def load_board(results_dir) -> Board:
 
 def read_outcomes(board: Board) -> tuple["pd.DataFrame", "pd.DataFrame"]:
     """(one row per entry, test split and question from every samples file on the board: entry, benchmark,
-    split, the engine of the run that answered it and samples.OUTCOME_COLUMNS; REJECTED_COLUMNS: each samples file that cannot be read, whose task
-    is then left out)."""
+    split, the engine of the run that answered it and samples.OUTCOME_COLUMNS; REJECTED_COLUMNS: each
+    samples file that cannot be read, whose task is then left out)."""
     import pandas as pd
 
     from leaderboard.samples import OUTCOME_COLUMNS, outcomes  # the grader: only when answers are needed
