@@ -30,7 +30,10 @@ A sweep names one setting (train_questions, mode, samples, student or train_spli
 <work_dir>/<setting>-<value>, its students named with `-<setting>-<value>` and their entries carrying
 `sweep: {name, axis, value}` for the board's trade-offs page. The teacher's files are shared: smaller
 training sets are the first questions of one file, and fewer CoTs per question the first samples of a file
-written at the sweep's largest `samples`.
+written at the sweep's largest `samples`. A student that another recipe has trained already on the same
+training file, format and seed with the same student settings (the recipe file as it is now), and tested
+at the same size, is not trained again: its entry is copied under this recipe's name (`same_student_as`),
+as for a sweep's point at the main recipe's value (all the questions, the usual student, one-length data).
 """
 
 import hashlib
@@ -182,6 +185,28 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
+# With the training file and the seed, all a student's entry depends on: a student of another recipe that
+# shares them is the model this one would be.
+STUDENT_SETTINGS = ("student", "train", "base_backend", "student_weights", "test_questions")
+
+
+def _student_settings(recipe: Recipe) -> tuple:
+    return tuple(getattr(recipe, s) for s in STUDENT_SETTINGS)
+
+
+def _settings_behind(meta: dict) -> tuple | None:
+    """The STUDENT_SETTINGS of the recipe (or sweep point) that trained an entry's student, read from its
+    training command, `distill run RECIPE`; None when that is not a recipe file here."""
+    command = shlex.split(str((meta.get("training") or {}).get("command") or ""))
+    if command[:2] != ["distill", "run"] or len(command) != 3:
+        return None
+    try:
+        candidates = points(load_recipe(Path(command[2])))
+    except DistillError:
+        return None
+    return next((_student_settings(p.recipe) for p in candidates if p.sweep == meta.get("sweep")), None)
+
+
 # --- the run ----------------------------------------------------------------------------------------------
 
 class Run:
@@ -263,8 +288,33 @@ class Run:
                 # results/ but not the student's weights, and should not train it again.
                 done = digest in (trained_on(student_dir), results.trained_on(self.results, name, fmt)) and \
                     results.has_run(self.results, name, fmt, r["benchmark"], self.r.test_questions)
-                if self.stage(f"student {name}: train on {train_file} and evaluate", not done):
+                if not done and (original := self._trained_elsewhere(fmt, digest, seed, r["benchmark"])):
+                    self.stage(f"student {name}: trained and evaluated already as {original}, whose entry it copies",
+                               True)
+                    results.remove_entry(self.results, name, fmt)  # an earlier student of this name, now stale
+                    results.copy_entry(self.results, original, fmt, {
+                        "model": name, "seed_group": group, "recipe": self.r.name, "same_student_as": original,
+                        "answer_only_twin": twin, "sweep": self.point.sweep})
+                elif self.stage(f"student {name}: train on {train_file} and evaluate", not done):
                     self._train_and_evaluate(group, seed, fmt, train_file, digest, student_dir, r["benchmark"], twin)
+
+    def _trained_elsewhere(self, fmt: str, digest: str, seed: int, benchmark: str) -> str | None:
+        """The name of another recipe's student trained as this one would be (the same training file, format,
+        seed and STUDENT_SETTINGS) and tested on this benchmark at this size, if there is one. A sweep's point
+        often repeats a main recipe (all the training questions, the usual student), and copying that
+        student's entry saves training it again."""
+        mine = _student_settings(self.r)
+        for entry in results.entries(self.results):
+            try:
+                meta = results.read_metadata(entry)
+            except results.Rejected:
+                continue
+            data = meta.get("data") if isinstance(meta.get("data"), dict) else {}
+            if (meta["role"], meta["format"], meta.get("seed"), data.get("sha256")) == ("student", fmt, seed, digest) \
+                    and not meta.get("same_student_as") and _settings_behind(meta) == mine \
+                    and results.has_run(self.results, meta["model"], fmt, benchmark, self.r.test_questions):
+                return meta["model"]
+        return None
 
     def _train_and_evaluate(self, group: str, seed: int, fmt: str, train_file: Path, digest: str, out: Path,
                             benchmark: str, twin: str | None) -> None:

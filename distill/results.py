@@ -506,6 +506,20 @@ def _write_entry(entry: Path, meta: dict, runs: list[dict], files: list[Path]) -
     return entry
 
 
+def copy_entry(results_dir: Path, model: str, fmt: str, changes: dict) -> Path:
+    """A new entry with the runs and files of `model`'s, its metadata changed by `changes` (a new `model`; a
+    None value drops a key): one model filed under a second name, as a sweep's point that is a main recipe's
+    student."""
+    source = Path(results_dir) / entry_name(model, fmt)
+    try:
+        meta = read_metadata(source)
+    except Rejected as e:
+        raise DistillError(f"{source.name} cannot be copied: {e}") from None
+    runs = meta.pop("runs", [])
+    meta = {k: v for k, v in {**meta, **changes}.items() if v is not None}
+    return write_entry(results_dir, meta, runs, [source / f for run in runs for f in run.get("files") or []])
+
+
 def remove_entry(results_dir: Path, model: str, fmt: str) -> bool:
     """Remove a model's entry, if there is one: a student trained again is a new model under the old name,
     and its earlier runs must not sit beside the new ones. One rename takes it away, so readers see it

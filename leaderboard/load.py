@@ -118,11 +118,13 @@ def spending(board: Board) -> "pd.DataFrame":
     training run, and the teacher's share of the generation time behind a student's training set (one item per
     teacher output and recipe, so a student's twin and seeds do not count it again). The recipe is the one
     named in the run's command; seconds are None where the entry was written before its stage recorded
-    them."""
+    them. A copy of another entry (`same_student_as`) cost nothing of its own."""
     import pandas as pd
 
     rows = []
     for entry, meta in board.metadata.items():
+        if meta.get("same_student_as"):
+            continue  # a copy of another entry (distill.results.copy_entry): its runs are that entry's
         for run in (r for r in meta.get("runs") or [] if isinstance(r, dict)):
             rows.append((_recipe(run.get("command")), "evaluation", f"{entry} {run.get('date')}",
                          _number(run.get("eval_seconds"))))

@@ -1,5 +1,6 @@
 """The README's results section, generated from results/: the board's main table with base rates and flags,
-the paired comparisons of every CoT and PoT student with its references, and each recipe's compute budget.
+the paired comparisons of every CoT and PoT student with its references, and each recipe's compute budget
+(sweeps included; their students are plotted on the board's trade-offs page, not listed here).
 
     python -m leaderboard.readme            # rewrite the section between the markers in README.md
     python -m leaderboard.readme --check    # exit 1 if README.md is not what results/ says (run by the tests)
@@ -8,6 +9,7 @@ the paired comparisons of every CoT and PoT student with its references, and eac
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -15,7 +17,7 @@ import pandas as pd
 from distill.jsonio import atomic_write_text
 from distill.results import DEFAULT_DIR
 from leaderboard import compare, transforms
-from leaderboard.load import BY_HAND, SPENT_STAGES, load_board, read_outcomes, spending
+from leaderboard.load import BY_HAND, SPENT_STAGES, Board, load_board, read_outcomes, spending
 
 START, END = "<!-- results:start (python -m leaderboard.readme) -->", "<!-- results:end -->"
 
@@ -94,14 +96,23 @@ def budget_table(spent: pd.DataFrame) -> list[str]:
     return _markdown(header, rows, right_from=1)
 
 
+def without_sweep_points(board: Board) -> Board:
+    """The board's entries that are not a sweep's points (a student and twin per value and seed each)."""
+    main = board.entries[board.entries["sweep"].isna()]
+    keep = set(main["entry"])
+    return replace(board, entries=main, scores=board.scores[board.scores["entry"].isin(keep)],
+                   metadata={e: m for e, m in board.metadata.items() if e in keep})
+
+
 def section(results_dir: Path) -> str:
-    board = load_board(results_dir)
+    everything = load_board(results_dir)
+    board = without_sweep_points(everything)
     lines = [START, "", f"Generated from `{Path(results_dir).name}/`. Exact match in percent with its 95% Wilson "
              "interval. An average (overall, a category) is the mean of its benchmarks, a benchmark with several "
              "test lengths counting once, and is given only to a model that has every split the table has "
              "(`coverage`): a model tested on one benchmark is not ranked. Names say what a student is: "
              "base ← teacher (or gold rationales) CoT or answers · the benchmark it was trained on.", ""]
-    if board.entries.empty:
+    if everything.entries.empty:
         return "\n".join([*lines, "Nothing is filed under results/ yet.", "", END])
     measured = board.entries[board.entries["role"] != "reported"]
     questions, _ = read_outcomes(board)
@@ -134,7 +145,10 @@ def section(results_dir: Path) -> str:
                   "difference may come from the engine (the same weights through llama.cpp's Q4 and "
                   "transformers' fp32 give other answers).", "",
                   *paired_table(paired, group_names), ""]
-    spent = spending(board)
+    if points := len(everything.entries) - len(board.entries):
+        lines += ["Sweeps' points (students of recipes with `sweep:`, one per value and seed, and their twins): "
+                  f"{points} entries, plotted on the board's Trade-offs page and left out of the tables above.", ""]
+    spent = spending(everything)
     if not spent.empty:
         lines += ["Compute budget: wall hours on the machine that ran each stage (the board shows its hardware), "
                   "from what the runs recorded. Teacher: the share of a teacher file's generation time its "

@@ -189,9 +189,11 @@ def filter_scores(scores: pd.DataFrame, categories: list[str]) -> pd.DataFrame:
 
 
 def filter_entries(entries: pd.DataFrame, roles: list[str], formats: list[str], search: str = "",
-                   size: tuple[str, str] = ("0", "any"), unknown_size: bool = True) -> pd.DataFrame:
-    """Entries matching every filter; `search` is a case-insensitive substring of model, base or teacher."""
-    keep = entries["role"].isin(roles) & entries["format"].isin(formats)
+                   size: tuple[str, str] = ("0", "any"), unknown_size: bool = True,
+                   sweep_points: bool = True) -> pd.DataFrame:
+    """Entries matching every filter; `search` is a case-insensitive substring of model, base or teacher;
+    `sweep_points`: also the students of sweeps (metadata `sweep`), whose own page is the trade-offs page."""
+    keep = entries["role"].isin(roles) & entries["format"].isin(formats) & (entries["sweep"].isna() | sweep_points)
     if search.strip():
         needle = search.strip().lower()
         names = entries[["model", "base_model", "teacher"]].fillna("").apply(lambda col: col.str.lower())

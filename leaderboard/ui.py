@@ -197,8 +197,12 @@ def entry_filters(entries: pd.DataFrame, prefix: str, search_and_size: bool = Tr
         if search_and_size:
             size = url_widget(st.select_slider, "Parameters", f"{prefix}size", size, list(transforms.SIZE_STEPS))
             unknown_size = url_widget(st.checkbox, "Include models of unknown size", f"{prefix}unknown_size", True)
+        # A sweep files a student and twin per value and seed: dozens of rows that the trade-offs page draws.
+        sweep_points = entries["sweep"].notna().any() and url_widget(
+            st.toggle, "Include sweep points", f"{prefix}sweep_points", False,
+            help="the students a sweep recipe trained at each value of its setting (the Trade-offs page plots them)")
     return transforms.filter_entries(entries, roles or list(transforms.ROLE_ORDER), formats or list(FORMATS),
-                                     search, size, unknown_size)
+                                     search, size, unknown_size, bool(sweep_points))
 
 
 @st.cache_data(max_entries=64)

@@ -31,6 +31,19 @@ def test_the_section_holds_the_main_table_sizes_reported_numbers_and_gains(tmp_p
     assert "|  | *chance* |" in text and "|  | *majority class* |" in text  # the base rates under the table
 
 
+def test_sweep_points_are_left_out_of_the_tables_and_counted(tmp_path):
+    results = synth.family(tmp_path / "results")
+    before = readme.section(results)
+    synth.write_entry(results, "swept-student", fmt="ft_cot", role="student", scores={("sports", "test"): 0.9},
+                      metadata={"sweep": {"name": "s", "axis": "train_questions", "value": 125}})
+    text = readme.section(results)
+    assert "swept-student" not in text
+    tables = text.split("Compute budget")[0]  # the budget counts the point's evaluation: compute spent
+    assert tables.replace("Sweeps' points (students of recipes with `sweep:`, one per value and seed, and their "
+                          "twins): 1 entries, plotted on the board's Trade-offs page and left out of the tables "
+                          "above.\n\n", "") == before.split("Compute budget")[0]
+
+
 def test_every_gain_in_the_readme_carries_its_paired_test():
     section = (REPO / "README.md").read_text().split(readme.START)[1].split(readme.END)[0]
     paired = section.split("| student | against |")[1].split("\n\n")[0]  # the paired table

@@ -154,6 +154,13 @@ def test_the_page_draws_one_plot_per_sweep_and_benchmark(board, monkeypatch):
         [50, 60, 111 / 1.8])
 
 
+def test_the_main_table_shows_sweep_points_on_request(board, monkeypatch):
+    at = app(Path(board.results_dir), monkeypatch)
+    assert len(at.dataframe[0].value) == 1, "the teacher; the sweeps' students are on the trade-offs page"
+    at.toggle(key="sweep_points").set_value(True).run()
+    assert len(at.dataframe[0].value) == 1 + 2 * (len(POINTS) + len(MODES))  # a seed group is one row
+
+
 @pytest.fixture(scope="module")
 def split_points(board):
     questions = read_outcomes(board)[0]

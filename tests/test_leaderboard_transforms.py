@@ -118,6 +118,16 @@ def test_filters_by_role_format_search_and_size(board):
     assert len(transforms.filter_entries(entries, *everyone, size=("100M", "300M"))) == 3
 
 
+def test_sweep_points_are_kept_only_when_asked(tmp_path):
+    synth.write_entry(tmp_path, "main", scores={("sports", "test"): 0.5})
+    synth.write_entry(tmp_path, "point", scores={("sports", "test"): 0.5},
+                      metadata={"sweep": {"name": "s", "axis": "train_questions", "value": 125}})
+    entries = load_board(tmp_path).entries
+    roles, formats = list(transforms.ROLE_ORDER), ["fewshot_cot"]
+    assert set(transforms.filter_entries(entries, roles, formats)["model"]) == {"main", "point"}
+    assert set(transforms.filter_entries(entries, roles, formats, sweep_points=False)["model"]) == {"main"}
+
+
 def test_unknown_sizes_are_kept_only_when_asked(tmp_path):
     synth.write_entry(tmp_path, "sizeless", scores={("sports", "test"): 0.5})
     entries = load_board(tmp_path).entries

@@ -16,13 +16,16 @@ import pytest
 import yaml
 
 from conftest import STUDENT, needs_llama_server
+from distill import filter as filtering
+from distill import pipeline, results
 from distill.errors import DistillError
 from distill.jsonio import count_jsonl, read_jsonl
-from distill import filter as filtering
-from distill import pipeline
 from distill.pipeline import Recipe, Run, load_recipe
 from distill.results import has_run
 from distill.train import SUMMARY_FILE, record_trained_on
+
+sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "board"))
+import synth  # noqa: E402
 
 
 def write_recipe(path: Path, **settings) -> Path:
@@ -139,6 +142,52 @@ def test_a_student_trained_on_another_version_of_its_training_file_is_refused(tm
                                    "ft_cot_file": str(train_file)}}
     with pytest.raises(DistillError, match=f"{student} was trained on another version of {train_file}"):
         Run(recipe, tmp_path / "t.yaml").students(report)
+
+
+def test_a_sweep_point_that_repeats_another_recipes_student_copies_its_entry(tmp_path, monkeypatch):
+    settings = {"benchmarks": ["last_letter"], "student": STUDENT, "test_questions": 4,
+                "results_dir": str(tmp_path / "r"), "train": {"num_train_epochs": 3}}
+    main = write_recipe(tmp_path / "main.yaml", name="main", **settings)
+    sweep = write_recipe(tmp_path / "sweep.yaml", name="sweep", sweep={"train_questions": [500, 1000]}, **settings)
+    files = {fmt: tmp_path / f"{fmt}.jsonl" for fmt in ("ft_cot", "ft_direct")}
+    for fmt, path in files.items():
+        path.write_text(f'{{"format": "{fmt}"}}\n')
+    original = f"{STUDENT}-last_letter-t-hint-ft_cot"
+    entry = synth.write_entry(tmp_path / "r", original, fmt="ft_cot", role="student", n=4,
+                              scores={("last_letter", "test_2words"): 0.5}, metadata={
+                                  "seed": 42, "data": {"sha256": hashlib.sha256(b'{"format": "ft_cot"}\n').hexdigest()},
+                                  "training": {"command": f"distill run {main}"}, "recipe": "main"})
+    meta = json.loads((entry / "metadata.json").read_text())
+    meta["runs"][0]["tasks"] = ["sr_last_letter_ft_cot"]
+    (entry / "metadata.json").write_text(json.dumps(meta))
+    trained = []
+    monkeypatch.setattr(Run, "_train_and_evaluate", lambda self, group, *a: trained.append(group))
+    report = {"last_letter.t-hint": {"benchmark": "last_letter", "source": "t-hint", "format": "ft_cot",
+                                     **{f"{fmt}_file": str(path) for fmt, path in files.items()}}}
+    point = pipeline.points(load_recipe(sweep))[1]
+    Run(point.recipe, sweep, point).students(report)
+
+    name = f"{STUDENT}-last_letter-t-hint-train_questions-1000-ft_cot"
+    twin = f"{STUDENT}-last_letter-t-hint-train_questions-1000-ft_direct"
+    assert trained == [twin], "the CoT student is copied; its twin has no entry to copy, so it trains"
+    copy = tmp_path / "r" / f"{name}__ft_cot"
+    meta = json.loads((copy / "metadata.json").read_text())
+    assert (meta["model"], meta["same_student_as"], meta["answer_only_twin"], meta["recipe"]) == \
+        (name, original, twin, "sweep-train_questions-1000")
+    assert meta["sweep"] == {"name": "sweep", "axis": "train_questions", "value": 1000}
+    assert meta["training"]["command"] == f"distill run {main}", "the copy still says what trained it"
+    assert results.check_entry(copy) == [] and sorted(p.name for p in copy.iterdir()) == sorted(
+        p.name for p in entry.iterdir())
+    run = Run(point.recipe, sweep, point)
+    run.students(report)
+    assert [s["ran"] for s in run.log] == [False, True] and trained == [twin] * 2, "the copy is done"
+
+    # Other student settings make another model: that one trains.
+    other = write_recipe(tmp_path / "other.yaml", name="other", sweep={"mode": ["hint", "fewshot"]},
+                         **{**settings, "train": {"num_train_epochs": 1}})
+    point = pipeline.points(load_recipe(other))[0]
+    Run(point.recipe, other, point).students(report)
+    assert trained[-2:] == [f"{STUDENT}-last_letter-t-hint-mode-hint-{fmt}" for fmt in ("ft_cot", "ft_direct")]
 
 
 def _started(pid: str) -> tuple[str, str | None]:
