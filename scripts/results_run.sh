@@ -5,8 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 recipes=("$@")
-[ $# -gt 0 ] || recipes=(symbolic arithmetic arithmetic-pot commonsense sweep-samples arithmetic-k4 sweep-size
-                         sweep-hint sweep-student sweep-length)
+# The sweeps that reuse the teacher's files (or add 1-2 hours of it) first; sampling 4 or 8 CoTs per question
+# (sweep-samples, arithmetic-k4) is about a day of teacher time each, so it comes last.
+[ $# -gt 0 ] || recipes=(symbolic arithmetic arithmetic-pot commonsense sweep-size sweep-length sweep-hint
+                         sweep-student sweep-samples arithmetic-k4)
 for r in "${recipes[@]}"; do
   .venv/bin/distill run "recipes/$r.yaml"
 done
