@@ -1,6 +1,6 @@
 """The README's results section, generated from results/: the board's main table with base rates and flags,
-the paired comparisons of every CoT and PoT student with its references, and each recipe's compute budget
-(sweeps included; their students are plotted on the board's trade-offs page, not listed here).
+the paired comparisons of every CoT and PoT student with its references, the sweeps' points (in a table of
+their own, as on the board's trade-offs page), and each recipe's compute budget.
 
     python -m leaderboard.readme            # rewrite the section between the markers in README.md
     python -m leaderboard.readme --check    # exit 1 if README.md is not what results/ says (run by the tests)
@@ -96,6 +96,22 @@ def budget_table(spent: pd.DataFrame) -> list[str]:
     return _markdown(header, rows, right_from=1)
 
 
+def tradeoffs_table(points: pd.DataFrame) -> list[str]:
+    """Each sweep point (compare.tradeoffs rows) on each benchmark: student, twin and teacher accuracy and the
+    paired test of student against twin."""
+    def pct(r, who: str) -> str:
+        return "" if pd.isna(r[f"{who}_pct"]) else \
+            f"{r[f'{who}_pct']:.1f} [{r[f'{who}_low']:.1f}–{r[f'{who}_high']:.1f}]"
+
+    header = ["sweep", "benchmark", "setting = value", "seeds", "CoT student %", "twin %", "teacher %",
+              "student vs twin, exact McNemar p"]
+    rows = [[r["sweep"], r["benchmark"], f"{r['axis']} = {r['value']}", str(r["runs"]),
+             pct(r, "student"), pct(r, "twin"), pct(r, "teacher"),
+             "" if pd.isna(r["p"]) else compare.p_text(r["p"]) + ("" if r["significant"] else ", not significant")]
+            for _, r in points.iterrows()]
+    return _markdown(header, rows, right_from=3)
+
+
 def without_sweep_points(board: Board) -> Board:
     """The board's entries that are not a sweep's points (a student and twin per value and seed each)."""
     main = board.entries[board.entries["sweep"].isna()]
@@ -115,7 +131,8 @@ def section(results_dir: Path) -> str:
     if everything.entries.empty:
         return "\n".join([*lines, "Nothing is filed under results/ yet.", "", END])
     measured = board.entries[board.entries["role"] != "reported"]
-    questions, _ = read_outcomes(board)
+    every_question, _ = read_outcomes(everything)
+    questions = every_question[every_question["entry"].isin(board.entries["entry"])]
     names = transforms.display_names(board.entries)
     group_names = transforms.display_names(board.entries, groups=True)  # a seed group is one student
     if not measured.empty:
@@ -145,9 +162,14 @@ def section(results_dir: Path) -> str:
                   "difference may come from the engine (the same weights through llama.cpp's Q4 and "
                   "transformers' fp32 give other answers).", "",
                   *paired_table(paired, group_names), ""]
-    if points := len(everything.entries) - len(board.entries):
-        lines += ["Sweeps' points (students of recipes with `sweep:`, one per value and seed, and their twins): "
-                  f"{points} entries, plotted on the board's Trade-offs page and left out of the tables above.", ""]
+    if len(everything.entries) > len(board.entries):
+        points = compare.tradeoffs(compare.paired(every_question, everything.entries), everything.entries,
+                                   everything.scores)
+        lines += ["Sweeps: a recipe with `sweep:` trains a CoT student and its answer-only twin at each value of "
+                  "one setting (left out of the tables above; the board's Trade-offs page draws them). Accuracy in "
+                  "percent with its 95% Wilson interval over every question and seed, the test splits of a "
+                  "benchmark pooled; p is the exact McNemar test of student against twin on the same questions.",
+                  "", *tradeoffs_table(points), ""]
     spent = spending(everything)
     if not spent.empty:
         lines += ["Compute budget: wall hours on the machine that ran each stage (the board shows its hardware), "

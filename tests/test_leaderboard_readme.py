@@ -31,17 +31,23 @@ def test_the_section_holds_the_main_table_sizes_reported_numbers_and_gains(tmp_p
     assert "|  | *chance* |" in text and "|  | *majority class* |" in text  # the base rates under the table
 
 
-def test_sweep_points_are_left_out_of_the_tables_and_counted(tmp_path):
+def test_sweep_points_get_their_own_table_and_stay_out_of_the_others(tmp_path):
     results = synth.family(tmp_path / "results")
-    before = readme.section(results)
-    synth.write_entry(results, "swept-student", fmt="ft_cot", role="student", scores={("sports", "test"): 0.9},
-                      metadata={"sweep": {"name": "s", "axis": "train_questions", "value": 125}})
+    before = readme.section(results).split("Compute budget")[0]  # the budget counts the points' runs: spent
+    point = {"name": "coin-size", "axis": "train_questions", "value": 125}
+    made = {"role": "student", "n": 30, "base_model": synth.BASE, "teacher": synth.TEACHER}
+    synth.write_entry(results, "swept-twin", fmt="ft_direct", constant="no", scores={("coin_flip", "test_2flips"): 0},
+                      metadata={"sweep": point}, **made)
+    synth.write_entry(results, "swept-student", fmt="ft_cot", scores={("coin_flip", "test_2flips"): 0.9},
+                      metadata={"sweep": point, "answer_only_twin": "swept-twin"}, **made)
     text = readme.section(results)
-    assert "swept-student" not in text
-    tables = text.split("Compute budget")[0]  # the budget counts the point's evaluation: compute spent
-    assert tables.replace("Sweeps' points (students of recipes with `sweep:`, one per value and seed, and their "
-                          "twins): 1 entries, plotted on the board's Trade-offs page and left out of the tables "
-                          "above.\n\n", "") == before.split("Compute budget")[0]
+    tables, sweeps = text.split("Compute budget")[0].split("Sweeps: ")
+    assert tables.rstrip() == before.rstrip(), "the main, paired and flag tables are as without the sweep"
+    (row,) = [line for line in sweeps.splitlines() if line.startswith("| coin-size |")]
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[:4] == ["coin-size", "coin_flip", "train_questions = 125", "1"]
+    assert cells[4] == "90.0 [74.4–96.5]" and cells[5] and cells[6]  # the twin's and the family's teacher's
+    assert cells[7].startswith("p ") and "not significant" not in cells[7], cells
 
 
 def test_every_gain_in_the_readme_carries_its_paired_test():
