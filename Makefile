@@ -8,7 +8,7 @@ export HF_DATASETS_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM ?= false
 
 .PHONY: setup demo test test-quick bench-eval bench-generate bench-engines setup-vllm test-vllm tasks board \
-	bench-board clean readme results results-commit bench-demo verify
+	bench-board clean readme results results-plan results-commit bench-demo verify
 
 setup: $(SETUP)
 
@@ -91,9 +91,12 @@ verify: setup
 	$(VENV)/bin/distill verify results
 
 # Every recipe's results into results/: days on a CPU, resumable; `make results-commit` (another terminal)
-# commits what has landed so far, with the pages that describe it.
+# commits what has landed so far, with the pages that describe it; `make results-plan` lists what is left.
 results: setup
 	scripts/results_run.sh
+
+results-plan: setup
+	scripts/results_run.sh --plan
 
 results-commit: setup
 	scripts/results_commit.sh

@@ -134,7 +134,10 @@ def cmd_verify(args) -> None:
 
 
 def cmd_run(args) -> None:
-    pipeline.run(args.recipe)
+    if args.plan:
+        print("\n".join(pipeline.plan(args.recipe)))
+    else:
+        pipeline.run(args.recipe)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -220,6 +223,9 @@ def build_parser() -> argparse.ArgumentParser:
                        description=pipeline.__doc__,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("recipe", type=Path, help="a recipe YAML file, e.g. recipes/demo.yaml")
+    p.add_argument("--plan", action="store_true",
+                   help="print what is left to do (teacher CoTs, students, few-shot evaluations) and do none of it; "
+                        "safe while the recipe runs")
     p.set_defaults(func=cmd_run)
     return parser
 

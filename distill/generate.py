@@ -92,9 +92,9 @@ def record_format(record: dict) -> str:
     return record.get("format", _RUN_KEY_BEFORE["format"])
 
 
-def generated(path: Path, wanted: int) -> bool:
-    """Whether a teacher file holds `wanted` complete records (a torn last line does not count)."""
-    return path.exists() and count_jsonl(path) >= wanted
+def written(path: Path) -> int:
+    """How many complete records a teacher file holds (a torn last line does not count; no file: 0)."""
+    return count_jsonl(path) if path.exists() else 0
 
 
 def load_existing(path: Path) -> list[dict]:

@@ -39,16 +39,19 @@ as for a sweep's point at the main recipe's value (all the questions, the usual 
 import hashlib
 import json
 import shlex
+import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 import yaml
 
 from distill import data, engines, export, locks, results
+from distill import filter as filtering
 from distill.benchmarks import FEWSHOT_FORMATS, get_benchmark, parse_benchmarks
 from distill.errors import DistillError
-from distill.generate import check_teacher_format, generated, sampling_tag
+from distill.generate import check_teacher_format, sampling_tag, written
 from distill.jsonio import atomic_write_text
 from distill.paths import slug
 from distill.prompts import MAX_GEN_TOKS
@@ -151,6 +154,21 @@ class Point:
         return f"-{self.sweep['axis']}-{self.sweep['value']}" if self.sweep else ""
 
 
+@dataclass
+class StudentJob:
+    """One student a run trains (or has trained): its name, training file and seed, and what is left to do."""
+    name: str
+    group: str  # the name without the seed: the entries of one group differ only in the seed
+    fmt: str
+    seed: int
+    benchmark: str
+    train_file: Path
+    digest: str  # the training file's sha256
+    twin: str | None  # a CoT or PoT student's answer-only twin
+    done: bool
+    same_as: str | None  # another recipe's student trained exactly so, whose entry is copied
+
+
 def points(recipe: Recipe) -> list[Point]:
     """The recipe itself, or one recipe per value of its sweep."""
     if not recipe.sweep:
@@ -237,8 +255,13 @@ class Run:
     def _wanted(self, benchmark: str) -> int:
         return len(data.load_split(benchmark, self.r.split_of(benchmark))[: self.r.train_questions]) * self.samples
 
+    def missing_cots(self) -> dict[str, int]:
+        """How many CoTs the teacher has still to write, per benchmark it has not finished."""
+        left = {b: self._wanted(b) - written(self.teacher_file(b)) for b in self.r.benchmarks}
+        return {b: n for b, n in left.items() if n > 0}
+
     def teacher(self) -> None:
-        gen = [b for b in self.r.benchmarks if not generated(self.teacher_file(b), self._wanted(b))]
+        gen = list(self.missing_cots())
         if not self.stage(f"teacher {self.r.teacher}: chains of thought", bool(gen)):
             return
         with engines.serving(self.r.teacher, self.r.teacher_backend, base_url=self.r.base_url,
@@ -258,45 +281,54 @@ class Run:
 
     # training sets -----------------------------------------------------------------------------------
     def training_sets(self) -> dict[str, dict]:
-        """Filtering is cheap and deterministic, so it is always redone from the teacher files."""
-        from distill import filter as filtering
-
         self.stage("filter: training sets for the CoT students and their answer-only twins", True)
-        out = self.r.work / "train"
-        out.mkdir(parents=True, exist_ok=True)
-        report = filtering.filter_teacher([self.teacher_file(b) for b in self.r.benchmarks], out,
-                                          questions=self.r.train_questions, samples=self.r.samples)
-        if self.r.gold:
-            report |= filtering.gold_sets(self.r.gold, out, self.r.train_questions, self.r.train_split)
-        filtering.write_report(out, report)
+        report = self._filter(self.r.work / "train", self.r.benchmarks)
         for name, r in report.items():
             print(f"{name}: {filtering.kept_text(r)}", flush=True)
         return report
 
+    def _filter(self, out: Path, benchmarks: list[str]) -> dict[str, dict]:
+        """Filtering is cheap and deterministic, so it is always redone from the teacher files."""
+        out.mkdir(parents=True, exist_ok=True)
+        report = filtering.filter_teacher([self.teacher_file(b) for b in benchmarks], out,
+                                          questions=self.r.train_questions, samples=self.r.samples)
+        if self.r.gold:
+            report |= filtering.gold_sets(self.r.gold, out, self.r.train_questions, self.r.train_split)
+        filtering.write_report(out, report)
+        return report
+
     # students ----------------------------------------------------------------------------------------
-    def students(self, report: dict[str, dict]) -> None:
+    def student_jobs(self, report: dict[str, dict]) -> Iterator[StudentJob]:
+        """Every student the filter report asks for (each training set, each seed: the CoT or PoT student first,
+        then its answer-only twin), and whether it is done, to be copied, or to be trained."""
         for r, seed in ((r, seed) for r in report.values() for seed in self.r.seeds):
             groups = {fmt: f"{slug(self.r.student)}-{r['benchmark']}-{r['source']}{self.point.suffix}-{fmt}"
-                      for fmt in (r["format"], "ft_direct")}  # the CoT (or PoT) student first: the main result
+                      for fmt in (r["format"], "ft_direct")}
             for fmt, group in groups.items():
-                name = seeded(group, seed)
-                twin = seeded(groups["ft_direct"], seed) if fmt != "ft_direct" else None
-                student_dir = self.r.work / "students" / name
-                train_file = Path(r[f"{fmt}_file"])
+                name, train_file = seeded(group, seed), Path(r[f"{fmt}_file"])
                 digest = _sha256(train_file)
                 # The entry's own record of its training file counts too: a later session or machine has
                 # results/ but not the student's weights, and should not train it again.
-                done = digest in (trained_on(student_dir), results.trained_on(self.results, name, fmt)) and \
-                    results.has_run(self.results, name, fmt, r["benchmark"], self.r.test_questions)
-                if not done and (original := self._trained_elsewhere(fmt, digest, seed, r["benchmark"])):
-                    self.stage(f"student {name}: trained and evaluated already as {original}, whose entry it copies",
-                               True)
-                    results.remove_entry(self.results, name, fmt)  # an earlier student of this name, now stale
-                    results.copy_entry(self.results, original, fmt, {
-                        "model": name, "seed_group": group, "recipe": self.r.name, "same_student_as": original,
-                        "answer_only_twin": twin, "sweep": self.point.sweep})
-                elif self.stage(f"student {name}: train on {train_file} and evaluate", not done):
-                    self._train_and_evaluate(group, seed, fmt, train_file, digest, student_dir, r["benchmark"], twin)
+                done = digest in (trained_on(self.student_dir(name)), results.trained_on(self.results, name, fmt)) \
+                    and results.has_run(self.results, name, fmt, r["benchmark"], self.r.test_questions)
+                yield StudentJob(name, group, fmt, seed, r["benchmark"], train_file, digest,
+                                 twin=seeded(groups["ft_direct"], seed) if fmt != "ft_direct" else None, done=done,
+                                 same_as=None if done else self._trained_elsewhere(fmt, digest, seed, r["benchmark"]))
+
+    def student_dir(self, name: str) -> Path:
+        return self.r.work / "students" / name
+
+    def students(self, report: dict[str, dict]) -> None:
+        for job in self.student_jobs(report):
+            if job.same_as:
+                self.stage(f"student {job.name}: trained and evaluated already as {job.same_as}, whose entry it "
+                           "copies", True)
+                results.remove_entry(self.results, job.name, job.fmt)  # an earlier student of this name, now stale
+                results.copy_entry(self.results, job.same_as, job.fmt, {
+                    "model": job.name, "seed_group": job.group, "recipe": self.r.name, "same_student_as": job.same_as,
+                    "answer_only_twin": job.twin, "sweep": self.point.sweep})
+            elif self.stage(f"student {job.name}: train on {job.train_file} and evaluate", not job.done):
+                self._train_and_evaluate(job)
 
     def _trained_elsewhere(self, fmt: str, digest: str, seed: int, benchmark: str) -> str | None:
         """The name of another recipe's student trained as this one would be (the same training file, format,
@@ -316,53 +348,79 @@ class Run:
                 return meta["model"]
         return None
 
-    def _train_and_evaluate(self, group: str, seed: int, fmt: str, train_file: Path, digest: str, out: Path,
-                            benchmark: str, twin: str | None) -> None:
+    def _train_and_evaluate(self, job: StudentJob) -> None:
         from distill import train as training
         from distill.train_config import TrainConfig
 
+        out, fmt = self.student_dir(job.name), job.fmt
         trained_before = (out / training.SUMMARY_FILE).exists()
-        if trained_before and trained_on(out) != digest:
-            raise DistillError(f"{out} was trained on another version of {train_file} (the teacher data grew or "
+        if trained_before and trained_on(out) != job.digest:
+            raise DistillError(f"{out} was trained on another version of {job.train_file} (the teacher data grew or "
                                "changed): remove that directory to train it again")
         try:
-            cfg = TrainConfig(student=self.r.student, data=str(train_file), format=fmt, output_dir=str(out),
-                              name=group, seed=seed, results_dir=str(self.results), eval_limit=self.r.test_questions,
-                              per_device_eval_batch_size=self.r.eval_batch_size, **self.r.train)
+            cfg = TrainConfig(student=self.r.student, data=str(job.train_file), format=fmt, output_dir=str(out),
+                              name=job.group, seed=job.seed, results_dir=str(self.results),
+                              eval_limit=self.r.test_questions, per_device_eval_batch_size=self.r.eval_batch_size,
+                              **self.r.train)
         except TypeError as e:
             raise DistillError(f"recipe {self.r.name}: bad train setting ({e}); see `distill train --help`") from None
         training.train(cfg, command=self.command)
-        record_trained_on(out, digest)
+        record_trained_on(out, job.digest)
         summary = json.loads((out / training.SUMMARY_FILE).read_text())
-        extra = {**({"answer_only_twin": twin} if twin else {}),
+        extra = {**({"answer_only_twin": job.twin} if job.twin else {}),
                  **({"sweep": self.point.sweep} if self.point.sweep else {})}
         name = training.student_name(cfg, summary)
         if not trained_before and results.remove_entry(self.results, name, fmt):
             print(f"{name} was trained again: its earlier entry is replaced", flush=True)
-        if not results.has_run(self.results, name, fmt, benchmark, self.r.test_questions):
+        if not results.has_run(self.results, name, fmt, job.benchmark, self.r.test_questions):
             from distill.evaluate import evaluate
 
-            eval_cfg = training.eval_config(cfg, summary, self.command, benchmarks=benchmark,
+            eval_cfg = training.eval_config(cfg, summary, self.command, benchmarks=job.benchmark,
                                             backend=self.r.base_backend, weights=self.r.student_weights)
             eval_cfg.extra |= {**extra, "recipe": self.r.name}
             print(f"results filed under {evaluate(eval_cfg)}", flush=True)
 
     # few-shot evaluations ----------------------------------------------------------------------------
+    def fewshot_model(self, role: str) -> tuple[str, str]:
+        """The model a role's few-shot evaluations are of, and what the run calls it."""
+        return (self.r.teacher, "teacher") if role == "teacher" else (self.r.student, "untrained student")
+
+    def missing_fewshot(self, role: str) -> list[tuple[str, str]]:
+        """The teacher's ("teacher") or the untrained student's ("baseline") few-shot evaluations not filed yet."""
+        model, _ = self.fewshot_model(role)
+        return [(fmt, b) for fmt, b in self.r.fewshot_evaluations()
+                if not results.has_run(self.results, model, fmt, b, self.r.test_questions)]
+
     def fewshot(self, role: str) -> None:
-        """The teacher's or the untrained student's few-shot evaluations not filed yet, on one server."""
-        if role == "teacher":
-            model, title, serving = self.r.teacher, "teacher", dict(engine=self.r.teacher_backend,
-                                                                     base_url=self.r.base_url)
-        else:
-            model, title, serving = self.r.student, "untrained student", dict(engine=self.r.base_backend,
-                                                                               weights=self.r.student_weights)
-        evals = [(fmt, b) for fmt, b in self.r.fewshot_evaluations()
-                 if not results.has_run(self.results, model, fmt, b, self.r.test_questions)]
+        """The few-shot evaluations not filed yet, on one server."""
+        (model, title), evals = self.fewshot_model(role), self.missing_fewshot(role)
+        serving = {"engine": self.r.teacher_backend, "base_url": self.r.base_url} if role == "teacher" else \
+            {"engine": self.r.base_backend, "weights": self.r.student_weights}
         if not self.stage(f"{title} {model}: few-shot evaluation", bool(evals)):
             return
         with engines.serving(model, **serving, log=self.r.work / f"{role}-server.log") as engine:
             for fmt, b in evals:
                 self._evaluate(model, fmt, b, engine, role)
+
+    # what is left ------------------------------------------------------------------------------------
+    def plan(self) -> list[str]:
+        """What a run would do now, stage by stage, doing none of it (the filter writes to a scratch folder)."""
+        missing = self.missing_cots()
+        lines = [f"teacher {self.r.teacher}: {n:,} of {self._wanted(b):,} {b} CoTs to write"
+                 for b, n in missing.items()]
+        with tempfile.TemporaryDirectory() as scratch:
+            jobs = list(self.student_jobs(self._filter(Path(scratch), [b for b in self.r.benchmarks
+                                                                        if b not in missing])))
+        for b in missing:
+            lines.append(f"students on {b}: {2 * len(self.r.seeds)} (CoT and answer-only twin, "
+                         f"{len(self.r.seeds)} seed(s)) to train once the teacher's CoTs are written")
+        lines += [f"student {j.name}: copy the entry of {j.same_as}" for j in jobs if j.same_as]
+        lines += [f"student {j.name}: train on {j.train_file.name} and evaluate" for j in jobs
+                  if not j.done and not j.same_as]
+        for role in ("teacher", "baseline"):
+            model, title = self.fewshot_model(role)
+            lines += [f"{title} {model}: evaluate {fmt} on {b}" for fmt, b in self.missing_fewshot(role)]
+        return lines
 
     def _evaluate(self, model: str, fmt: str, benchmark: str, engine: engines.Engine, role: str) -> None:
         from distill.evaluate import CACHE_DIR, EvalConfig, evaluate
@@ -397,6 +455,17 @@ class Run:
 def run(recipe_path: Path) -> list[Path]:
     """Run every stage of the recipe (each point of a sweep in turn) that is not done yet; returns the run logs."""
     return [run_point(point, recipe_path) for point in points(load_recipe(recipe_path))]
+
+
+def plan(recipe_path: Path) -> list[str]:
+    """What `distill run` would do now, point by point: the lines `distill run --plan` prints."""
+    lines = []
+    for point in points(load_recipe(recipe_path)):
+        for b in point.recipe.all_benchmarks:
+            data.prepare(b)
+        todo = Run(point.recipe, recipe_path, point).plan()
+        lines += [f"{point.recipe.name}: {'to do' if todo else 'nothing left to do'}", *(f"  {line}" for line in todo)]
+    return lines
 
 
 def run_point(point: Point, recipe_path: Path) -> Path:

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # The board's measured results: every recipe in turn, into results/. Hours on a 2-core CPU; resumable, so
 # rerun it after an interruption (or in a later session) and it carries on where it stopped.
-#   scripts/results_run.sh [RECIPE...]   (default: every recipe but the demo, main ones first)
+#   scripts/results_run.sh [--plan] [RECIPE...]   (default: every recipe but the demo, main ones first;
+#                                                 --plan: list what is left and run nothing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+plan=()
+[ "${1:-}" != --plan ] || { plan=(--plan); shift; }
 recipes=("$@")
 # The sweeps that reuse the teacher's files (or add 1-2 hours of it) first; sampling 4 or 8 CoTs per question
 # (sweep-samples, arithmetic-k4) is about a day of teacher time each, so it comes last.
 [ $# -gt 0 ] || recipes=(symbolic arithmetic arithmetic-pot commonsense sweep-size sweep-length sweep-hint
                          sweep-student sweep-samples arithmetic-k4)
 for r in "${recipes[@]}"; do
-  .venv/bin/distill run "recipes/$r.yaml"
+  .venv/bin/distill run "recipes/$r.yaml" "${plan[@]}"
 done

@@ -13,7 +13,7 @@ import pytest
 
 from distill import data
 from distill.errors import DistillError
-from distill.generate import GenerateConfig, generate, generated, grade, load_existing, make_record
+from distill.generate import GenerateConfig, generate, grade, load_existing, make_record, written
 from distill.jsonio import count_jsonl
 from distill.serve import free_port
 
@@ -32,12 +32,12 @@ def test_a_partial_last_line_is_repaired_and_reported(tmp_path, capsys):
     assert "removed a partial last record" in capsys.readouterr().err
 
 
-def test_generated_counts_only_complete_lines_and_leaves_the_file_alone(tmp_path):
+def test_written_counts_only_complete_lines_and_leaves_the_file_alone(tmp_path):
     path = tmp_path / "t.jsonl"
     path.write_text('{"a": 1}\n{"a": 2}\n{"a"')
-    assert generated(path, 2) and not generated(path, 3)  # a torn last line is not a record
+    assert written(path) == 2  # a torn last line is not a record
     assert path.read_text().endswith('{"a"')  # only the writer repairs its file
-    assert not generated(tmp_path / "absent.jsonl", 1)
+    assert written(tmp_path / "absent.jsonl") == 0
 
 
 def test_a_corrupt_line_inside_the_file_is_an_error_not_data(tmp_path):

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from distill.errors import DistillError
-from distill.generate import generated, load_existing
+from distill.generate import load_existing, written
 from distill.jsonio import append_jsonl, count_jsonl, read_jsonl, torn_end
 
 RECORDS = [{"question_id": "a", "sample_index": 0, "text": "é"}, {"question_id": "b", "sample_index": 0, "text": "x"}]
@@ -39,7 +39,7 @@ def test_a_torn_gzip_member_is_a_torn_end(tmp_path, capsys):
     whole = path.stat().st_size
     with open(path, "ab") as f:  # a writer killed half-way through its next member
         f.write(gzip.compress(json.dumps(RECORDS[1]).encode() + b"\n")[:15])
-    assert torn_end(path) == 15 and count_jsonl(path) == 1 and not generated(path, 2)
+    assert torn_end(path) == 15 and count_jsonl(path) == 1 and written(path) == 1
     with pytest.raises(DistillError, match="not a complete gzip member"):
         read_jsonl(path)
     assert read_jsonl(path, torn_end_ok=True) == RECORDS[:1]

@@ -4,6 +4,7 @@ The end-to-end test serves SmolLM2 as the teacher through a real llama.cpp serve
 trains two real students for two steps each, and evaluates everything with the real lm-eval.
 """
 
+import gzip
 import hashlib
 import json
 import shutil
@@ -111,7 +112,7 @@ def test_each_point_of_a_sweep_trains_its_own_students(tmp_path, monkeypatch):
                     results_dir=str(tmp_path / "results"), sweep={"train_questions": [100, 200]})
     trained = []
     monkeypatch.setattr(Run, "_train_and_evaluate",
-                        lambda self, group, *a: trained.append((group, self.point.sweep, a[-1])))
+                        lambda self, job: trained.append((job.group, self.point.sweep, job.twin)))
     for name in ("c", "d"):
         (tmp_path / f"{name}.jsonl").write_text("{}\n")
     report = {"last_letter.t-hint": {"benchmark": "last_letter", "source": "t-hint", "format": "ft_cot",
@@ -161,7 +162,7 @@ def test_a_sweep_point_that_repeats_another_recipes_student_copies_its_entry(tmp
     meta["runs"][0]["tasks"] = ["sr_last_letter_ft_cot"]
     (entry / "metadata.json").write_text(json.dumps(meta))
     trained = []
-    monkeypatch.setattr(Run, "_train_and_evaluate", lambda self, group, *a: trained.append(group))
+    monkeypatch.setattr(Run, "_train_and_evaluate", lambda self, job: trained.append(job.group))
     report = {"last_letter.t-hint": {"benchmark": "last_letter", "source": "t-hint", "format": "ft_cot",
                                      **{f"{fmt}_file": str(path) for fmt, path in files.items()}}}
     point = pipeline.points(load_recipe(sweep))[1]
@@ -188,6 +189,27 @@ def test_a_sweep_point_that_repeats_another_recipes_student_copies_its_entry(tmp
     point = pipeline.points(load_recipe(other))[0]
     Run(point.recipe, other, point).students(report)
     assert trained[-2:] == [f"{STUDENT}-last_letter-t-hint-mode-hint-{fmt}" for fmt in ("ft_cot", "ft_direct")]
+
+
+def test_the_plan_lists_what_is_left_and_does_none_of_it(tmp_path):
+    recipe = write_recipe(tmp_path / "p.yaml", name="p", benchmarks=["last_letter"], gold=["last_letter"],
+                          seeds=[1, 2], train_questions=5, test_questions=2, work_dir=str(tmp_path / "work"),
+                          results_dir=str(tmp_path / "results"), teacher_dir=str(tmp_path / "teacher"))
+    teacher, gold = "qwen2.5-coder-1.5b-instruct", f"{STUDENT}-last_letter-gold"
+    teacher_file = tmp_path / "teacher" / teacher / "last_letter.hint.jsonl.gz"
+    teacher_file.parent.mkdir(parents=True)
+    with gzip.open(teacher_file, "wt") as f:
+        f.write('{"question_id": "a"}\n{"question_id": "b"}\n{"question_id": "c"}\n{"quest')  # a run writing
+    assert pipeline.plan(recipe) == [
+        "p: to do",
+        f"  teacher {teacher}: 2 of 5 last_letter CoTs to write",
+        "  students on last_letter: 4 (CoT and answer-only twin, 2 seed(s)) to train once the teacher's CoTs are "
+        "written",
+        *(f"  student {gold}-{fmt}{seed}: train on last_letter.gold.{fmt}.jsonl and evaluate"
+          for seed in ("-seed1", "-seed2") for fmt in ("ft_cot", "ft_direct")),
+        *(f"  {role}: evaluate {fmt} on last_letter"
+          for role in (f"teacher {teacher}", f"untrained student {STUDENT}") for fmt in ("fewshot_cot", "fewshot_direct"))]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.yaml", "teacher"], "the plan wrote nothing"
 
 
 def _started(pid: str) -> tuple[str, str | None]:
@@ -217,9 +239,10 @@ def _stop_during_generation(recipe: Path, teacher_file: Path) -> None:
     assert not [c for c in children if _started(c[0]) == c], "the llama.cpp server outlived the run"
 
 
-def _run(recipe: Path) -> tuple[str, float]:
+def _run(recipe: Path, *options: str) -> tuple[str, float]:
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "distill.cli", "run", str(recipe)], capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-m", "distill.cli", "run", str(recipe), *options], capture_output=True,
+                          text=True)
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout, time.perf_counter() - start
 
@@ -234,6 +257,8 @@ def test_a_tiny_recipe_runs_end_to_end_then_a_second_run_only_checks(smollm2, tm
                           train={"max_steps": 2, "per_device_train_batch_size": 2, "save_steps": 100})
     teacher_file = tmp_path / f"work/teacher/{STUDENT}/last_letter.hint.jsonl.gz"
     _stop_during_generation(recipe, teacher_file)
+    plan = _run(recipe, "--plan")[0].splitlines()
+    assert plan[0] == "tiny: to do" and plan[1].endswith(" of 24 last_letter CoTs to write"), plan
     out, _ = _run(recipe)
     records = read_jsonl(teacher_file)
     assert sorted(r["question_id"] for r in records) == sorted({r["question_id"] for r in records})
@@ -263,6 +288,7 @@ def test_a_tiny_recipe_runs_end_to_end_then_a_second_run_only_checks(smollm2, tm
     # teacher CoTs, both students, the teacher's and the untrained student's few-shot evaluations
     assert out.count("done already, skipped") == 5, out
     assert {p: p.stat().st_mtime for p in results.rglob("*")} == before, "a finished recipe adds nothing"
+    assert _run(recipe, "--plan")[0] == "tiny: nothing left to do\n"
     log = json.loads((tmp_path / "work/run.json").read_text())
     assert [s["ran"] for s in log["stages"]] == [True, False, True, False, False, False, False]
     assert len(log["earlier"]) == 2  # the interrupted run and the one that finished
