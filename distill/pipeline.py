@@ -55,7 +55,7 @@ from distill.generate import check_teacher_format, sampling_tag, written
 from distill.jsonio import atomic_write_text
 from distill.paths import slug
 from distill.prompts import MAX_GEN_TOKS
-from distill.train import record_trained_on, trained_on
+from distill.train import SUMMARY_FILE, record_trained_on, trained_on
 from distill.train_settings import DEFAULT_SEED, seeded
 
 STUDENT_ENGINES = tuple(e for e in engines.ENGINES if e != "openai")  # students are served here, not elsewhere
@@ -318,6 +318,10 @@ class Run:
     def student_dir(self, name: str) -> Path:
         return self.r.work / "students" / name
 
+    def _trained_on_another_version(self, job: StudentJob) -> bool:
+        out = self.student_dir(job.name)
+        return (out / SUMMARY_FILE).exists() and trained_on(out) != job.digest
+
     def students(self, report: dict[str, dict]) -> None:
         for job in self.student_jobs(report):
             if job.same_as:
@@ -353,10 +357,10 @@ class Run:
         from distill.train_config import TrainConfig
 
         out, fmt = self.student_dir(job.name), job.fmt
-        trained_before = (out / training.SUMMARY_FILE).exists()
-        if trained_before and trained_on(out) != job.digest:
+        if self._trained_on_another_version(job):
             raise DistillError(f"{out} was trained on another version of {job.train_file} (the teacher data grew or "
                                "changed): remove that directory to train it again")
+        trained_before = (out / training.SUMMARY_FILE).exists()
         try:
             cfg = TrainConfig(student=self.r.student, data=str(job.train_file), format=fmt, output_dir=str(out),
                               name=job.group, seed=job.seed, results_dir=str(self.results),
@@ -415,8 +419,11 @@ class Run:
             lines.append(f"students on {b}: {2 * len(self.r.seeds)} (CoT and answer-only twin, "
                          f"{len(self.r.seeds)} seed(s)) to train once the teacher's CoTs are written")
         lines += [f"student {j.name}: copy the entry of {j.same_as}" for j in jobs if j.same_as]
-        lines += [f"student {j.name}: train on {j.train_file.name} and evaluate" for j in jobs
-                  if not j.done and not j.same_as]
+        for j in (j for j in jobs if not j.done and not j.same_as):
+            lines.append(f"student {j.name}: " + (
+                f"its folder was trained on another version of {j.train_file.name}: remove "
+                f"{self.student_dir(j.name)} to train it again" if self._trained_on_another_version(j)
+                else f"train on {j.train_file.name} and evaluate"))
         for role in ("teacher", "baseline"):
             model, title = self.fewshot_model(role)
             lines += [f"{title} {model}: evaluate {fmt} on {b}" for fmt, b in self.missing_fewshot(role)]

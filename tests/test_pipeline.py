@@ -126,7 +126,7 @@ def test_each_point_of_a_sweep_trains_its_own_students(tmp_path, monkeypatch):
     assert trained[-1][1] == {"name": "n", "axis": "train_questions", "value": 200}
 
 
-def test_a_student_trained_on_another_version_of_its_training_file_is_refused(tmp_path, monkeypatch):
+def test_a_student_trained_on_another_version_of_its_file_is_refused_and_the_plan_says_so(tmp_path, monkeypatch):
     import distill.train
 
     monkeypatch.setattr(distill.train, "train", lambda *a, **k: pytest.fail("a refused student must not train"))
@@ -143,6 +143,10 @@ def test_a_student_trained_on_another_version_of_its_training_file_is_refused(tm
                                    "ft_cot_file": str(train_file)}}
     with pytest.raises(DistillError, match=f"{student} was trained on another version of {train_file}"):
         Run(recipe, tmp_path / "t.yaml").students(report)
+    plan = Run(recipe, tmp_path / "t.yaml").plan
+    monkeypatch.setattr(Run, "_filter", lambda self, out, benchmarks: report)
+    assert f"student {student.name}: its folder was trained on another version of {train_file.name}: remove " \
+        f"{student} to train it again" in plan(), "the plan says so too"
 
 
 def test_a_sweep_point_that_repeats_another_recipes_student_copies_its_entry(tmp_path, monkeypatch):
@@ -207,8 +211,8 @@ def test_the_plan_lists_what_is_left_and_does_none_of_it(tmp_path):
         "written",
         *(f"  student {gold}-{fmt}{seed}: train on last_letter.gold.{fmt}.jsonl and evaluate"
           for seed in ("-seed1", "-seed2") for fmt in ("ft_cot", "ft_direct")),
-        *(f"  {role}: evaluate {fmt} on last_letter"
-          for role in (f"teacher {teacher}", f"untrained student {STUDENT}") for fmt in ("fewshot_cot", "fewshot_direct"))]
+        *(f"  {role}: evaluate {fmt} on last_letter" for role in (f"teacher {teacher}", f"untrained student {STUDENT}")
+          for fmt in ("fewshot_cot", "fewshot_direct"))]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p.yaml", "teacher"], "the plan wrote nothing"
 
 
