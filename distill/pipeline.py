@@ -10,7 +10,8 @@ evaluated few-shot. Every evaluation is filed under results/.
 
 A stage whose output is complete is skipped and a partial one resumes: generation appends only the
 missing CoTs, training restarts from its last checkpoint, and each (model, format, benchmark)
-evaluation is done once for a given test size. A second run of a finished recipe only checks.
+evaluation is done once for a given test size. A second run of a finished recipe only checks, and
+`distill run RECIPE.yaml --plan` lists what is left without doing any of it.
 
 Recipe settings (YAML; see recipes/*.yaml): name, benchmarks (distilled), evaluate_only (teacher and
 untrained student only), gold (also students on gold rationales), teacher, student, teacher_backend
