@@ -361,7 +361,7 @@ class Run:
         if self._trained_on_another_version(job):
             raise DistillError(f"{out} was trained on another version of {job.train_file} (the teacher data grew or "
                                "changed): remove that directory to train it again")
-        trained_before = (out / training.SUMMARY_FILE).exists()
+        trained_before = (out / SUMMARY_FILE).exists()
         try:
             cfg = TrainConfig(student=self.r.student, data=str(job.train_file), format=fmt, output_dir=str(out),
                               name=job.group, seed=job.seed, results_dir=str(self.results),
@@ -371,7 +371,7 @@ class Run:
             raise DistillError(f"recipe {self.r.name}: bad train setting ({e}); see `distill train --help`") from None
         training.train(cfg, command=self.command)
         record_trained_on(out, job.digest)
-        summary = json.loads((out / training.SUMMARY_FILE).read_text())
+        summary = json.loads((out / SUMMARY_FILE).read_text())
         extra = {**({"answer_only_twin": job.twin} if job.twin else {}),
                  **({"sweep": self.point.sweep} if self.point.sweep else {})}
         name = training.student_name(cfg, summary)
@@ -465,12 +465,16 @@ def run(recipe_path: Path) -> list[Path]:
     return [run_point(point, recipe_path) for point in points(load_recipe(recipe_path))]
 
 
+def _prepare_data(recipe: Recipe) -> None:
+    for b in recipe.all_benchmarks:
+        data.prepare(b)
+
+
 def plan(recipe_path: Path) -> list[str]:
     """What `distill run` would do now, point by point: the lines `distill run --plan` prints."""
     lines = []
     for point in points(load_recipe(recipe_path)):
-        for b in point.recipe.all_benchmarks:
-            data.prepare(b)
+        _prepare_data(point.recipe)
         todo = Run(point.recipe, recipe_path, point).plan()
         lines += [f"{point.recipe.name}: {'to do' if todo else 'nothing left to do'}", *(f"  {line}" for line in todo)]
     return lines
@@ -483,8 +487,7 @@ def run_point(point: Point, recipe_path: Path) -> Path:
     with locks.hold(recipe.work, f"distill run {recipe_path}"):
         try:
             run_.stage("data: prepare benchmarks", True)
-            for b in recipe.all_benchmarks:
-                data.prepare(b)
+            _prepare_data(recipe)
             run_.teacher()
             report = run_.training_sets()
             run_.students(report)
