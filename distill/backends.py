@@ -11,8 +11,10 @@ import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 
 from distill.errors import DistillError
+from distill.grading import answer_end
 from distill.prompts import MAX_GEN_TOKS, STOP
 
 
@@ -34,12 +36,23 @@ class Sampling:
     top_p: float = 1.0
     max_new_tokens: int = MAX_GEN_TOKS["cot"]
     chat: bool = False  # wrap each prompt as one user message in the model's chat template
+    # End a chain of thought at its answer sentence: nothing after it is graded or learnt, and a teacher that
+    # repeats "The answer is no." up to the token budget spends half its coin-flip time there. Not for
+    # programs, whose text has no answer sentence.
+    stop_at_answer: bool = False
 
 
 def cut_at_stop(text: str) -> str:
     """The text up to its first stop string; servers and stopping criteria may leave one in."""
     ends = [i for i in (text.find(s) for s in STOP) if i >= 0]
     return text[: min(ends)] if ends else text
+
+
+def finished(text: str, sampling: Sampling) -> str:
+    """A completion as it is recorded: cut at its first stop string and, when asked, after its answer sentence."""
+    text = cut_at_stop(text)
+    end = answer_end(text) if sampling.stop_at_answer else None
+    return text[:end] if end else text
 
 
 class HFBackend:
@@ -55,7 +68,7 @@ class HFBackend:
             self.tokenizer.pad_token = self.tokenizer.eos_token
         # Built once: generate(stop_strings=...) rebuilds these token tables on every call, which on
         # CPU costs more than the decoding of a short batch.
-        self.stop = StoppingCriteriaList([StopStringCriteria(self.tokenizer, STOP)])
+        self.stop_strings, self.criteria = StopStringCriteria(self.tokenizer, STOP), StoppingCriteriaList
         self.device = "cuda" if torch.cuda.is_available() else "cpu"
         self.model = AutoModelForCausalLM.from_pretrained(model_path, dtype=_torch_dtype(dtype, self.device))
         self.model.to(self.device).eval()
@@ -78,15 +91,31 @@ class HFBackend:
             inputs = self.tokenizer([texts[i] for i in batch], return_tensors="pt", padding=True,
                                     add_special_tokens=False).to(self.device)
             sample = sampling.temperature > 0
+            prompt_length = inputs["input_ids"].shape[1]
+            stop = self.criteria([self.stop_strings] + ([_AnswerStop(self.tokenizer, prompt_length)]
+                                                        if sampling.stop_at_answer else []))
             with self.torch.inference_mode():
                 out = self.model.generate(
                     **inputs, max_new_tokens=sampling.max_new_tokens, do_sample=sample,
                     temperature=sampling.temperature if sample else None, top_p=sampling.top_p if sample else None,
-                    top_k=None, stopping_criteria=self.stop, pad_token_id=self.tokenizer.pad_token_id)
-            new = out[:, inputs["input_ids"].shape[1]:]
+                    top_k=None, stopping_criteria=stop, pad_token_id=self.tokenizer.pad_token_id)
+            new = out[:, prompt_length:]
             for row, i in enumerate(batch):
                 ids = new[row][new[row] != self.tokenizer.pad_token_id]
-                yield i, Completion(cut_at_stop(self.tokenizer.decode(ids, skip_special_tokens=True)), len(ids))
+                yield i, Completion(finished(self.tokenizer.decode(ids, skip_special_tokens=True), sampling), len(ids))
+
+
+class _AnswerStop:
+    """A stopping criterion for transformers' generate: the rows whose new text has ended its answer sentence."""
+
+    def __init__(self, tokenizer, prompt_length: int):
+        self.tokenizer, self.prompt_length = tokenizer, prompt_length
+
+    def __call__(self, input_ids, scores, **kwargs):
+        import torch
+
+        texts = self.tokenizer.batch_decode(input_ids[:, self.prompt_length:], skip_special_tokens=True)
+        return torch.tensor([answer_end(cut_at_stop(t)) is not None for t in texts], device=input_ids.device)
 
 
 def _torch_dtype(dtype: str, device: str):
@@ -122,8 +151,9 @@ class VLLMBackend:
                                     use_tqdm=False)
         else:
             outputs = self.llm.generate([r.prompt for r in requests], params, use_tqdm=False)
+        # No early stop here (that takes a logits processor): the text is cut, the tokens are all counted.
         for i, out in enumerate(outputs):
-            yield i, Completion(cut_at_stop(out.outputs[0].text), len(out.outputs[0].token_ids))
+            yield i, Completion(finished(out.outputs[0].text, sampling), len(out.outputs[0].token_ids))
 
 
 class OpenAIBackend:
@@ -155,13 +185,14 @@ class OpenAIBackend:
             raise DistillError(f"no OpenAI-compatible server answers at {self.root} ({_reason(e)}): start it, "
                                "or fix --base-url") from None
 
-    def _post(self, path: str, body: dict) -> dict:
+    def _post(self, path: str, body: dict, read=json.load):
+        """`read(response)` of a request, retried while the server is busy or unreachable."""
         data = json.dumps(body).encode()
         for attempt in range(self.max_retries + 1):
             try:
                 request = urllib.request.Request(f"{self.root}{path}", data=data, headers=self.headers)
                 with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                    return json.load(response)
+                    return read(response)
             except urllib.error.HTTPError as e:
                 if e.code not in self.RETRYABLE or attempt == self.max_retries:
                     detail = e.read().decode(errors="replace")[:200]
@@ -177,12 +208,15 @@ class OpenAIBackend:
         body = {"model": self.model, "max_tokens": sampling.max_new_tokens, "temperature": sampling.temperature,
                 "top_p": sampling.top_p, "stop": STOP, "seed": request.seed}
         if sampling.chat:
-            reply = self._post("/v1/chat/completions", {**body, "messages": [{"role": "user", "content": request.prompt}]})
-            text = reply["choices"][0]["message"]["content"] or ""
+            path, body = "/v1/chat/completions", {**body, "messages": [{"role": "user", "content": request.prompt}]}
         else:
-            reply = self._post("/v1/completions", {**body, "prompt": request.prompt})
-            text = reply["choices"][0]["text"]
-        return Completion(cut_at_stop(text), int(reply.get("usage", {}).get("completion_tokens", 0)))
+            path, body = "/v1/completions", {**body, "prompt": request.prompt}
+        if sampling.stop_at_answer:
+            return self._post(path, {**body, "stream": True}, read=partial(_read_until_answer, sampling=sampling))
+        reply = self._post(path, body)
+        choice = reply["choices"][0]
+        text = (choice["message"]["content"] or "") if sampling.chat else choice["text"]
+        return Completion(finished(text, sampling), int(reply.get("usage", {}).get("completion_tokens", 0)))
 
     def generate(self, requests: list[Request], sampling: Sampling) -> Iterator[tuple[int, Completion]]:
         with ThreadPoolExecutor(self.concurrency) as pool:
@@ -193,6 +227,24 @@ class OpenAIBackend:
             finally:
                 for future in futures:
                     future.cancel()
+
+
+def _read_until_answer(response, sampling: Sampling) -> Completion:
+    """Read a streamed completion (server-sent events) until its answer sentence ends, then hang up: the server
+    stops generating for a closed connection. Tokens are the text chunks read, one per token on llama.cpp."""
+    text, chunks = "", 0
+    for line in response:
+        if not line.startswith(b"data: ") or line.strip() == b"data: [DONE]":
+            continue
+        event = json.loads(line[len(b"data: "):])
+        if "error" in event:
+            raise DistillError(f"the server stopped a streamed completion: {str(event['error'])[:200]}")
+        choice = (event.get("choices") or [{}])[0]
+        piece = choice.get("text") or (choice.get("delta") or {}).get("content") or ""
+        text, chunks = text + piece, chunks + bool(piece)
+        if answer_end(cut_at_stop(text)) is not None:
+            break
+    return Completion(finished(text, sampling), chunks)
 
 
 def _reason(error: Exception) -> str:

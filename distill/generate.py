@@ -197,7 +197,7 @@ def _generate_missing(cfg: GenerateConfig, questions: list[dict], exemplars: lis
 
 def _run(cfg: GenerateConfig, backend, engine: engines.Engine, todo: list[tuple[dict, int]],
          exemplars: list[dict]) -> dict:
-    sampling = Sampling(cfg.temperature, cfg.top_p, cfg.max_new_tokens, cfg.chat)
+    sampling = Sampling(cfg.temperature, cfg.top_p, cfg.max_new_tokens, cfg.chat, stop_at_answer=cfg.format == "cot")
     cfg.out.parent.mkdir(parents=True, exist_ok=True)
     start, tokens, generated = time.perf_counter(), 0, 0
     # Several rounds of requests per flush keep a server's slots busy while a round's stragglers finish.

@@ -19,6 +19,9 @@ _PHRASE = re.compile(
 )
 # The answer runs to the end of its sentence or line; "18.5" and "$1,234.00" have no space after the point.
 _SPAN = re.compile(r"[^\n]*?(?=\.(?:\s|\Z)|\n|\Z)")
+# The same span once the text after it shows where it ends: a period and a space. Not a bare line break, which
+# the next line could still join to the phrase ("The answer is the answer" + "\nis yes").
+_ENDED_SPAN = re.compile(r"[^\n]*?\.(?=\s)")
 # Commas are thousands separators only when exactly three digits follow, so "3, 4" is two numbers.
 # The lookbehinds stop a match starting inside a word or a dotted number ("1.2.3"), while
 # "so...18" still reads as 18, not 0.18.
@@ -81,6 +84,14 @@ def extract_answer(text: str, answer_type: str, choices: list[str] | None = None
     if answer_type == "letter":
         return _letter(span, choices)
     return normalize(span, "string")
+
+
+def answer_end(text: str) -> int | None:
+    """Where the first answer sentence ends, once the text shows it: the index after its period, else None.
+    Nothing written after it changes extract_answer or rationale_of, so a generator may stop there."""
+    phrase = _PHRASE.search(text)
+    span = _ENDED_SPAN.match(text, phrase.end()) if phrase else None
+    return span.end() if span else None
 
 
 def rationale_of(text: str) -> str:

@@ -294,3 +294,54 @@ def test_different_numbers_never_grade_correct(value: Decimal) -> None:
 def test_a_program_is_graded_by_what_it_computes(text, answer, error):
     got, why = grading.program_answer(text)
     assert got == answer and (why is None if error is None else error in why)
+
+
+@pytest.mark.parametrize("text, end", [
+    ("Two flips. The answer is no. The answer is no. The", len("Two flips. The answer is no.")),
+    ("So the answer is 18.5. Then", len("So the answer is 18.5.")),
+    ("So the answer is 18.", None),  # "18.5" may follow
+    ("The answer is yes.\n\nQ:", len("The answer is yes.")),
+    ("The answer is no", None),
+    ("The answer is the answer\n", None),  # the next line may join the phrase: "...answer\nis yes."
+    ("The answer is the answer\nis yes. ", len("The answer is the answer\nis yes.")),
+    ("Answer: The answer is **ly**. Next", len("Answer: The answer is **ly**.")),
+    ("No phrase here. None at all. ", None),
+])
+def test_answer_end_is_where_the_answer_sentence_is_known_to_end(text, end):
+    assert grading.answer_end(text) == end
+
+
+def _settled_early_agrees(text: str, answer_type: str) -> None:
+    """Every prefix that answer_end calls settled is settled where the whole text is, and the text cut there
+    grades and explains as the whole text does: a generator may stop at the first such prefix."""
+    end = grading.answer_end(text)
+    for length in range(len(text) + 1):
+        assert grading.answer_end(text[:length]) in (None, end), (text, length)
+    if end is not None:
+        cut = text[:end]
+        assert extract_answer(cut, answer_type) == extract_answer(text, answer_type), text
+        assert grading.rationale_of(cut) == grading.rationale_of(text), text
+
+
+PIECES = ["The answer is", "the answer", "Answer:", " ", "\n", ".", ". ", "18", ".5", "yes", "no", "So", "**", "ly"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=14), st.sampled_from(ANSWER_TYPES))
+def test_stopping_at_answer_end_never_changes_a_grade(pieces, answer_type):
+    _settled_early_agrees("".join(pieces), answer_type)
+
+
+def test_the_published_teacher_cots_grade_the_same_stopped_at_their_answer():
+    import gzip
+    import json
+    from pathlib import Path
+
+    from distill.benchmarks import get_benchmark
+
+    files = sorted((Path(__file__).parents[1] / "teacher_cots").glob("*/*.jsonl.gz"))
+    records = [json.loads(line) for f in files for line in gzip.open(f, "rt")]
+    cots = [r for r in records if r.get("format", "cot") == "cot"]
+    assert len(cots) >= 1000
+    for r in cots:
+        _settled_early_agrees(r["completion"], get_benchmark(r["benchmark"]).answer_type)
