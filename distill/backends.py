@@ -48,6 +48,11 @@ def cut_at_stop(text: str) -> str:
     return text[: min(ends)] if ends else text
 
 
+def answer_ended(text: str) -> bool:
+    """Whether a completion so far has ended its answer sentence (before any stop string): time to stop."""
+    return answer_end(cut_at_stop(text)) is not None
+
+
 def finished(text: str, sampling: Sampling) -> str:
     """A completion as it is recorded: cut at its first stop string and, when asked, after its answer sentence."""
     text = cut_at_stop(text)
@@ -115,7 +120,7 @@ class _AnswerStop:
         import torch
 
         texts = self.tokenizer.batch_decode(input_ids[:, self.prompt_length:], skip_special_tokens=True)
-        return torch.tensor([answer_end(cut_at_stop(t)) is not None for t in texts], device=input_ids.device)
+        return torch.tensor([answer_ended(t) for t in texts], device=input_ids.device)
 
 
 def _torch_dtype(dtype: str, device: str):
@@ -242,7 +247,7 @@ def _read_until_answer(response, sampling: Sampling) -> Completion:
         choice = (event.get("choices") or [{}])[0]
         piece = choice.get("text") or (choice.get("delta") or {}).get("content") or ""
         text, chunks = text + piece, chunks + bool(piece)
-        if answer_end(cut_at_stop(text)) is not None:
+        if answer_ended(text):
             break
     return Completion(finished(text, sampling), chunks)
 
