@@ -10,7 +10,9 @@ is not built, llama-cpp-python's Python server is the fallback: one request at a
 The pipeline, tests and benchmarks start servers only through this class.
 """
 
+import ctypes
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -22,6 +24,8 @@ from pathlib import Path
 
 from distill import llama_tools
 from distill.errors import DistillError
+
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when the thread that started it dies
 
 # Measured with `make bench-engines` (benchmarks/bench_engines.py) on 2 cores: see the README's engine table.
 SLOTS = 4
@@ -90,8 +94,10 @@ class LlamaServer:
         if not self.gguf.is_file():
             raise DistillError(f"no GGUF model file at {self.gguf}: run `distill models pull {self.alias}`")
         self.log.parent.mkdir(parents=True, exist_ok=True)
+        before = _die_with_parent() if sys.platform == "linux" else None
         with open(self.log, "a") as log:
-            self.proc = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT)
+            self.proc = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT,
+                                         preexec_fn=before)  # noqa: PLW1509  (see _die_with_parent)
         deadline = time.monotonic() + timeout
         while True:
             try:  # llama-server answers 503 until the model is loaded
@@ -121,6 +127,16 @@ class LlamaServer:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def _die_with_parent():
+    """What the server's process runs before the server: the kernel is to kill it when the thread that started
+    it dies, so a command killed outright (SIGKILL, or SIGTERM to a script without a handler) leaves no server
+    holding the cores. Servers are started from the main thread, which lives as long as the command. prctl is
+    looked up here, in the parent: the child then makes one C call and nothing that could wait on a lock another
+    thread held at the fork (what makes preexec_fn unsafe beside threads)."""
+    prctl = ctypes.CDLL(None).prctl
+    return lambda: prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 @cache
