@@ -22,7 +22,7 @@ def sample_table(records: list[dict], benchmark: str, program: bool = False) -> 
     rows = []
     for i, record in enumerate(records):
         doc = record.get("doc") if isinstance(record.get("doc"), dict) else {}
-        output = _first_response(record)
+        output = first_response(record)
         choices = doc.get("choices") if isinstance(doc.get("choices"), list) else None
         rows.append({
             "id": str(doc.get("id", f"#{record.get('doc_id', i)}")),
@@ -56,7 +56,7 @@ def outcomes(records: list[dict], benchmark: str, program: bool = False) -> list
         doc = record.get("doc") if isinstance(record.get("doc"), dict) else {}
         if "id" not in doc or "exact_match" not in record:
             continue
-        output = _first_response(record)
+        output = first_response(record)
         choices = doc.get("choices") if isinstance(doc.get("choices"), list) else None
         rows.append((str(doc["id"]), str(doc.get("answer", record.get("target", ""))),
                      answer_of(output, answer_type, choices, program) if output else None, bool(record["exact_match"]),
@@ -64,7 +64,7 @@ def outcomes(records: list[dict], benchmark: str, program: bool = False) -> list
     return rows
 
 
-def _first_response(record: dict) -> str:
+def first_response(record: dict) -> str:
     """The raw generation: lm-eval logs `resps` as [[text]] per request."""
     resps = record.get("resps")
     while isinstance(resps, list) and resps:

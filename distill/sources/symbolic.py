@@ -64,21 +64,31 @@ def wrong_step(benchmark: str, question: str, rationale: str) -> bool:
     return False
 
 
+def flippers(question: str) -> set[str]:
+    """The people who flip the coin in a coin_flip question."""
+    return {name for name, action in _FLIP_ACTION.findall(question) if action == "flips"}
+
+
+def stated_flips(text: str) -> list[int]:
+    """The flip counts a chain states ("so it was flipped 2 times"), in order."""
+    return [int(n) for n in _FLIP_COUNT.findall(text)]
+
+
 def _wrong_flip_step(question: str, rationale: str) -> bool:
-    flippers = {name for name, action in _FLIP_ACTION.findall(question) if action == "flips"}
-    counts = [int(n) for n in _FLIP_COUNT.findall(rationale)]
+    flipped = flippers(question)
+    counts = stated_flips(rationale)
     parities = [(int(n), word.lower()) for n, word in _PARITY.findall(rationale)]
     named = _FLIPPERS.match(rationale)
     said = set() if not named or named[1].lower() == "nobody" else set(re.split(r",\s*|\s+and\s+", named[1]))
-    return (any(n != len(flippers) for n in counts) or any(word != ("even", "odd")[n % 2] for n, word in parities)
-            or (named is not None and said != flippers))
+    return (any(n != len(flipped) for n in counts) or any(word != ("even", "odd")[n % 2] for n, word in parities)
+            or (named is not None and said != flipped))
 
 
 def coin_flip(people: list[str], flips: list[bool]) -> dict:
     actions = " ".join(f"{p} {'flips' if f else 'does not flip'} the coin." for p, f in zip(people, flips))
-    flippers = [p for p, f in zip(people, flips) if f]
-    n = len(flippers)
-    who = " and ".join(flippers) + (" flips" if n == 1 else " flip") if flippers else "Nobody flips"
+    flipping = [p for p, f in zip(people, flips) if f]
+    n = len(flipping)
+    who = " and ".join(flipping) + (" flips" if n == 1 else " flip") if flipping else "Nobody flips"
     parity, state = ("even", "heads") if n % 2 == 0 else ("odd", "tails")
     return {"question": f"A coin is heads up. {actions} Is the coin still heads up?",
             "answer": "yes" if n % 2 == 0 else "no",
