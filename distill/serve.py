@@ -94,10 +94,10 @@ class LlamaServer:
         if not self.gguf.is_file():
             raise DistillError(f"no GGUF model file at {self.gguf}: run `distill models pull {self.alias}`")
         self.log.parent.mkdir(parents=True, exist_ok=True)
-        before = _die_with_parent() if sys.platform == "linux" else None
+        hook = _parent_death_hook() if sys.platform == "linux" else None
         with open(self.log, "a") as log:
             self.proc = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT,
-                                         preexec_fn=before)  # noqa: PLW1509  (see _die_with_parent)
+                                         preexec_fn=hook)  # noqa: PLW1509  (see _parent_death_hook)
         deadline = time.monotonic() + timeout
         while True:
             try:  # llama-server answers 503 until the model is loaded
@@ -129,12 +129,13 @@ class LlamaServer:
         self.stop()
 
 
-def _die_with_parent():
-    """What the server's process runs before the server: the kernel is to kill it when the thread that started
-    it dies, so a command killed outright (SIGKILL, or SIGTERM to a script without a handler) leaves no server
-    holding the cores. Servers are started from the main thread, which lives as long as the command. prctl is
-    looked up here, in the parent: the child then makes one C call and nothing that could wait on a lock another
-    thread held at the fork (what makes preexec_fn unsafe beside threads)."""
+def _parent_death_hook():
+    """A function for the server's process to run before the server: it asks the kernel to kill that process
+    when the thread that started it dies, so a command killed outright (SIGKILL, or SIGTERM to a script
+    without a handler) leaves no server holding the cores. Servers are started from the main thread, which
+    lives as long as the command. prctl is looked up here, in the parent: the child then makes one C call and
+    nothing that could wait on a lock another thread held at the fork (what makes preexec_fn unsafe beside
+    threads)."""
     prctl = ctypes.CDLL(None).prctl
     return lambda: prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
