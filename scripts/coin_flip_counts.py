@@ -15,6 +15,7 @@ import argparse
 import collections
 from pathlib import Path
 
+from distill.benchmarks import get_benchmark
 from distill.results import read_samples
 from distill.sources.symbolic import flippers, stated_flips
 from leaderboard.load import load_board
@@ -56,7 +57,11 @@ def main() -> None:
     args = parser.parse_args()
     if len({e.resolve().parent for e in args.entries}) > 1:
         parser.error("the entries are not in one results directory")
-    by_flips = tally(args.entries, set(args.splits.split(",")) if args.splits else None)
+    splits = set(args.splits.split(",")) if args.splits else None
+    if unknown := (splits or set()) - set(get_benchmark("coin_flip").test_splits):
+        parser.error(f"no coin_flip test split {', '.join(sorted(unknown))}: choose from "
+                     f"{', '.join(get_benchmark('coin_flip').test_splits)}")
+    by_flips = tally(args.entries, splits)
     print("| people who flip | questions | answered right | chain states that count | chain states a count above 2 |")
     print("| ---: | ---: | ---: | ---: | ---: |")
     for flips, row in sorted(by_flips.items()):
