@@ -21,6 +21,12 @@ def downloads_dir() -> Path:
     return home() / "downloads"
 
 
+def bigbench_dir() -> Path:
+    """BIG-bench task files, `<task>/task.json`: extracted from its PyPI sdist into the downloads, or wherever
+    `$DISTILL_BIGBENCH` says (the `bigbench/benchmark_tasks` folder of a BIG-bench clone, say)."""
+    return Path(os.environ.get("DISTILL_BIGBENCH", downloads_dir() / "bigbench"))
+
+
 def models_dir() -> Path:
     return home() / "models"
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from distill.errors import DistillError
+from distill.errors import DistillError, Unavailable
 
 INDEX = os.environ.get("PIP_INDEX_URL", "https://pypi.org/simple").rstrip("/")
 
@@ -25,8 +25,8 @@ def _release_files(name: str) -> list[dict]:
         with urllib.request.urlopen(request, timeout=60) as response:
             return json.load(response)["files"]
     except (urllib.error.URLError, TimeoutError, ValueError) as e:
-        raise DistillError(f"cannot reach the package index {INDEX} for '{name}' ({e}): check the network, "
-                           "or set PIP_INDEX_URL to a reachable mirror") from None
+        raise Unavailable(f"cannot reach the package index {INDEX} for '{name}' ({e}): check the network, "
+                          "or set PIP_INDEX_URL to a reachable mirror") from None
 
 
 def download(requirement: str, dest: Path, kind: str = "wheel") -> Path:
@@ -34,10 +34,13 @@ def download(requirement: str, dest: Path, kind: str = "wheel") -> Path:
     name, version = requirement.split("==")
     norm = name.replace("-", "_").lower()
     suffix = ".whl" if kind == "wheel" else ".tar.gz"
-    files = [f for f in _release_files(name) if f["filename"].endswith(suffix)
+    offered = _release_files(name)
+    files = [f for f in offered if f["filename"].endswith(suffix)
              and f["filename"].replace("-", "_").lower().startswith(f"{norm}_{version}")]
-    if not files:
-        raise DistillError(f"PyPI has no {kind} for {requirement}: check the name and version")
+    if not files:  # a mirror may withhold a release that PyPI has
+        names = ", ".join(f["filename"] for f in offered) or "nothing"
+        raise Unavailable(f"the package index {INDEX} offers no {kind} of {requirement} (it offers: {names}): "
+                          "set PIP_INDEX_URL to an index that has it")
     info = files[0]
     path = Path(dest) / info["filename"]
     if path.exists() and _sha256(path) == info["hashes"]["sha256"]:

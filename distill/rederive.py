@@ -11,7 +11,7 @@ import math
 
 from distill import data, grading
 from distill.benchmarks import get_benchmark
-from distill.errors import DistillError
+from distill.errors import DistillError, Unavailable
 
 OTHER_FIELDS = ("benchmark", "split", "choices")  # the rest of a document lm-eval logs, ours too
 MAX_LISTED = 3  # documents named per problem; the count says how many there are
@@ -23,6 +23,8 @@ def check_task(records: list[dict], benchmark: str, split: str, metric_key: str,
     outputs are programs (program of thought), graded by what they compute."""
     try:
         ours = data.load_split(benchmark, split)
+    except Unavailable:
+        raise  # this machine cannot check it: that is no verdict on the entry
     except DistillError as e:
         return [f"cannot check against the {benchmark} {split} split: {e}"]
     metric, filter_name = metric_key.split(",", 1)

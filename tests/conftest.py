@@ -1,6 +1,11 @@
-"""Shared test setup: no hub traffic, and the real offline data and model, prepared once."""
+"""Shared test setup: no hub traffic, data prepared in a folder of the tests' own, and the real offline model."""
 
+import atexit
 import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
 
 # Set before `datasets` or `transformers` is imported anywhere: they read these once.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -10,7 +15,45 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 import pytest  # noqa: E402
 
 from distill import models  # noqa: E402
+from distill.errors import Unavailable  # noqa: E402
 from distill.serve import LlamaServer, native_available, python_server_available  # noqa: E402
+from distill.sources import bigbench  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
+import made_up_bigbench  # noqa: E402
+
+
+def _temporary_folder(prefix: str) -> str:
+    folder = tempfile.mkdtemp(prefix=prefix)
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
+def _bigbench_for_tests() -> str | None:
+    """Why BIG-bench's real questions are not used here (None when they are): where this machine cannot
+    download them, tests run on made-up ones of the same shape and sizes, and those that need the real
+    questions skip, saying why. Set in the environment, so the subprocesses tests start see it too."""
+    try:
+        bigbench.fetch_tasks()
+        return None
+    except Unavailable as e:
+        folder = _temporary_folder("made-up-bigbench-")
+        made_up_bigbench.write(Path(folder))
+        os.environ["DISTILL_BIGBENCH"] = folder
+        return str(e)
+
+
+# Tests prepare (and corrupt) data in a folder of their own, never in the user's cache.
+os.environ["DISTILL_DATA"] = _temporary_folder("distill-test-data-")
+BIGBENCH_MADE_UP = _bigbench_for_tests()
+
+
+def needs_real_bigbench() -> None:
+    """Skip a test that checks BIG-bench's real questions (committed results, a real lm-eval run) where
+    the tests run on made-up ones."""
+    if BIGBENCH_MADE_UP:
+        pytest.skip(f"BIG-bench's real questions cannot be had on this machine ({BIGBENCH_MADE_UP})")
+
 
 STUDENT = "smollm2-135m-instruct"
 

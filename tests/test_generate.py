@@ -134,10 +134,12 @@ def test_sigkill_then_resume_gives_exactly_the_uninterrupted_records(llama_serve
 def test_a_server_restarted_mid_run_is_retried(smollm2, tmp_path):
     server = llama_server_for_student().start()
     out = tmp_path / "flaky.jsonl"
+    finished = threading.Event()  # a run that fails early must not leave this test waiting for ever
 
     def restart_when_started():
         while not (out.exists() and out.read_text().count("\n") >= 2):
-            time.sleep(0.05)
+            if finished.wait(0.05):
+                return
         server.stop()  # in-flight and new requests are refused until it is back
         time.sleep(1)
         server.start()
@@ -149,6 +151,7 @@ def test_a_server_restarted_mid_run_is_retried(smollm2, tmp_path):
                                           out=out, mode="fewshot", limit=8, max_new_tokens=24, concurrency=2,
                                           max_retries=8))
     finally:
+        finished.set()
         restarter.join()
         server.stop()
     assert summary["records"] == 8

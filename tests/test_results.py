@@ -7,13 +7,17 @@ flags it and exits non-zero naming the entry).
 
 import gzip
 import json
+import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from conftest import needs_real_bigbench
 
 from distill import cli, grading, results, submit
+from distill.benchmarks import BENCHMARKS
 from distill.errors import DistillError
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "board"))
@@ -21,7 +25,8 @@ import synth  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 COIN = "sr_coin_flip_2flips_fewshot_cot"  # the real fixture: 3 questions, all answered "no", gold "yes"
-SPORTS = "sr_sports_fewshot_cot"  # 2 of 3 right
+COIN3 = "sr_coin_flip_3flips_fewshot_cot"
+SPORTS = "sr_sports_fewshot_cot"  # dropped from the copies checked here: see real_run
 
 
 def read_task(directory: Path, task: str) -> tuple[Path, list[dict]]:
@@ -66,20 +71,20 @@ def not_in_split(d: Path) -> None:
 
 
 def changed_question(d: Path) -> None:
-    path, records = read_task(d, SPORTS)
+    path, records = read_task(d, COIN3)
     records[0]["doc"]["question"] = "Is this an easier question?"
     write_task(path, records)
 
 
 def missing_document(d: Path) -> None:
-    path, records = read_task(d, SPORTS)
+    path, records = read_task(d, COIN3)
     records = records[:2]
     write_task(path, records)
-    set_claims(d, SPORTS, records)
+    set_claims(d, COIN3, records)
 
 
 def symlinked_samples(d: Path) -> None:
-    path, _ = read_task(d, SPORTS)
+    path, _ = read_task(d, COIN3)
     elsewhere = d.parent.parent / f"{d.name}-elsewhere.jsonl.gz"  # outside the run, and outside results/
     shutil.copyfile(path, elsewhere)
     path.unlink()
@@ -98,18 +103,35 @@ FORGERIES = {
     forged_gold: "3 documents whose gold answer is not ours",
     counted_twice: "1 documents counted more than once (coin_flip-test_2flips-0001)",
     not_in_split: "1 documents that are not in coin_flip test_2flips ('coin_flip-test_2flips-9999')",
-    changed_question: "1 documents whose question text is not ours (sports-0951)",
-    missing_document: "1 documents missing from the first 3 of sports test (sports-0351)",
-    symlinked_samples: f"samples_{SPORTS}_2026-11-26T14-46-20.547498.jsonl",
+    changed_question: "1 documents whose question text is not ours (coin_flip-test_3flips-0000)",
+    missing_document: "1 documents missing from the first 3 of coin_flip test_3flips (coin_flip-test_3flips-0002)",
+    symlinked_samples: f"samples_{COIN3}_2026-11-26T14-46-20.547498.jsonl",
     unearned_score: "3 samples' exact_match disagree with the grader",
 }
+
+
+def real_run(entry: Path) -> Path:
+    """A copy of the real fixture entry at `entry` without its sports task, whose questions come from BIG-bench,
+    which not every machine can download: what is left is real lm-eval output on our own coin-flip questions."""
+    shutil.copytree(synth.REAL_ENTRY, entry)
+    next(entry.glob(f"samples_{SPORTS}_*")).unlink()
+    path = next(entry.glob("results_*.json"))
+    lm_eval = json.loads(path.read_text())
+    for key in ("results", "configs", "n-samples", "versions", "n-shot", "higher_is_better"):
+        lm_eval.get(key, {}).pop(SPORTS, None)
+    path.write_text(json.dumps(lm_eval))
+    meta = json.loads((entry / "metadata.json").read_text())
+    for run in meta["runs"]:
+        run["files"] = [f for f in run["files"] if SPORTS not in f]
+    (entry / "metadata.json").write_text(json.dumps(meta))
+    return entry
 
 
 def lm_eval_output(root: Path) -> Path:
     """The real fixture run laid out as lm-eval writes it: results and plain samples in one directory."""
     out = root / "lm-eval-out"
     out.mkdir()
-    for src in synth.REAL_ENTRY.iterdir():
+    for src in real_run(root / "entry").iterdir():
         if src.name.startswith("results_"):
             shutil.copyfile(src, out / src.name)
         elif src.name.startswith("samples_"):
@@ -132,8 +154,7 @@ def test_a_forged_submission_is_refused_naming_the_problem_and_nothing_is_writte
 @pytest.mark.parametrize("forge", FORGERIES, ids=lambda f: f.__name__)
 def test_verify_flags_a_forged_entry_inside_a_results_directory(tmp_path, forge, capsys):
     board = tmp_path / "results"
-    entry = board / synth.REAL_ENTRY.name
-    shutil.copytree(synth.REAL_ENTRY, entry)
+    entry = real_run(board / synth.REAL_ENTRY.name)
     assert cli.main(["verify", str(board)]) == 0
     forge(entry)
     with pytest.raises(SystemExit) as exit_:
@@ -144,26 +165,38 @@ def test_verify_flags_a_forged_entry_inside_a_results_directory(tmp_path, forge,
     assert f"1 of 1 entries in {board} fail verification: {entry.name}" in printed.err
 
 
-def test_the_committed_results_are_all_verified(capsys):
-    """Every entry in the repository's results/ earns its scores (the reported ones are cited, not re-derived)."""
+COMMITTED = results.entries(REPO / "results")
+BIGBENCH = {b.key for b in BENCHMARKS.values() if b.bigbench_task}
+
+
+def test_verify_passes_the_committed_results(capsys):
+    """`distill verify results/` as a user runs it (where BIG-bench can be had)."""
+    needs_real_bigbench()
     assert cli.main(["verify", str(REPO / "results")]) == 0
     printed = capsys.readouterr().out
     assert "BAD" not in printed and "every score re-derived from its samples" in printed
+
+
+@pytest.mark.parametrize("entry", COMMITTED, ids=lambda p: p.name)
+def test_each_committed_entry_earns_its_scores(entry):
+    """Every entry in the repository's results/ earns its scores (the reported ones are cited, not re-derived)."""
+    if BIGBENCH & {row["benchmark"] for row in results.load_entry(entry)[0]}:
+        needs_real_bigbench()
+    assert results.check_entry(entry, published=True) == []
 
 
 def test_a_claimed_score_the_samples_do_not_earn_is_named_with_both_numbers(tmp_path):
     out = lm_eval_output(tmp_path)
     path = next(out.glob("results_*.json"))
     lm_eval = json.loads(path.read_text())
-    lm_eval["results"][SPORTS]["exact_match,none"] = 1.0
+    lm_eval["results"][COIN]["exact_match,none"] = 1.0
     path.write_text(json.dumps(lm_eval))
-    with pytest.raises(DistillError, match=f"task {SPORTS}: claims 1.0000, its outputs earn 0.6667"):
+    with pytest.raises(DistillError, match=f"task {COIN}: claims 1.0000, its outputs earn 0.0000"):
         submit.check(submit.SubmitConfig(out, role="baseline"))
 
 
 def test_an_absolute_path_in_metadata_is_flagged(tmp_path):
-    entry = tmp_path / "results" / synth.REAL_ENTRY.name
-    shutil.copytree(synth.REAL_ENTRY, entry)
+    entry = real_run(tmp_path / "results" / synth.REAL_ENTRY.name)
     meta = json.loads((entry / "metadata.json").read_text())
     meta["runs"][0]["command"] = "distill submit /home/someone/out --role baseline"
     (entry / "metadata.json").write_text(json.dumps(meta))
@@ -230,3 +263,21 @@ def test_benchmark_samples_finds_the_newest_results_files_samples_of_a_benchmark
         entry = synth.write_entry(tmp_path, "student", fmt="ft_cot", scores=gsm, stamp=stamp)
     assert results.benchmark_samples(entry, "gsm_symbolic").name == f"samples_sr_gsm_symbolic_ft_cot_{newer}.jsonl.gz"
     assert results.benchmark_samples(entry, "strategyqa") is None
+
+
+def test_verify_gives_no_verdict_where_a_split_cannot_be_had_and_says_so(tmp_path):
+    """No package index answers, no BIG-bench files: the sports entry is reported unchecked, the coin-flip
+    one checked, and the command fails, since not every score could be re-derived."""
+    board = tmp_path / "results"
+    real_run(board / synth.REAL_ENTRY.name)
+    synth.write_entry(board, "m", scores={("sports", "test"): 0.5}, n=4)
+    env = {k: v for k, v in os.environ.items() if k != "DISTILL_BIGBENCH"}
+    env.update(DISTILL_HOME=str(tmp_path / "home"), DISTILL_DATA=str(tmp_path / "data"),
+               PIP_INDEX_URL="http://127.0.0.1:9/simple")  # the discard port: nothing answers
+    result = subprocess.run([sys.executable, "-m", "distill.cli", "verify", str(board)], capture_output=True,
+                            text=True, env=env, cwd=REPO)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"ok  {synth.REAL_ENTRY.name}" in result.stdout
+    assert "??? m__fewshot_cot\n      not checked here: cannot reach the package index" in result.stdout
+    assert result.stderr.strip().endswith(f"1 of 2 entries in {board} could not be checked here (the others "
+                                          "pass): m__fewshot_cot")

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import needs_real_bigbench
 
 from distill import results as results_module
 from distill import submit
@@ -61,6 +62,7 @@ def run_cli(*argv: str) -> None:
 
 
 def test_an_lm_eval_run_is_filed_as_an_entry_the_board_loads(tmp_path, capsys):
+    needs_real_bigbench()  # the real run's sports questions are checked against ours
     out, results = lm_eval_output(tmp_path), tmp_path / "results"
     run_cli(str(out), "--role", "teacher", "--results-dir", str(results))
     entry = results / "smollm2-135m-instruct__fewshot_cot"
@@ -82,6 +84,7 @@ def test_an_lm_eval_run_is_filed_as_an_entry_the_board_loads(tmp_path, capsys):
 
 
 def test_dry_run_checks_and_writes_nothing(tmp_path, capsys):
+    needs_real_bigbench()  # the real run's sports questions are checked against ours
     out, results = lm_eval_output(tmp_path), tmp_path / "results"
     run_cli(str(out / MODEL_DIR), "--role", "baseline", "--results-dir", str(results), "--dry-run")
     assert "would file 4 tasks" in capsys.readouterr().out
@@ -166,6 +169,7 @@ def test_broken_or_missing_results_are_refused(tmp_path):
 
 
 def test_a_reported_run_needs_its_source(tmp_path):
+    needs_real_bigbench()  # the real run's sports questions are checked against ours
     out = lm_eval_output(tmp_path)
     with pytest.raises(DistillError, match="a reported entry needs --source"):
         submit.check(submit.SubmitConfig(out, role="reported"))

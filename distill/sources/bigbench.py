@@ -1,10 +1,12 @@
 """BIG-bench tasks (strategyqa, date, sports) from the `bigbench==1.0.0` sdist on PyPI.
 
-The sdist is 358 MB; it is downloaded once with pip, only the task files we need are extracted into
-the cache, and the archive is deleted. Splits are a seeded shuffle (sizes as in Ho et al. 2023).
+The sdist is 358 MB; it is downloaded once, only the task files we need are extracted into the cache,
+and the archive is deleted. Where an index withholds it, `$DISTILL_BIGBENCH` names a folder holding the
+task files instead (`paths.bigbench_dir`). Splits are a seeded shuffle (sizes as in Ho et al. 2023).
 """
 
 import json
+import os
 import random
 import sys
 import tarfile
@@ -13,7 +15,7 @@ from pathlib import Path
 
 from distill import paths, pypi
 from distill.benchmarks import BENCHMARKS, Benchmark
-from distill.errors import DistillError
+from distill.errors import DistillError, Unavailable
 
 SDIST = "bigbench==1.0.0"
 TASKS = sorted(b.bigbench_task for b in BENCHMARKS.values() if b.bigbench_task)  # extracted in one download
@@ -21,16 +23,24 @@ N_TEST = {"strategyqa": 687, "date": 111, "sports": 300}  # Ho et al. splits: 16
 
 
 def task_file(name: str) -> Path:
-    return paths.downloads_dir() / "bigbench" / name / "task.json"
+    return paths.bigbench_dir() / name / "task.json"
 
 
 def fetch_tasks() -> None:
-    """Download the sdist once and extract every task file we use; a no-op when they are cached."""
-    if all(task_file(name).exists() for name in TASKS):
+    """Download the sdist once and extract every task file we use; a no-op when they are there."""
+    missing = [task_file(name) for name in TASKS if not task_file(name).exists()]
+    if not missing:
         return
+    if "DISTILL_BIGBENCH" in os.environ:  # the user's own copy: never download into it
+        raise DistillError(f"{missing[0]} does not exist: DISTILL_BIGBENCH must name a folder holding "
+                           f"{', '.join(f'{name}/task.json' for name in TASKS)}")
     with tempfile.TemporaryDirectory() as tmp:
         print(f"Downloading {SDIST} from PyPI once (358 MB) for its BIG-bench task files...", file=sys.stderr)
-        archive = pypi.download(SDIST, Path(tmp), kind="sdist")
+        try:
+            archive = pypi.download(SDIST, Path(tmp), kind="sdist")
+        except Unavailable as e:
+            raise Unavailable(f"{e}; or set DISTILL_BIGBENCH to the bigbench/benchmark_tasks folder of a "
+                              "BIG-bench clone") from None
         with tarfile.open(archive) as tar:
             for name in TASKS:
                 member = tar.getmember(f"bigbench-1.0.0/bigbench/benchmark_tasks/{name}/task.json")
