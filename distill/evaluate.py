@@ -41,6 +41,8 @@ class EvalConfig:
     # With no group either, None means the offline suite.
     benchmarks: str | None = field(default=None, metadata={"help": "comma-separated benchmark keys "
                                                                    "(default: the offline suite)"})
+    splits: str | None = field(default=None, metadata={"help": "comma-separated test splits of the one benchmark "
+                                                               "in --benchmarks (default: all of them)"})
     group: str | None = field(default=None, metadata={"help": "a category, 'all' or 'offline'"})
     backend: str = field(default="auto", metadata={"help": "engine: auto (default: the fastest here), llama.cpp "
                                                          "(served on 127.0.0.1), hf, vllm (GPU) or openai (a server)"})
@@ -82,7 +84,15 @@ def task_names(cfg: EvalConfig) -> tuple[list[str], list[Benchmark]]:
             cfg.group, [b for b in BENCHMARKS.values() if b.category == cfg.group])
         return [results.group_name(cfg.group, fmt)], covered
     chosen = parse_benchmarks(cfg.benchmarks)
-    return [results.benchmark_task(b, fmt) for b in chosen], chosen
+    if not cfg.splits:
+        return [results.benchmark_task(b, fmt) for b in chosen], chosen
+    if len(chosen) != 1:
+        raise DistillError("--splits needs exactly one benchmark in --benchmarks")
+    splits = cfg.splits.split(",")
+    if unknown := [s for s in splits if s not in chosen[0].test_splits]:
+        raise DistillError(f"{chosen[0].key} has no test split '{unknown[0]}': choose from "
+                           f"{', '.join(chosen[0].test_splits)}")
+    return [results.task_name(chosen[0], s, fmt) for s in splits], chosen
 
 
 def _model_args(cfg: EvalConfig, engine: engines.Engine, path: str) -> tuple[str, str]:

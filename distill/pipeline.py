@@ -390,11 +390,13 @@ class Run:
         """The model a role's few-shot evaluations are of, and what the run calls it."""
         return (self.r.teacher, "teacher") if role == "teacher" else (self.r.student, "untrained student")
 
-    def missing_fewshot(self, role: str) -> list[tuple[str, str]]:
-        """The teacher's ("teacher") or the untrained student's ("baseline") few-shot evaluations not filed yet."""
+    def missing_fewshot(self, role: str) -> list[tuple[str, str, str]]:
+        """(format, benchmark, test split) of the teacher's ("teacher") or the untrained student's ("baseline")
+        few-shot evaluations not filed yet. One split at a time, so a long evaluation lands (and can be
+        committed) in pieces rather than all or nothing."""
         model, _ = self.fewshot_model(role)
-        return [(fmt, b) for fmt, b in self.r.fewshot_evaluations()
-                if not results.has_run(self.results, model, fmt, b, self.r.test_questions)]
+        return [(fmt, b, split) for fmt, b in self.r.fewshot_evaluations() for split in get_benchmark(b).test_splits
+                if not results.has_run(self.results, model, fmt, b, self.r.test_questions, split)]
 
     def fewshot(self, role: str) -> None:
         """The few-shot evaluations not filed yet, on one server."""
@@ -404,8 +406,8 @@ class Run:
         if not self.stage(f"{title} {model}: few-shot evaluation", bool(evals)):
             return
         with engines.serving(model, **serving, log=self.r.work / f"{role}-server.log") as engine:
-            for fmt, b in evals:
-                self._evaluate(model, fmt, b, engine, role)
+            for fmt, b, split in evals:
+                self._evaluate(model, fmt, b, engine, role, split)
 
     # what is left ------------------------------------------------------------------------------------
     def plan(self) -> list[str]:
@@ -427,18 +429,19 @@ class Run:
                 else f"train on {j.train_file.name} and evaluate"))
         for role in ("teacher", "baseline"):
             model, title = self.fewshot_model(role)
-            lines += [f"{title} {model}: evaluate {fmt} on {b}" for fmt, b in self.missing_fewshot(role)]
+            lines += [f"{title} {model}: evaluate {fmt} on {b} {split}" for fmt, b, split in self.missing_fewshot(role)]
         return lines
 
-    def _evaluate(self, model: str, fmt: str, benchmark: str, engine: engines.Engine, role: str) -> None:
+    def _evaluate(self, model: str, fmt: str, benchmark: str, engine: engines.Engine, role: str,
+                  split: str) -> None:
         from distill.evaluate import CACHE_DIR, EvalConfig, evaluate
 
         entry = evaluate(EvalConfig(
-            model=model, format=fmt, benchmarks=benchmark, served=engine, served_model=model,
+            model=model, format=fmt, benchmarks=benchmark, splits=split, served=engine, served_model=model,
             limit=self.r.test_questions, role=role, batch_size=self.r.eval_batch_size,
             results_dir=self.results, command=self.command, cache_dir=self.r.work / CACHE_DIR / slug(model),
             extra={"recipe": self.r.name}))
-        print(f"{model} {fmt} {benchmark}: filed under {entry}", flush=True)
+        print(f"{model} {fmt} {benchmark} {split}: filed under {entry}", flush=True)
 
     def write_log(self) -> Path:
         now = time.time()

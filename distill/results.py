@@ -558,16 +558,23 @@ def _copy_in(src: Path, dest: Path) -> None:
         shutil.copyfile(src, dest)
 
 
-def has_run(results_dir: Path, model: str, fmt: str, benchmark: str, limit: int | None) -> bool:
-    """Whether the model's entry already holds a run of this benchmark in this format at this test size."""
+def has_run(results_dir: Path, model: str, fmt: str, benchmark: str, limit: int | None,
+            split: str | None = None) -> bool:
+    """Whether the model's entry already holds a run of this benchmark in this format at this test size:
+    one run of the whole benchmark, or runs of each of its test splits; with `split`, of that one split."""
     entry = Path(results_dir) / entry_name(model, fmt)
     try:
         runs = read_metadata(entry).get("runs", [])
     except Rejected:
         return False
-    task = benchmark_task(BENCHMARKS[benchmark], fmt)
-    return any(task in (r.get("tasks") or []) and r.get("limit") == limit and
-               all((entry / f).is_file() for f in r.get("files") or []) for r in runs)
+
+    def held(task: str) -> bool:
+        return any(task in (r.get("tasks") or []) and r.get("limit") == limit and
+                   all((entry / f).is_file() for f in r.get("files") or []) for r in runs)
+
+    bench = BENCHMARKS[benchmark]
+    return held(benchmark_task(bench, fmt)) or all(held(task_name(bench, s, fmt))
+                                                   for s in ([split] if split else bench.test_splits))
 
 
 def trained_on(results_dir: Path, model: str, fmt: str) -> str | None:

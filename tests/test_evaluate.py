@@ -69,10 +69,21 @@ def test_bad_requests_fail_before_lm_eval_runs(tmp_path):
         evaluate.evaluate(EvalConfig(model=STUDENT, format="ft_cot", role="boss", results_dir=tmp_path))
     with pytest.raises(DistillError, match="unknown group 'maths'"):
         evaluate.task_names(EvalConfig(model=STUDENT, format="ft_cot", group="maths"))
+    with pytest.raises(DistillError, match="coin_flip has no test split 'test_9flips': choose from test_2flips,"):
+        evaluate.task_names(EvalConfig(model=STUDENT, format="ft_cot", benchmarks="coin_flip", splits="test_9flips"))
+    with pytest.raises(DistillError, match="--splits needs exactly one benchmark"):
+        evaluate.task_names(EvalConfig(model=STUDENT, format="ft_cot", benchmarks="coin_flip,sports", splits="test"))
     with pytest.raises(DistillError, match="needs --base-url"):
         evaluate.evaluate(EvalConfig(model=STUDENT, format="ft_cot", backend="openai", benchmarks="sports",
                                      results_dir=tmp_path / "r"))
     assert not any(tmp_path.iterdir())
+
+
+def test_splits_run_only_those_test_splits_of_a_benchmark():
+    cfg = EvalConfig(model=STUDENT, format="fewshot_cot", benchmarks="coin_flip", splits="test_3flips,test_5flips")
+    assert evaluate.task_names(cfg)[0] == ["sr_coin_flip_3flips_fewshot_cot", "sr_coin_flip_5flips_fewshot_cot"]
+    cfg = EvalConfig(model=STUDENT, format="fewshot_cot", benchmarks="sports", splits="test")
+    assert evaluate.task_names(cfg)[0] == ["sr_sports_fewshot_cot"]
 
 
 def test_vllm_backend_without_vllm_names_the_alternative(tmp_path):

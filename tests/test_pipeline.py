@@ -211,8 +211,9 @@ def test_the_plan_lists_what_is_left_and_does_none_of_it(tmp_path):
         "written",
         *(f"  student {gold}-{fmt}{seed}: train on last_letter.gold.{fmt}.jsonl and evaluate"
           for seed in ("-seed1", "-seed2") for fmt in ("ft_cot", "ft_direct")),
-        *(f"  {role}: evaluate {fmt} on last_letter" for role in (f"teacher {teacher}", f"untrained student {STUDENT}")
-          for fmt in ("fewshot_cot", "fewshot_direct"))]
+        *(f"  {role}: evaluate {fmt} on last_letter test_{n}words"  # one split at a time: each lands alone
+          for role in (f"teacher {teacher}", f"untrained student {STUDENT}")
+          for fmt in ("fewshot_cot", "fewshot_direct") for n in range(2, 7))]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p.yaml", "teacher"], "the plan wrote nothing"
 
 

@@ -229,6 +229,20 @@ def test_has_run_knows_what_an_entry_holds(tmp_path):
     assert not results.has_run(tmp_path, "m", "fewshot_cot", "sports", 4)
 
 
+def test_has_run_counts_runs_of_single_splits_split_by_split(tmp_path):
+    entry = synth.write_entry(tmp_path, "m", scores={("coin_flip", s): 0.5 for s in ("test_2flips", "test_3flips")},
+                              n=4)
+    meta = json.loads((entry / "metadata.json").read_text())
+    meta["runs"][0]["tasks"] = ["sr_coin_flip_2flips_fewshot_cot", "sr_coin_flip_3flips_fewshot_cot"]
+    (entry / "metadata.json").write_text(json.dumps(meta))
+    assert results.has_run(tmp_path, "m", "fewshot_cot", "coin_flip", 4, "test_3flips")
+    assert not results.has_run(tmp_path, "m", "fewshot_cot", "coin_flip", 4, "test_4flips")
+    assert not results.has_run(tmp_path, "m", "fewshot_cot", "coin_flip", 4), "three of five splits are missing"
+    meta["runs"][0]["tasks"] += [f"sr_coin_flip_{n}flips_fewshot_cot" for n in (4, 5, 6)]
+    (entry / "metadata.json").write_text(json.dumps(meta))
+    assert results.has_run(tmp_path, "m", "fewshot_cot", "coin_flip", 4), "every split, so the benchmark"
+
+
 def test_trained_on_reads_the_training_files_sha256_an_entry_records(tmp_path):
     entry = synth.write_entry(tmp_path, "m", scores={("sports", "test"): 0.5}, n=4)
     meta = json.loads((entry / "metadata.json").read_text())
