@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from conftest import needs_real_bigbench
 
-from distill import cli, grading, results, submit
+from distill import cli, grading, rederive, results, submit
 from distill.benchmarks import BENCHMARKS
-from distill.errors import DistillError
+from distill.errors import DistillError, Unavailable
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "board"))
 import synth  # noqa: E402
@@ -295,3 +295,26 @@ def test_verify_gives_no_verdict_where_a_split_cannot_be_had_and_says_so(tmp_pat
     assert "??? m__fewshot_cot\n      not checked here: cannot reach the package index" in result.stdout
     assert result.stderr.strip().endswith(f"1 of 2 entries in {board} could not be checked here (the others "
                                           "pass): m__fewshot_cot")
+
+
+def test_the_writer_rederives_the_files_it_adds_and_leaves_earlier_ones_to_verify(tmp_path, monkeypatch):
+    """Adding a coin-flip run to an entry whose earlier sports run cannot be checked on this machine (its test
+    split cannot be downloaded) files the new run; verify still says which one it could not check."""
+    first = synth.write_entry(tmp_path / "run1", "m", scores={("sports", "test"): 0.5}, n=4,
+                              stamp="2026-01-01T00-00-00.000001")
+    second = synth.write_entry(tmp_path / "run2", "m", scores={("coin_flip", "test_2flips"): 1.0}, n=4,
+                               stamp="2026-02-01T00-00-00.000001")
+    board = tmp_path / "results"
+    submit.submit(submit.SubmitConfig(first, role="baseline", results_dir=board))
+    load_split = rederive.data.load_split
+
+    def no_sports(benchmark, split, *args):
+        if benchmark == "sports":
+            raise Unavailable("no sports here")
+        return load_split(benchmark, split, *args)
+
+    monkeypatch.setattr(rederive.data, "load_split", no_sports)
+    entry = submit.submit(submit.SubmitConfig(second, role="baseline", results_dir=board)).entry
+    assert len(json.loads((entry / "metadata.json").read_text())["runs"]) == 2
+    with pytest.raises(Unavailable):
+        results.check_entry(entry)
