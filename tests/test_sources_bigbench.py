@@ -5,12 +5,12 @@ import made_up_bigbench
 import pytest
 
 from distill import data, grading
-from distill.benchmarks import get_benchmark
+from distill.benchmarks import BENCHMARKS, get_benchmark
 from distill.errors import DistillError
 from distill.sources import bigbench
 
 N_TRAIN = 20  # made-up examples beyond each test split
-KEYS = {"strategyqa": "strategyqa", "date_understanding": "date", "sports_understanding": "sports"}
+KEYS = {b.bigbench_task: b.key for b in BENCHMARKS.values() if b.bigbench_task}  # BIG-bench task -> ours
 
 
 @pytest.fixture
