@@ -26,7 +26,6 @@ import synth  # noqa: E402
 REPO = Path(__file__).resolve().parent.parent
 COIN = "sr_coin_flip_2flips_fewshot_cot"  # the real fixture: 3 questions, all answered "no", gold "yes"
 COIN3 = "sr_coin_flip_3flips_fewshot_cot"
-SPORTS = "sr_sports_fewshot_cot"  # dropped from the copies checked here: see real_run
 
 
 def read_task(directory: Path, task: str) -> tuple[Path, list[dict]]:
@@ -110,38 +109,9 @@ FORGERIES = {
 }
 
 
-def real_run(entry: Path) -> Path:
-    """A copy of the real fixture entry at `entry` without its sports task, whose questions come from BIG-bench,
-    which not every machine can download: what is left is real lm-eval output on our own coin-flip questions."""
-    shutil.copytree(synth.REAL_ENTRY, entry)
-    next(entry.glob(f"samples_{SPORTS}_*")).unlink()
-    path = next(entry.glob("results_*.json"))
-    lm_eval = json.loads(path.read_text())
-    for key in ("results", "configs", "n-samples", "versions", "n-shot", "higher_is_better"):
-        lm_eval.get(key, {}).pop(SPORTS, None)
-    path.write_text(json.dumps(lm_eval))
-    meta = json.loads((entry / "metadata.json").read_text())
-    for run in meta["runs"]:
-        run["files"] = [f for f in run["files"] if SPORTS not in f]
-    (entry / "metadata.json").write_text(json.dumps(meta))
-    return entry
-
-
-def lm_eval_output(root: Path) -> Path:
-    """The real fixture run laid out as lm-eval writes it: results and plain samples in one directory."""
-    out = root / "lm-eval-out"
-    out.mkdir()
-    for src in real_run(root / "entry").iterdir():
-        if src.name.startswith("results_"):
-            shutil.copyfile(src, out / src.name)
-        elif src.name.startswith("samples_"):
-            (out / src.name.removesuffix(".gz")).write_bytes(gzip.decompress(src.read_bytes()))
-    return out
-
-
 @pytest.mark.parametrize("forge", FORGERIES, ids=lambda f: f.__name__)
 def test_a_forged_submission_is_refused_naming_the_problem_and_nothing_is_written(tmp_path, forge):
-    out, board = lm_eval_output(tmp_path), tmp_path / "results"
+    out, board = synth.lm_eval_output(tmp_path), tmp_path / "results"
     forge(out)
     with pytest.raises(DistillError) as refused:
         submit.submit(submit.SubmitConfig(out, role="baseline", results_dir=board))
@@ -154,7 +124,7 @@ def test_a_forged_submission_is_refused_naming_the_problem_and_nothing_is_writte
 @pytest.mark.parametrize("forge", FORGERIES, ids=lambda f: f.__name__)
 def test_verify_flags_a_forged_entry_inside_a_results_directory(tmp_path, forge, capsys):
     board = tmp_path / "results"
-    entry = real_run(board / synth.REAL_ENTRY.name)
+    entry = synth.real_run(board / synth.REAL_ENTRY.name)
     assert cli.main(["verify", str(board)]) == 0
     forge(entry)
     with pytest.raises(SystemExit) as exit_:
@@ -186,7 +156,7 @@ def test_each_committed_entry_earns_its_scores(entry):
 
 
 def test_a_claimed_score_the_samples_do_not_earn_is_named_with_both_numbers(tmp_path):
-    out = lm_eval_output(tmp_path)
+    out = synth.lm_eval_output(tmp_path)
     path = next(out.glob("results_*.json"))
     lm_eval = json.loads(path.read_text())
     lm_eval["results"][COIN]["exact_match,none"] = 1.0
@@ -196,7 +166,7 @@ def test_a_claimed_score_the_samples_do_not_earn_is_named_with_both_numbers(tmp_
 
 
 def test_an_absolute_path_in_metadata_is_flagged(tmp_path):
-    entry = real_run(tmp_path / "results" / synth.REAL_ENTRY.name)
+    entry = synth.real_run(tmp_path / "results" / synth.REAL_ENTRY.name)
     meta = json.loads((entry / "metadata.json").read_text())
     meta["runs"][0]["command"] = "distill submit /home/someone/out --role baseline"
     (entry / "metadata.json").write_text(json.dumps(meta))
@@ -206,7 +176,7 @@ def test_an_absolute_path_in_metadata_is_flagged(tmp_path):
 
 
 def test_the_writer_refuses_a_run_that_does_not_verify_and_leaves_the_directory_as_it_was(tmp_path):
-    out, board = lm_eval_output(tmp_path), tmp_path / "results"
+    out, board = synth.lm_eval_output(tmp_path), tmp_path / "results"
     plan = submit.check(submit.SubmitConfig(out, role="baseline", results_dir=board))
     unearned_score(out)  # changed after the check: the writer checks the assembled entry again
     with pytest.raises(DistillError, match="disagree with the grader"):
@@ -283,7 +253,7 @@ def test_verify_gives_no_verdict_where_a_split_cannot_be_had_and_says_so(tmp_pat
     """No package index answers, no BIG-bench files: the sports entry is reported unchecked, the coin-flip
     one checked, and the command fails, since not every score could be re-derived."""
     board = tmp_path / "results"
-    real_run(board / synth.REAL_ENTRY.name)
+    synth.real_run(board / synth.REAL_ENTRY.name)
     synth.write_entry(board, "m", scores={("sports", "test"): 0.5}, n=4)
     env = {k: v for k, v in os.environ.items() if k != "DISTILL_BIGBENCH"}
     env.update(DISTILL_HOME=str(tmp_path / "home"), DISTILL_DATA=str(tmp_path / "data"),

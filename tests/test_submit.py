@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import needs_real_bigbench
 
 from distill import results as results_module
 from distill import submit
@@ -17,9 +16,8 @@ from leaderboard.load import load_board
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "board"))
 import synth  # noqa: E402
 
-REAL = synth.REAL_ENTRY
 MODEL_DIR = "__root__.cache__distill__models__smollm2-135m-instruct"  # lm-eval's sanitised model name
-SPORTS = "sr_sports_fewshot_cot"
+COIN = "sr_coin_flip_4flips_fewshot_cot"  # real_run: the real run's coin-flip tasks, no sports
 
 
 @pytest.fixture(autouse=True)
@@ -29,16 +27,7 @@ def _no_repository_results(tmp_path, monkeypatch):
 
 
 def lm_eval_output(tmp_path: Path) -> Path:
-    """The real run laid out as lm-eval itself writes it: <output_path>/<model>/, samples uncompressed."""
-    out = tmp_path / "lm-eval-out"
-    model_dir = out / MODEL_DIR
-    model_dir.mkdir(parents=True)
-    for src in REAL.iterdir():
-        if src.name.startswith("results_"):
-            (model_dir / src.name).write_bytes(src.read_bytes())
-        elif src.name.startswith("samples_"):
-            (model_dir / src.name.removesuffix(".gz")).write_bytes(gzip.decompress(src.read_bytes()))
-    return out
+    return synth.lm_eval_output(tmp_path, MODEL_DIR)
 
 
 def results_file(out: Path) -> Path:
@@ -62,14 +51,14 @@ def run_cli(*argv: str) -> None:
 
 
 def test_an_lm_eval_run_is_filed_as_an_entry_the_board_loads(tmp_path, capsys):
-    needs_real_bigbench()  # the real run's sports questions are checked against ours
     out, results = lm_eval_output(tmp_path), tmp_path / "results"
     run_cli(str(out), "--role", "teacher", "--results-dir", str(results))
     entry = results / "smollm2-135m-instruct__fewshot_cot"
-    assert f"filed 4 tasks ({SPORTS}" in capsys.readouterr().out
-    assert sorted(p.name for p in entry.iterdir()) == sorted(p.name for p in REAL.iterdir())
-    sample = next(entry.glob(f"samples_{SPORTS}_*.jsonl.gz"))
-    assert gzip.decompress(sample.read_bytes()) == gzip.decompress(next(REAL.glob(f"samples_{SPORTS}_*")).read_bytes())
+    assert "filed 3 tasks (sr_coin_flip_2flips_fewshot_cot, " in capsys.readouterr().out
+    real = tmp_path / "entry"  # the run lm_eval_output laid out
+    assert sorted(p.name for p in entry.iterdir()) == sorted(p.name for p in real.iterdir())
+    sample = next(entry.glob(f"samples_{COIN}_*.jsonl.gz"))
+    assert gzip.decompress(sample.read_bytes()) == gzip.decompress(next(real.glob(f"samples_{COIN}_*")).read_bytes())
     meta = json.loads((entry / "metadata.json").read_text())
     assert meta["role"] == "teacher" and meta["params"] == 134515008  # lm-eval's model_num_parameters
     assert meta["model"] == "smollm2-135m-instruct" and meta["format"] == "fewshot_cot"
@@ -78,16 +67,15 @@ def test_an_lm_eval_run_is_filed_as_an_entry_the_board_loads(tmp_path, capsys):
     assert run["backend"] == "hf" and run["files"][0] == results_file(out).name
     assert "submitted_from" not in run and results_module.absolute_paths(meta) == []  # no path of this machine
     board = load_board(results)
-    assert board.rejected.empty and len(board.scores) == 4
+    assert board.rejected.empty and len(board.scores) == 3
     assert set(board.scores["command"]) == {run["command"]}
     assert sorted(p.name for p in results.iterdir()) == [f".{entry.name}.lock", entry.name]  # no staging left
 
 
 def test_dry_run_checks_and_writes_nothing(tmp_path, capsys):
-    needs_real_bigbench()  # the real run's sports questions are checked against ours
     out, results = lm_eval_output(tmp_path), tmp_path / "results"
     run_cli(str(out / MODEL_DIR), "--role", "baseline", "--results-dir", str(results), "--dry-run")
-    assert "would file 4 tasks" in capsys.readouterr().out
+    assert "would file 3 tasks" in capsys.readouterr().out
     assert not results.exists()
 
 
@@ -95,7 +83,7 @@ def test_every_problem_is_listed_and_nothing_is_written(tmp_path):
     out, results = lm_eval_output(tmp_path), tmp_path / "results"
 
     def break_it(r):
-        r["results"][SPORTS]["exact_match,none"] = 1.5
+        r["results"][COIN]["exact_match,none"] = 1.5
         r["results"]["sr_coin_flip_2flips_fewshot_cot"]["exact_match_stderr,none"] = "a lot"
     edit_results(out, break_it)
     next(out.glob("*/samples_sr_coin_flip_3flips_*")).unlink()
@@ -104,7 +92,7 @@ def test_every_problem_is_listed_and_nothing_is_written(tmp_path):
                                           results_dir=results))
     message = str(refused.value)
     assert message.startswith("refused: 5 problems: ")
-    for problem in ("task sr_sports_fewshot_cot: exact_match,none 1.5 is not in [0, 1]",
+    for problem in (f"task {COIN}: exact_match,none 1.5 is not in [0, 1]",
                     "task sr_coin_flip_2flips_fewshot_cot: exact_match_stderr,none is 'a lot', not a number",
                     "task sr_coin_flip_3flips_fewshot_cot: no samples file",
                     "name '../../evil' contains a '.' or '..' path component",
@@ -116,18 +104,18 @@ def test_every_problem_is_listed_and_nothing_is_written(tmp_path):
 
 def test_samples_that_do_not_match_the_results_are_refused(tmp_path):
     out = lm_eval_output(tmp_path)
-    sports = next(out.glob(f"*/samples_{SPORTS}_*"))
-    lines = sports.read_text().splitlines()
-    sports.write_text("\n".join(lines[:2]) + "\n")  # one sample lost
-    coin = next(out.glob("*/samples_sr_coin_flip_4flips_*"))
+    lost = next(out.glob("*/samples_sr_coin_flip_3flips_*"))
+    lines = lost.read_text().splitlines()
+    lost.write_text("\n".join(lines[:2]) + "\n")  # one sample lost
+    coin = next(out.glob(f"*/samples_{COIN}_*"))
     coin.write_text(coin.read_text().replace('"exact_match": 1.0', '"exact_match": 0.0'))  # grades changed
     date = next(out.glob("*/samples_sr_coin_flip_2flips_*"))
     date.write_text(date.read_text().replace('"benchmark": "coin_flip"', '"benchmark": "date"'))
     with pytest.raises(DistillError) as refused:
         submit.check(submit.SubmitConfig(out, role="baseline", results_dir=tmp_path / "results"))
     message = str(refused.value)
-    assert f"task {SPORTS}: 2 samples, the results count 3" in message
-    assert "task sr_coin_flip_4flips_fewshot_cot: 3 samples' exact_match disagree with the grader" in message
+    assert "task sr_coin_flip_3flips_fewshot_cot: 2 samples, the results count 3" in message
+    assert f"task {COIN}: 3 samples' exact_match disagree with the grader" in message
     assert ("task sr_coin_flip_2flips_fewshot_cot: 3 documents whose benchmark, split, choices are not ours "
             "(coin_flip-test_2flips-0000, coin_flip-test_2flips-0001, coin_flip-test_2flips-0002)") in message
 
@@ -137,7 +125,7 @@ def test_tasks_that_are_not_ours_are_refused(tmp_path):
 
     def foreign(r):
         for key in ("results", "configs", "n-samples"):
-            r[key]["gsm8k"] = r[key].pop(SPORTS)
+            r[key]["gsm8k"] = r[key].pop(COIN)
         r["configs"]["gsm8k"]["task"] = "gsm8k"
     edit_results(out, foreign)
     with pytest.raises(DistillError, match="task gsm8k: name or category does not match the registry's"):
@@ -150,7 +138,7 @@ def test_tasks_that_are_not_ours_are_refused(tmp_path):
 
 def test_a_run_in_several_formats_is_refused(tmp_path):
     out = lm_eval_output(tmp_path)
-    edit_results(out, lambda r: r["configs"][SPORTS]["metadata"].update(format="ft_cot"))
+    edit_results(out, lambda r: r["configs"][COIN]["metadata"].update(format="ft_cot"))
     with pytest.raises(DistillError, match=r"tasks in several formats \(fewshot_cot, ft_cot\)"):
         submit.check(submit.SubmitConfig(out, role="baseline"))
 
@@ -169,7 +157,6 @@ def test_broken_or_missing_results_are_refused(tmp_path):
 
 
 def test_a_reported_run_needs_its_source(tmp_path):
-    needs_real_bigbench()  # the real run's sports questions are checked against ours
     out = lm_eval_output(tmp_path)
     with pytest.raises(DistillError, match="a reported entry needs --source"):
         submit.check(submit.SubmitConfig(out, role="reported"))
