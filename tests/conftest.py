@@ -15,9 +15,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 import pytest  # noqa: E402
 
 from distill import models  # noqa: E402
-from distill.errors import Unavailable  # noqa: E402
 from distill.serve import LlamaServer, native_available, python_server_available  # noqa: E402
-from distill.sources import bigbench  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
 import made_up_bigbench  # noqa: E402
@@ -29,23 +27,11 @@ def _temporary_folder(prefix: str) -> str:
     return folder
 
 
-def _bigbench_for_tests() -> str | None:
-    """Why BIG-bench's real questions are not used here (None when they are): where this machine cannot
-    download them, tests run on made-up ones of the same shape and sizes, and those that need the real
-    questions skip, saying why. Set in the environment, so the subprocesses tests start see it too."""
-    try:
-        bigbench.fetch_tasks()
-        return None
-    except Unavailable as e:
-        folder = _temporary_folder("made-up-bigbench-")
-        made_up_bigbench.write(Path(folder))
-        os.environ["DISTILL_BIGBENCH"] = folder
-        return str(e)
-
-
 # Tests prepare (and corrupt) data in a folder of their own, never in the user's cache.
 os.environ["DISTILL_DATA"] = _temporary_folder("distill-test-data-")
-BIGBENCH_MADE_UP = _bigbench_for_tests()
+# Where BIG-bench cannot be downloaded, tests run on made-up questions of the same shape and sizes, and
+# those that need the real questions skip, saying why.
+BIGBENCH_MADE_UP = made_up_bigbench.stand_in(Path(_temporary_folder("made-up-bigbench-")))
 
 
 def needs_real_bigbench() -> None:
