@@ -2,9 +2,10 @@
 
 Students trained on two-person questions are tested on 3-6 people. This script pools the coin_flip outputs of
 one or more entries (the seeds of one student, say) and tallies, by how many people in the question flip the
-coin: how many questions there are, how many the entries answer right, and how many of their chains state
-that count ("so it was flipped 3 times"). A chain that never states a count above two cannot get the parity
-of three or more flips right except by a second mistake.
+coin: how many questions there are, how many the entries answer right, how many of their chains state that
+count ("so it was flipped 3 times"), and how many say nobody flips (a count of 0: right by luck when the true
+count is even). A chain that never states a count above two cannot get the parity of three or more flips
+right except by a second mistake.
 
     .venv/bin/python scripts/coin_flip_counts.py results/<student> [results/<same student, another seed> ...]
 
@@ -24,7 +25,7 @@ from leaderboard.samples import first_response
 
 def tally(entries: list[Path], splits: set[str] | None) -> dict[int, collections.Counter]:
     """Per number of flips in the question: questions, right answers, chains stating that count, chains
-    stating any count above two."""
+    stating any count above two, chains stating a count of zero."""
     board = load_board(entries[0].resolve().parent)
     names = {e.name for e in entries}
     tasks = board.scores[board.scores["entry"].isin(names) & (board.scores["benchmark"] == "coin_flip")
@@ -42,6 +43,7 @@ def tally(entries: list[Path], splits: set[str] | None) -> dict[int, collections
             row["right"] += bool(record["exact_match"])
             row["states it"] += flips in counts
             row["states above 2"] += any(n > 2 for n in counts)
+            row["states 0"] += 0 in counts
     return by_flips
 
 
@@ -62,12 +64,13 @@ def main() -> None:
         parser.error(f"no coin_flip test split {', '.join(sorted(unknown))}: choose from "
                      f"{', '.join(get_benchmark('coin_flip').test_splits)}")
     by_flips = tally(args.entries, splits)
-    print("| people who flip | questions | answered right | chain states that count | chain states a count above 2 |")
-    print("| ---: | ---: | ---: | ---: | ---: |")
+    print("| people who flip | questions | answered right | chain states that count | chain states a count above 2 "
+          "| chain says nobody flips |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: |")
     for flips, row in sorted(by_flips.items()):
         n = row["questions"]
         print(f"| {flips} | {n} | {share(row['right'], n)} | {share(row['states it'], n)} "
-              f"| {share(row['states above 2'], n)} |")
+              f"| {share(row['states above 2'], n)} | {share(row['states 0'], n)} |")
 
 
 if __name__ == "__main__":
