@@ -123,7 +123,7 @@ def cmd_verify(args) -> None:
     for entry in found:
         try:
             problems = results.check_entry(entry, published=True) if entry.is_dir() else ["not an entry directory"]
-        except Unavailable as e:  # no verdict: its test split cannot be had on this machine
+        except Unavailable as e:  # no verdict on some tasks: their test split cannot be had here
             print(f"??? {entry.name}\n      not checked here: {e}", flush=True)
             unchecked.append(entry.name)
             continue
@@ -136,8 +136,8 @@ def cmd_verify(args) -> None:
         raise DistillError(f"{len(bad)} of {len(found)} entries in {args.results_dir} fail verification: "
                            f"{', '.join(bad)}")
     if unchecked:
-        raise Unavailable(f"{len(unchecked)} of {len(found)} entries in {args.results_dir} could not be checked "
-                          f"here (the others pass): {', '.join(unchecked)}")
+        raise Unavailable(f"{len(unchecked)} of {len(found)} entries in {args.results_dir} have tasks that could "
+                          f"not be checked here (everything else passes): {', '.join(unchecked)}")
     print(f"{len(found)} entries in {args.results_dir}: every score re-derived from its samples")
 
 

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from distill import locks, rederive
 from distill.benchmarks import BENCHMARKS, CATEGORIES, FORMATS, PROGRAM_FORMATS, Benchmark, split_suffix
-from distill.errors import DistillError
+from distill.errors import DistillError, Unavailable, Unchecked
 from distill.jsonio import atomic_write_text, parse_jsonl
 from distill.paths import portable, slug
 
@@ -408,13 +408,14 @@ def entries(results_dir: Path) -> list[Path]:
 
 def check_results_file(path: Path, fmt: str, root: Path) -> tuple[list[str], list[str]]:
     """(tasks that pass, problems) of one results file: each task of ours, its samples file inside `root`,
-    and its claimed score re-derived from those samples against our own test split."""
+    and its claimed score re-derived from those samples against our own test split. Raises Unchecked when
+    the others pass but some tasks' test splits cannot be downloaded here."""
     try:
         check_file(path, root)
         results = read_results(path)
     except Rejected as e:
         return [], [f"{path.name}: {e}"]
-    passed, problems = [], []
+    passed, problems, unchecked = [], [], {}
     limit = results.get("config", {}).get("limit") if isinstance(results.get("config"), dict) else None
     for task, result in results["results"].items():
         if is_group(task, results):
@@ -429,11 +430,17 @@ def check_results_file(path: Path, fmt: str, root: Path) -> tuple[list[str], lis
         except Rejected as e:
             problems.append(f"{path.name}: task {task}: {e}")
             continue
-        found = rederive.check_task(records, row["benchmark"], row["split"], row["metric"], row["score"],
-                                    row["n"], limit, program=fmt in PROGRAM_FORMATS)
+        try:
+            found = rederive.check_task(records, row["benchmark"], row["split"], row["metric"], row["score"],
+                                        row["n"], limit, program=fmt in PROGRAM_FORMATS)
+        except Unavailable as e:
+            unchecked[task] = str(e)
+            continue
         problems += [f"{path.name}: task {task}: {p}" for p in found]
         if not found:
             passed.append(task)
+    if unchecked and not problems:
+        raise Unchecked(list(unchecked), next(iter(unchecked.values())))
     return passed, problems
 
 
@@ -441,7 +448,8 @@ def check_entry(entry_dir: Path, published: bool = False, only: set[str] | None 
     """Every problem of one entry, with each measured score re-derived from its samples ([] when sound).
     `published`: the entry is shared (committed, submitted), so its metadata may hold no absolute path;
     a local `distill eval` into a directory outside the project may record where it ran. `only`: re-derive
-    just these results files (the writer's new ones: the others were checked when they were written)."""
+    just these results files (the writer's new ones: the others were checked when they were written).
+    Raises Unchecked, after checking everything else, where some tasks' test splits cannot be had here."""
     if entry_dir.is_symlink():
         return ["the entry is a symbolic link"]
     try:
@@ -453,9 +461,15 @@ def check_entry(entry_dir: Path, published: bool = False, only: set[str] | None 
         problems += [f"metadata.json: {where} is an absolute path" for where in absolute_paths(meta)]
     if "scores" in meta:
         return problems  # published numbers: nothing to re-derive, the source is cited
+    unchecked = []
     for path in sorted(entry_dir.glob("results_*.json")):
         if only is None or path.name in only:
-            problems += check_results_file(path, meta["format"], entry_dir)[1]
+            try:
+                problems += check_results_file(path, meta["format"], entry_dir)[1]
+            except Unchecked as e:  # the file's other tasks pass; go on with the entry's other files
+                unchecked.append(e)
+    if unchecked and not problems:
+        raise Unchecked([t for e in unchecked for t in e.tasks], unchecked[0].why)
     return list(dict.fromkeys(problems))  # a task's problem can come from the board's read and the check
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from distill import data, grading
 from distill.benchmarks import BENCHMARKS, get_benchmark
-from distill.errors import DistillError
+from distill.errors import DistillError, Unavailable
 from distill.sources import bigbench
 
 N_TRAIN = 20  # made-up examples beyond each test split
@@ -71,3 +71,20 @@ def test_a_folder_named_by_distill_bigbench_without_the_files_is_an_error_naming
     with pytest.raises(DistillError, match=r"date_understanding/task.json does not exist: DISTILL_BIGBENCH must"):
         bigbench.build(get_benchmark("date"), seed=0)
     assert list(tmp_path.iterdir()) == []  # nothing downloaded into the user's folder
+
+
+def test_a_withheld_download_is_tried_once_per_process(tmp_path, monkeypatch):
+    """`distill verify` asks for BIG-bench's questions once per task: a withheld sdist is asked for once."""
+    monkeypatch.delenv("DISTILL_BIGBENCH", raising=False)
+    monkeypatch.setenv("DISTILL_HOME", str(tmp_path))  # no task files downloaded before
+    monkeypatch.setattr(bigbench, "_WITHHELD", [])
+    asked = []
+
+    def withheld(requirement, dest, kind):
+        asked.append(requirement)
+        raise Unavailable(f"the index withholds {requirement}")
+    monkeypatch.setattr(bigbench.pypi, "download", withheld)
+    for _ in range(3):
+        with pytest.raises(Unavailable, match="the index withholds bigbench==1.0.0; or set DISTILL_BIGBENCH"):
+            bigbench.fetch_tasks()
+    assert asked == ["bigbench==1.0.0"]

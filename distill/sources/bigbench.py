@@ -26,6 +26,9 @@ def task_file(name: str) -> Path:
     return paths.bigbench_dir() / name / "task.json"
 
 
+_WITHHELD: list[str] = []  # why the download failed, once this process has tried: not tried again
+
+
 def fetch_tasks() -> None:
     """Download the sdist once and extract every task file we use; a no-op when they are there."""
     missing = [task_file(name) for name in TASKS if not task_file(name).exists()]
@@ -34,13 +37,16 @@ def fetch_tasks() -> None:
     if "DISTILL_BIGBENCH" in os.environ:  # the user's own copy: never download into it
         raise DistillError(f"{missing[0]} does not exist: DISTILL_BIGBENCH must name a folder holding "
                            f"{', '.join(f'{name}/task.json' for name in TASKS)}")
+    if _WITHHELD:
+        raise Unavailable(_WITHHELD[0])
     with tempfile.TemporaryDirectory() as tmp:
         print(f"Downloading {SDIST} from PyPI once (358 MB) for its BIG-bench task files...", file=sys.stderr)
         try:
             archive = pypi.download(SDIST, Path(tmp), kind="sdist")
         except Unavailable as e:
-            raise Unavailable(f"{e}; or set DISTILL_BIGBENCH to the bigbench/benchmark_tasks folder of a "
-                              "BIG-bench clone") from None
+            _WITHHELD.append(f"{e}; or set DISTILL_BIGBENCH to the bigbench/benchmark_tasks folder of a "
+                             "BIG-bench clone")
+            raise Unavailable(_WITHHELD[0]) from None
         with tarfile.open(archive) as tar:
             for name in TASKS:
                 member = tar.getmember(f"bigbench-1.0.0/bigbench/benchmark_tasks/{name}/task.json")
