@@ -469,7 +469,7 @@ def check_entry(entry_dir: Path, published: bool = False, only: set[str] | None 
             except Unchecked as e:  # the file's other tasks pass; go on with the entry's other files
                 unchecked.append(e)
     if unchecked and not problems:
-        raise Unchecked([t for e in unchecked for t in e.tasks], unchecked[0].why)
+        raise Unchecked(list(dict.fromkeys(t for e in unchecked for t in e.tasks)), unchecked[0].why)
     return list(dict.fromkeys(problems))  # a task's problem can come from the board's read and the check
 
 
