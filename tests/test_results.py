@@ -309,14 +309,7 @@ def test_the_writer_rederives_the_files_it_adds_and_leaves_earlier_ones_to_verif
                                stamp="2026-02-01T00-00-00.000001")
     board = tmp_path / "results"
     submit.submit(submit.SubmitConfig(first, role="baseline", results_dir=board))
-    load_split = rederive.data.load_split
-
-    def no_sports(benchmark, split, *args):
-        if benchmark == "sports":
-            raise Unavailable("no sports here")
-        return load_split(benchmark, split, *args)
-
-    monkeypatch.setattr(rederive.data, "load_split", no_sports)
+    no_bigbench_splits(monkeypatch)
     entry = submit.submit(submit.SubmitConfig(second, role="baseline", results_dir=board)).entry
     assert len(json.loads((entry / "metadata.json").read_text())["runs"]) == 2
     with pytest.raises(Unavailable):
