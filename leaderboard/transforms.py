@@ -265,8 +265,10 @@ def references(entries: pd.DataFrame, student: pd.Series) -> dict[str, str]:
     student, the CoT students it is an alternative to.
 
     answer-only twin: the twin the student names (metadata `answer_only_twin`: the same questions
-    without rationales), else an ft_direct entry from the same base model that covers one of the
-    student's benchmarks, from the same teacher's data where there is one.
+    without rationales), and none while that twin is not on the board (still training, say: another
+    twin's questions would not be the same); for a student that names none, an ft_direct entry from the
+    same base model that covers one of the student's benchmarks, from the same teacher's data where
+    there is one.
     untrained base: the base model's own entry, in the student's format if there is one, a PoT student's
     base few-shot with programs next (so both sides write programs), else few-shot.
     CoT student: for a PoT student only, an ft_cot entry from the same base model and teacher that covers
@@ -279,12 +281,14 @@ def references(entries: pd.DataFrame, student: pd.Series) -> dict[str, str]:
     if not isinstance(student["base_model"], str):
         return found
     same_base = _rows(measured, [_same_model(b, student["base_model"]) for b in measured["base_model"]])
-    named = _matches(same_base, student["twin"]) if isinstance(student.get("twin"), str) else same_base.iloc[:0]
     covered = set(student["covers"].split(","))
     overlapping = _rows(same_base, [bool(covered & set(c.split(","))) for c in same_base["covers"]])
     same_teacher = _rows(overlapping, [_same_model(t, student["teacher"]) for t in overlapping["teacher"]])
-    baseline = next((b for b in (_preferred(c, ("ft_direct",)) for c in (named, same_teacher, overlapping))
-                     if b is not None), None)
+    if isinstance(student.get("twin"), str):
+        baseline = _preferred(_matches(same_base, student["twin"]), ("ft_direct",))
+    else:
+        baseline = next((b for b in (_preferred(c, ("ft_direct",)) for c in (same_teacher, overlapping))
+                         if b is not None), None)
     if baseline is not None:
         found["answer-only twin"] = baseline["entry"]
     own = (student["format"], "fewshot_pot") if student["format"] == "ft_pot" else (student["format"],)

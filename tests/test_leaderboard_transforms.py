@@ -246,6 +246,20 @@ def test_a_named_twin_is_the_answer_only_baseline_even_beside_other_ft_direct_en
     assert transforms.references(board.entries, student)["answer-only twin"] == "other-direct__ft_direct"
 
 
+def test_a_named_twin_not_on_the_board_yet_leaves_the_student_without_a_twin(tmp_path):
+    # a sweep point whose twin is still training must not be compared with another point's twin
+    rng = random.Random(4)
+    synth.write_entry(tmp_path, "twin", fmt="ft_direct", role="student", base_model=synth.BASE,
+                      teacher=synth.TEACHER, scores=synth.random_scores(rng, 0.3))
+    cot = synth.write_entry(tmp_path, "cot", fmt="ft_cot", role="student", base_model=synth.BASE,
+                            teacher=synth.TEACHER, scores=synth.random_scores(rng, 0.4))
+    meta = json.loads((cot / "metadata.json").read_text())
+    (cot / "metadata.json").write_text(json.dumps({**meta, "answer_only_twin": "still-training"}))
+    board = load_board(tmp_path)
+    student = board.entries.set_index("entry", drop=False).loc["cot__ft_cot"]
+    assert "answer-only twin" not in transforms.references(board.entries, student)
+
+
 def test_test_sizes_per_split(tmp_path):
     splits = {("last_letter", "test_2words"): 0.8, ("last_letter", "test_3words"): 0.2}
     synth.write_entry(tmp_path, "m", scores=splits, n=10)
