@@ -159,12 +159,13 @@ def filter_teacher(files: list[Path], out: Path, cap: int = 4, questions: int | 
                                        {"sample_index": r["sample_index"], "generation_id": r["id"]}, program))
         # Programs, and several CoTs per question (sampled), make other students than one greedy CoT: the
         # name says so.
-        tag = sampling_tag(samples_per_question(records), temperature)
-        source = "-".join(filter(None, (slug(teacher), mode, "pot" if program else "", _other_split(benchmark, split),
-                                        tag)))
+        output = "-".join(filter(None, (slug(teacher), mode, "pot" if program else "", _other_split(benchmark, split))))
+        source = "-".join(filter(None, (output, sampling_tag(samples_per_question(records), temperature))))
         kept_ids = {k["meta"]["generation_id"] for k in kept}
         report[f"{benchmark}.{source}"] = {
-            "benchmark": benchmark, "teacher": teacher, "mode": mode, "source": source, "records": len(records),
+            "benchmark": benchmark, "teacher": teacher, "mode": mode, "source": source,
+            "teacher_output": output,  # the teacher files' name: several K of one sampled file share it
+            "records": len(records),
             "teacher_accuracy": round(sum(r["correct"] for r in records) / len(records), 4),
             "regraded_changed": changed,  # verdicts the grader now gives differently from the teacher file
             **({"programs_failed": sum(bool(r["program_error"]) for r in records)} if program else {}),

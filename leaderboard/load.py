@@ -116,7 +116,9 @@ def read_outcomes(board: Board) -> tuple["pd.DataFrame", "pd.DataFrame"]:
 def spending(board: Board) -> "pd.DataFrame":
     """SPENT_COLUMNS from every measured entry's metadata: each evaluation run (its `eval_seconds`), each
     training run, and the teacher's share of the generation time behind a student's training set (one item per
-    teacher output and recipe, so a student's twin and seeds do not count it again). The recipe is the one
+    teacher output and recipe, so a student's twin and seeds do not count it again; where a recipe's points
+    use more or less of one output, as a sweep of training-set sizes or of CoTs per question does, its
+    largest share, since the smaller ones are part of it). The recipe is the one
     named in the run's command; seconds are None where the entry was written before its stage recorded
     them. A copy of another entry (`same_student_as`) cost nothing of its own."""
     import pandas as pd
@@ -135,11 +137,12 @@ def spending(board: Board) -> "pd.DataFrame":
         rows.append((recipe, "training", entry, _number(cost.get("train_seconds"), training.get("wall_time_s"))))
         report = _object(_object(meta.get("data")).get("filter_report"))
         if report.get("teacher") and report.get("mode") != "gold":  # gold rationales cost no teacher time
-            # reports written before they named their source still name their training file
-            output = report.get("source") or report.get("ft_cot_file")
+            # older reports name only their source (one greedy CoT each), or before that their training file
+            output = report.get("teacher_output") or report.get("source") or report.get("ft_cot_file")
             rows.append((recipe, "teacher", f"{report.get('benchmark')}.{output}",
                          _number(report.get("teacher_seconds"), cost.get("teacher_seconds"))))
-    return pd.DataFrame(rows, columns=SPENT_COLUMNS).drop_duplicates(["recipe", "stage", "item"])
+    spent = pd.DataFrame(rows, columns=SPENT_COLUMNS)
+    return spent.sort_values("seconds", ascending=False, kind="stable").drop_duplicates(["recipe", "stage", "item"])
 
 
 def _recipe(command) -> str:

@@ -194,5 +194,6 @@ def test_a_smaller_training_set_is_the_first_questions_and_samples_of_one_file(t
     (entry,) = filtering.filter_teacher([path], tmp_path / "out", questions=2, samples=2).values()
     assert (entry["source"], entry["records"], entry["kept"], entry["questions"]) == ("t-hint-k2-t0.7", 4, 4, 2)
     assert entry["teacher_seconds"] == 4.0  # a quarter of the file
+    assert entry["teacher_output"] == "t-hint"  # the file's name, the same for every K and size
     kept = [json.loads(line)["meta"]["generation_id"] for line in open(entry["ft_cot_file"])]
     assert kept == [f"{q['id']}#{k}" for q in train[:2] for k in range(2)]

@@ -231,3 +231,21 @@ def test_spending_counts_each_recipe_stage_once_per_item(tmp_path):
                                   ("symbolic", "training"): 200.0}
     assert by.size()[("symbolic", "teacher")] == 1  # the twin's share is the student's
     assert spent["seconds"].isna().sum() == 2  # the base's evaluation and the teacher time given as text
+
+
+def test_spending_counts_the_largest_share_of_a_teacher_output_a_recipes_points_use(tmp_path):
+    """Sweep points on the first 125 or 250 questions, or on 1 or 8 CoTs per question, of one teacher output:
+    the recipe paid for the largest share once, the smaller ones being part of it."""
+    def point(name, source, output, teacher_seconds):
+        meta = synth.made_of("coin_flip", "ft_cot", synth.TEACHER, 100.0, 6244)
+        meta["training"]["command"] = "distill run recipes/sweep-samples.yaml"
+        meta["data"]["filter_report"] |= {"mode": "hint", "source": source, "teacher_output": output,
+                                          "teacher_seconds": teacher_seconds}
+        synth.write_entry(tmp_path, name, fmt="ft_cot", role="student", scores={("sports", "test"): 0.5},
+                          metadata=meta)
+
+    point("k1", "teacher-hint-k1-t0.7", "teacher-hint", 450.0)
+    point("k8", "teacher-hint-k8-t0.7", "teacher-hint", 3600.0)
+    point("k2", "teacher-hint-k2-t0.7", "teacher-hint", 900.0)
+    teacher = spending(load_board(tmp_path)).query("stage == 'teacher'")
+    assert teacher["seconds"].tolist() == [3600.0]
