@@ -178,9 +178,10 @@ def _pairs(outcomes: dict, student_runs: list[tuple], reference_runs: list[tuple
     """(benchmark, split, student right, reference right, student entry, reference entry) for every question
     both answered; runs are (entry, seed) pairs (transforms.seed_members).
 
-    With seeds, (question, seed) pairs are pooled: each student run is paired with the reference run of
-    the same seed where the reference has one (an answer-only twin trained with the same seeds), else
-    with each of the reference's runs (an untrained base or a teacher has one). The test then asks
+    With seeds, (question, seed) pairs are pooled: where both were trained with seeds (a student and its
+    answer-only twin), each student run is paired with the reference run of the same seed, and a seed the
+    reference has not filed (yet) is left out; otherwise (an untrained base or a teacher has no seed) each
+    student run is paired with each reference run. The test then asks
     whether the recipe, over its seeds, beats the reference on these questions; it counts one question
     once per seed, so with several seeds its interval is narrower than a test over new questions would be.
     """
@@ -189,7 +190,7 @@ def _pairs(outcomes: dict, student_runs: list[tuple], reference_runs: list[tuple
     for entry, seed in student_runs:
         mine = outcomes.get(entry, {})
         same_seed = [e for e, s in reference_runs if s == seed]
-        for partner in same_seed if seed in reference_seeds else [e for e, _ in reference_runs]:
+        for partner in same_seed if seed is not None and reference_seeds else [e for e, _ in reference_runs]:
             theirs = outcomes.get(partner, {})
             pairs += [(key[0], key[1], right, theirs[key], entry, partner)
                       for key, right in mine.items() if key in theirs]
@@ -198,17 +199,19 @@ def _pairs(outcomes: dict, student_runs: list[tuple], reference_runs: list[tuple
 
 def _tests(pairs: list[tuple], engines: dict) -> list[dict]:
     """One row per split, and one per benchmark pooling its splits when it has several; `engines` maps
-    (entry, benchmark, split) to the engine that answered it."""
+    (entry, benchmark, split) to the engine that answered it. `whole`: the row covers every test split of
+    its benchmark (a reference with some splits still to be filed has no whole row)."""
     table = pd.DataFrame(pairs, columns=["benchmark", "split", "student", "reference", "student_entry",
                                          "reference_entry"])
     rows = []
     for benchmark, part in table.groupby("benchmark", sort=False):
         splits = list(part.groupby("split", sort=False))
+        whole = {split for split, _ in splits} >= set(get_benchmark(benchmark).test_splits)
         for split, one in splits:
-            rows.append({"benchmark": benchmark, "column": column_label(benchmark, split), "whole": len(splits) == 1,
-                         **_test(one), "engines": _engines(one, engines)})
+            rows.append({"benchmark": benchmark, "column": column_label(benchmark, split),
+                         "whole": whole and len(splits) == 1, **_test(one), "engines": _engines(one, engines)})
         if len(splits) > 1:
-            rows.append({"benchmark": benchmark, "column": f"{benchmark} (all)", "whole": True, **_test(part),
+            rows.append({"benchmark": benchmark, "column": f"{benchmark} (all)", "whole": whole, **_test(part),
                          "engines": _engines(part, engines)})
     return rows
 
@@ -247,14 +250,16 @@ def tradeoffs(paired_rows: pd.DataFrame, entries: pd.DataFrame, scores: pd.DataF
         runs, twin = members[student["entry"]], references(entries, student).get("answer-only twin")
         teacher = teacher_entry(entries, student)
         for benchmark in student["covers"].split(","):
-            for split in _scored_splits(scores, runs, benchmark) if by_split else [None]:
+            scored = _scored_splits(scores, runs, benchmark)
+            for split in scored if by_split else [None]:
+                splits = [split] if split else scored  # each side on the same splits, or not at all
                 p = p_of.get((student["entry"], column_label(benchmark, split) if split else benchmark), float("nan"))
                 rows.append({"sweep": student["sweep"], "axis": student["sweep_axis"], "value": student["sweep_value"],
                              "benchmark": benchmark, "split": split, "student": student["entry"], "twin": twin,
                              "teacher": teacher, "runs": len(runs),
-                             **_accuracy(scores, runs, benchmark, "student", split),
-                             **_accuracy(scores, members.get(twin, []), benchmark, "twin", split),
-                             **_accuracy(scores, members.get(teacher, []), benchmark, "teacher", split),
+                             **_accuracy(scores, runs, benchmark, "student", splits),
+                             **_accuracy(scores, members.get(twin, []), benchmark, "twin", splits),
+                             **_accuracy(scores, members.get(teacher, []), benchmark, "teacher", splits),
                              "p": p, "significant": stats.significant(p)})
     # splits in the registry's order; numbers in numeric order, then text (categories) in alphabetical order
     order = {split: i for b in BENCHMARKS.values() for i, split in enumerate(b.test_splits)}
@@ -273,14 +278,14 @@ def _scored_splits(scores: pd.DataFrame, runs: list[tuple], benchmark: str) -> l
     return [s for s in get_benchmark(benchmark).test_splits if s in scored]
 
 
-def _accuracy(scores: pd.DataFrame, runs: list[tuple], benchmark: str, who: str, split: str | None = None) -> dict:
-    """{who_pct, who_low, who_high, who_n}: the runs' right answers on `benchmark` (or one `split` of it),
-    pooled over runs and splits (percent, 95% Wilson interval); missing (NaN) where none of the runs was
-    scored there."""
+def _accuracy(scores: pd.DataFrame, runs: list[tuple], benchmark: str, who: str, splits: list[str]) -> dict:
+    """{who_pct, who_low, who_high, who_n}: the runs' right answers on these `splits` of `benchmark`, pooled
+    over runs and splits (percent, 95% Wilson interval); missing (NaN) where one of the splits has no scored
+    run (a reference still being evaluated would otherwise be pooled over other splits than the student)."""
     mine = _scores_of(scores, runs, benchmark)
-    mine = mine[mine["n"].notna() & ((mine["split"] == split) if split else True)]
+    mine = mine[mine["n"].notna() & mine["split"].isin(splits)]
     n = int(mine["n"].sum())
-    if not n:
+    if not n or set(mine["split"]) != set(splits):
         return dict.fromkeys([f"{who}_pct", f"{who}_low", f"{who}_high", f"{who}_n"], float("nan"))
     right = int(sum(round(s * k) for s, k in zip(mine["score"], mine["n"])))  # filed scores are right / n
     low, high = stats.wilson(right, n)

@@ -2,11 +2,14 @@
 seeds) and one of teacher modes, the trade-off figure, and the Trade-offs page with and without sweeps."""
 
 import json
+import math
+import shutil
 import sys
 from pathlib import Path
 
 import pytest
 
+from distill.benchmarks import get_benchmark
 from leaderboard import compare, figures, stats
 from leaderboard.load import load_board, read_outcomes
 
@@ -15,10 +18,10 @@ import synth
 from test_leaderboard_app import app  # pytest puts tests/ on the path
 
 N = 30
-FLIPS = [("coin_flip", s) for s in ("test_2flips", "test_3flips", "test_4flips")]
+FLIPS = [("coin_flip", s) for s in get_benchmark("coin_flip").test_splits]  # whole benchmark: 2 to 6 flips
 SIZES = "coin-size"  # the sweep of training questions
 # value -> [(CoT student's right answers, twin's right answers) of N, per seed]; the same on each coin_flip split
-POINTS = {125: [(15, 15)], 250: [(18, 12)], 1000: [(21, 18), (16, 17)]}
+POINTS = {125: [(15, 15)], 250: [(18, 12)], 1000: [(20, 18), (16, 17)]}
 MODES = {"hint": (15, 15), "fewshot": (18, 15)}  # the sweep of teacher modes, one seed
 
 
@@ -74,30 +77,47 @@ def test_each_sweep_point_pools_its_seeds_and_splits(points):
     assert sizes["twin"].tolist() == ["q125-direct__ft_direct", "q250-direct__ft_direct",
                                       "q1000-direct-seed0__ft_direct"]
     assert sizes["runs"].tolist() == [1, 1, 2]
-    # three splits of 30, times seeds: 1000 pools 21 and 16 right per split (not its first seed's 21)
-    assert sizes["student_n"].tolist() == [90, 90, 180] and sizes["twin_n"].tolist() == [90, 90, 180]
-    assert sizes["student_pct"].tolist() == pytest.approx([50, 60, 111 / 1.8])
-    assert sizes["twin_pct"].tolist() == pytest.approx([50, 40, 105 / 1.8])
+    # five splits of 30, times seeds: 1000 pools 20 and 16 right per split (not its first seed's 20)
+    assert sizes["student_n"].tolist() == [150, 150, 300] and sizes["twin_n"].tolist() == [150, 150, 300]
+    assert sizes["student_pct"].tolist() == pytest.approx([50, 60, 60])
+    assert sizes["twin_pct"].tolist() == pytest.approx([50, 40, 35 / .6])
     assert sizes["teacher_pct"].tolist() == pytest.approx([80, 80, 80])
-    low, high = stats.wilson(111, 180)
+    low, high = stats.wilson(180, 300)
     assert (sizes["student_low"].iloc[2], sizes["student_high"].iloc[2]) == pytest.approx((low * 100, high * 100))
-    low, high = stats.wilson(36, 90)
+    low, high = stats.wilson(60, 150)
     assert (sizes["twin_low"].iloc[1], sizes["twin_high"].iloc[1]) == pytest.approx((low * 100, high * 100))
 
 
 def test_each_sweep_point_carries_the_paired_test_of_student_against_twin(points):
     sizes = points[points["sweep"] == SIZES]
-    # 125: the same answers, no discordant pair; 250: 6 wins a split; 1000: 3 wins a split by seed 0 and
+    # 125: the same answers, no discordant pair; 250: 6 wins a split; 1000: 2 wins a split by seed 0 and
     # 1 loss a split by seed 1, each seed paired with its own twin
-    assert sizes["p"].tolist() == pytest.approx([1.0, 2 / 2**18, stats.mcnemar_p(9, 3)])
-    assert stats.mcnemar_p(9, 3) == pytest.approx(598 / 4096)
+    assert sizes["p"].tolist() == pytest.approx([1.0, 2 / 2**30, stats.mcnemar_p(10, 5)])
+    assert stats.mcnemar_p(10, 5) == pytest.approx(9888 / 32768)
     assert sizes["significant"].tolist() == [False, True, False]
+
+
+def test_a_point_half_filed_is_compared_only_where_both_sides_are(tmp_path):
+    """While a seed's twin is training, that seed is left out of the paired test (not paired with the other
+    seeds' twins); while the teacher is evaluated split by split, it has no whole-benchmark accuracy."""
+    root = sweep_results(tmp_path)
+    shutil.rmtree(root / "q1000-direct-seed1__ft_direct")
+    synth.write_entry(root, synth.TEACHER, role="teacher", params=1_543_714_304, n=N, scores={FLIPS[0]: 0.8})
+    board = load_board(root)
+    paired = compare.paired(read_outcomes(board)[0], board.entries)
+    mine = paired[paired["student"] == "q1000-cot-seed0__ft_cot"].set_index("versus")
+    twin = mine[mine["whole"]].loc["answer-only twin"]
+    assert (twin["n"], twin["wins"], twin["losses"]) == (150, 10, 0)  # seed 0 with its own twin only
+    teacher = mine.loc["teacher"]
+    assert teacher["column"] == "coin_flip 2flips" and not teacher["whole"]
+    point = compare.tradeoffs(paired, board.entries, board.scores).query("value == 1000").iloc[0]
+    assert math.isnan(point["teacher_pct"]) and point["student_n"] == 300
 
 
 def test_a_categorical_sweep_keeps_its_text_values(points):
     modes = points[points["sweep"] == "coin-mode"]
     assert modes["axis"].tolist() == ["mode", "mode"] and modes["value"].tolist() == ["fewshot", "hint"]
-    assert modes["student_pct"].tolist() == pytest.approx([60, 50]) and modes["p"].iloc[0] == pytest.approx(2 / 2**9)
+    assert modes["student_pct"].tolist() == pytest.approx([60, 50]) and modes["p"].iloc[0] == pytest.approx(2 / 2**15)
 
 
 def test_no_sweep_no_rows(tmp_path):
@@ -114,10 +134,10 @@ def test_the_figure_draws_student_twin_teacher_and_p_values(points):
     assert layout.title.text == "coin-size · coin_flip"
     student, twin, p_values = figure.data
     assert (student.name, twin.name) == ("student", "answer-only twin")
-    assert list(student.y) == pytest.approx([50, 60, 111 / 1.8]) and list(twin.y) == pytest.approx([50, 40, 105 / 1.8])
-    high = [stats.wilson(k, n)[1] * 100 for k, n in ((45, 90), (54, 90), (111, 180))]
+    assert list(student.y) == pytest.approx([50, 60, 60]) and list(twin.y) == pytest.approx([50, 40, 35 / .6])
+    high = [stats.wilson(k, n)[1] * 100 for k, n in ((75, 150), (90, 150), (180, 300))]
     assert list(student.error_y.array + student.y) == pytest.approx(high)
-    assert list(p_values.text) == ["p=1.000", "p<0.0001 *", "p=0.146"]
+    assert list(p_values.text) == ["p=1.000", "p<0.0001 *", "p=0.302"]
     assert list(p_values.textfont.color) == ["#777", figures.SIGNIFICANT, "#777"]
     assert [a.text for a in layout.annotations] == ["teacher 80.0%"] and [s.y0 for s in layout.shapes] == [80]
 
@@ -151,7 +171,7 @@ def test_the_page_draws_one_plot_per_sweep_and_benchmark(board, monkeypatch):
         "coin-size · coin_flip, by test split"]
     sizes = at.dataframe[1].value
     assert sizes["value"].tolist() == ["125", "250", "1000"] and sizes["student_pct"].tolist() == pytest.approx(
-        [50, 60, 111 / 1.8])
+        [50, 60, 60])
 
 
 def test_the_main_table_shows_sweep_points_on_request(board, monkeypatch):
@@ -172,9 +192,9 @@ def test_by_split_a_point_gets_a_row_per_test_split_with_its_own_test(split_poin
     assert sizes["split"].tolist() == [s for _, s in FLIPS for _ in POINTS]  # splits in order, then values
     assert sizes["value"].tolist() == [*POINTS] * len(FLIPS)
     one = sizes[sizes["split"] == "test_3flips"]
-    assert one["student_n"].tolist() == [30, 30, 60] and one["student_pct"].tolist() == pytest.approx([50, 60, 37 / .6])
-    # 250: 6 wins on this split alone; 1000: 3 wins (seed 0) and 1 loss (seed 1)
-    assert one["p"].tolist() == pytest.approx([1.0, 2 / 2**6, stats.mcnemar_p(3, 1)])
+    assert one["student_n"].tolist() == [30, 30, 60] and one["student_pct"].tolist() == pytest.approx([50, 60, 60])
+    # 250: 6 wins on this split alone; 1000: 2 wins (seed 0) and 1 loss (seed 1)
+    assert one["p"].tolist() == pytest.approx([1.0, 2 / 2**6, stats.mcnemar_p(2, 1)])
     assert points["split"].isna().all()  # the pooled rows name no split
 
 
@@ -183,7 +203,8 @@ def test_the_split_figure_draws_a_line_per_value_over_the_test_splits(split_poin
     *values, teacher = figure.data
     assert [v.name for v in values] == ["training questions = 125", "training questions = 250",
                                         "training questions = 1000"]
-    assert list(values[1].x) == ["2flips", "3flips", "4flips"] and list(values[1].y) == pytest.approx([60] * 3)
+    flips = [f"{n}flips" for n in range(2, 7)]
+    assert list(values[1].x) == flips and list(values[1].y) == pytest.approx([60] * 5)
     assert "twin 40.0%, p = 0.031" in values[1].text[0]
-    assert teacher.name == "teacher" and list(teacher.y) == pytest.approx([80] * 3)
-    assert figure.layout.xaxis.categoryarray == ("2flips", "3flips", "4flips")
+    assert teacher.name == "teacher" and list(teacher.y) == pytest.approx([80] * 5)
+    assert figure.layout.xaxis.categoryarray == tuple(flips)
