@@ -262,7 +262,8 @@ def teacher_entry(entries: pd.DataFrame, student: pd.Series) -> str | None:
 
 def references(entries: pd.DataFrame, student: pd.Series) -> dict[str, str]:
     """What a measured student is compared with: its answer-only twin, its untrained base and, for a PoT
-    student, the CoT students it is an alternative to.
+    student, the CoT students it is an alternative to. A sweep point's student is compared with its own
+    point's twin and CoT students, any other student with no sweep point's.
 
     answer-only twin: the twin the student names (metadata `answer_only_twin`: the same questions
     without rationales), and none while that twin is not on the board (still training, say: another
@@ -280,7 +281,8 @@ def references(entries: pd.DataFrame, student: pd.Series) -> dict[str, str]:
     found = {}
     if not isinstance(student["base_model"], str):
         return found
-    same_base = _rows(measured, [_same_model(b, student["base_model"]) for b in measured["base_model"]])
+    trained = measured[_of_point(measured, student)]  # never another sweep point's twin or CoT student
+    same_base = _rows(trained, [_same_model(b, student["base_model"]) for b in trained["base_model"]])
     covered = set(student["covers"].split(","))
     overlapping = _rows(same_base, [bool(covered & set(c.split(","))) for c in same_base["covers"]])
     same_teacher = _rows(overlapping, [_same_model(t, student["teacher"]) for t in overlapping["teacher"]])
@@ -302,6 +304,15 @@ def references(entries: pd.DataFrame, student: pd.Series) -> dict[str, str]:
             if cot is not None:
                 found[versus] = cot["entry"]
     return found
+
+
+def _of_point(entries: pd.DataFrame, student: pd.Series) -> pd.Series:
+    """Which entries are of the student's sweep point (a sweep's name, setting and value), or like the
+    student of none."""
+    same = pd.Series(True, index=entries.index)
+    for column in ("sweep", "sweep_axis", "sweep_value"):
+        same &= entries[column].isna() if pd.isna(student[column]) else entries[column] == student[column]
+    return same
 
 
 def shown_rows(table: pd.DataFrame, kept: pd.DataFrame, members: dict[str, list[tuple]]) -> pd.DataFrame:

@@ -4,6 +4,7 @@ the heatmap, and the figures drawn from them."""
 import json
 import math
 import random
+import shutil
 import sys
 from pathlib import Path
 
@@ -255,6 +256,22 @@ def test_a_named_twin_not_on_the_board_yet_leaves_the_student_without_a_twin(tmp
                             teacher=synth.TEACHER, scores=synth.random_scores(rng, 0.4))
     meta = json.loads((cot / "metadata.json").read_text())
     (cot / "metadata.json").write_text(json.dumps({**meta, "answer_only_twin": "still-training"}))
+    board = load_board(tmp_path)
+    student = board.entries.set_index("entry", drop=False).loc["cot__ft_cot"]
+    assert "answer-only twin" not in transforms.references(board.entries, student)
+
+
+def test_a_student_is_never_compared_with_another_sweep_points_twin(tmp_path):
+    rng = random.Random(5)
+    made = {"fmt": "ft_direct", "role": "student", "base_model": synth.BASE, "teacher": synth.TEACHER}
+    synth.write_entry(tmp_path, "a-point-twin", **made, scores=synth.random_scores(rng, 0.3),
+                      metadata={"sweep": {"name": "size", "axis": "train_questions", "value": 125}})
+    synth.write_entry(tmp_path, "twin", **made, scores=synth.random_scores(rng, 0.3))
+    synth.write_entry(tmp_path, "cot", **{**made, "fmt": "ft_cot"}, scores=synth.random_scores(rng, 0.4))
+    board = load_board(tmp_path)
+    student = board.entries.set_index("entry", drop=False).loc["cot__ft_cot"]
+    assert transforms.references(board.entries, student)["answer-only twin"] == "twin__ft_direct"
+    shutil.rmtree(tmp_path / "twin__ft_direct")  # sorted first, the point's twin would be found were sweeps not checked
     board = load_board(tmp_path)
     student = board.entries.set_index("entry", drop=False).loc["cot__ft_cot"]
     assert "answer-only twin" not in transforms.references(board.entries, student)
