@@ -23,7 +23,8 @@ VERSUS = ("answer-only twin", "untrained base", "teacher", "CoT student", "gold 
 REASONING_FORMATS = ("ft_cot", "ft_pot")  # students trained on rationales (CoT) or programs (PoT)
 PAIRED_COLUMNS = ["student", "versus", "reference", "benchmark", "column", "whole", "runs", "n", "wins", "losses",
                   "student_pct", "reference_pct", "difference", "low", "high", "p", "significant", "engines"]
-TRADEOFF_COLUMNS = ["sweep", "axis", "value", "benchmark", "split", "student", "twin", "teacher", "runs", "student_pct",
+TRADEOFF_COLUMNS = ["sweep", "axis", "value", "benchmark", "split", "student", "twin", "teacher", "runs",
+                    "train_examples", "teacher_train_pct", "student_pct",
                     "student_low", "student_high", "student_n", "twin_pct", "twin_low", "twin_high", "twin_n",
                     "teacher_pct", "teacher_low", "teacher_high", "teacher_n", "p", "significant"]
 
@@ -239,7 +240,9 @@ def tradeoffs(paired_rows: pd.DataFrame, entries: pd.DataFrame, scores: pd.DataF
     paired rows count it. low and high bound its 95% Wilson interval; with seeds a question counts once per
     seed, so the interval is narrower than new questions would make it. The twin and teacher are those
     `paired` compared the student with, and p (from `paired_rows`, the paired() table) is the exact McNemar
-    test of student against twin on the questions both answered.
+    test of student against twin on the questions both answered. train_examples: the CoTs (or programs) the
+    student learned from; teacher_train_pct: the share of its training questions the teacher got right
+    before filtering (both from the student's metadata).
     """
     members = seed_members(entries)
     tests = paired_rows[paired_rows["versus"] == "answer-only twin"]
@@ -256,7 +259,8 @@ def tradeoffs(paired_rows: pd.DataFrame, entries: pd.DataFrame, scores: pd.DataF
                 p = p_of.get((student["entry"], column_label(benchmark, split) if split else benchmark), float("nan"))
                 rows.append({"sweep": student["sweep"], "axis": student["sweep_axis"], "value": student["sweep_value"],
                              "benchmark": benchmark, "split": split, "student": student["entry"], "twin": twin,
-                             "teacher": teacher, "runs": len(runs),
+                             "teacher": teacher, "runs": len(runs), "train_examples": student["train_examples"],
+                             "teacher_train_pct": pd.to_numeric(student["teacher_accuracy"]) * 100,
                              **_accuracy(scores, runs, benchmark, "student", splits),
                              **_accuracy(scores, members.get(twin, []), benchmark, "twin", splits),
                              **_accuracy(scores, members.get(teacher, []), benchmark, "teacher", splits),

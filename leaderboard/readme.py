@@ -103,9 +103,10 @@ def tradeoffs_table(points: pd.DataFrame) -> list[str]:
         return "" if pd.isna(r[f"{who}_pct"]) else \
             f"{r[f'{who}_pct']:.1f} [{r[f'{who}_low']:.1f}–{r[f'{who}_high']:.1f}]"
 
-    header = ["sweep", "benchmark", "setting = value", "seeds", "CoT student %", "twin %", "teacher %",
-              "student vs twin, exact McNemar p"]
+    header = ["sweep", "benchmark", "setting = value", "seeds", "kept CoTs", "teacher right in training %",
+              "CoT student %", "twin %", "teacher %", "student vs twin, exact McNemar p"]
     rows = [[r["sweep"], r["benchmark"], f"{r['axis']} = {r['value']}", str(r["runs"]),
+             "" if pd.isna(r["train_examples"]) else f"{r['train_examples']:.0f}", _cell(r["teacher_train_pct"]),
              pct(r, "student"), pct(r, "twin") if isinstance(r["twin"], str) else "not filed yet", pct(r, "teacher"),
              "" if pd.isna(r["p"]) else compare.p_text(r["p"]) + ("" if r["significant"] else ", not significant")]
             for _, r in points.iterrows()]
@@ -166,9 +167,12 @@ def section(results_dir: Path) -> str:
         points = compare.tradeoffs(compare.paired(every_question, everything.entries), everything.entries,
                                    everything.scores)
         lines += ["Sweeps: a recipe with `sweep:` trains a CoT student and its answer-only twin at each value of "
-                  "one setting (left out of the tables above; the board's Trade-offs page draws them). Accuracy in "
-                  "percent with its 95% Wilson interval over every question and seed, the test splits of a "
-                  "benchmark pooled; p is the exact McNemar test of student against twin on the same questions.",
+                  "one setting (left out of the tables above; the board's Trade-offs page draws them). Kept CoTs: "
+                  "the teacher's chains the filter kept, what the CoT student learned from (its twin: the same "
+                  "questions' answers); teacher right in training: the teacher's final answers on those training "
+                  "questions before filtering. Test accuracy in percent (the teacher's few-shot CoT) with its 95% "
+                  "Wilson interval over every question and seed, the test splits of a benchmark pooled; p is the "
+                  "exact McNemar test of student against twin on the same questions.",
                   "", *tradeoffs_table(points), ""]
     spent = spending(everything)
     if not spent.empty:

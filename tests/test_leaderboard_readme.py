@@ -48,8 +48,9 @@ def test_sweep_points_get_their_own_table_and_stay_out_of_the_others(tmp_path):
     (row,) = [line for line in sweeps.splitlines() if line.startswith("| coin-size |")]
     cells = [c.strip() for c in row.strip("|").split("|")]
     assert cells[:4] == ["coin-size", "coin_flip", "train_questions = 125", "1"]
-    assert cells[4] == "90.0 [84.2–93.8]" and cells[5] and cells[6]  # the twin's and the family's teacher's
-    assert cells[7].startswith("p ") and "not significant" not in cells[7], cells
+    assert cells[4:6] == ["", ""], "no filter report: kept CoTs and the teacher's training accuracy unknown"
+    assert cells[6] == "90.0 [84.2–93.8]" and cells[7] and cells[8]  # the twin's and the family's teacher's
+    assert cells[9].startswith("p ") and "not significant" not in cells[9], cells
 
 
 def test_every_gain_in_the_readme_carries_its_paired_test():

@@ -42,7 +42,8 @@ def _point(root, name, sweep, axis, value, cot, direct, seed=None):
 
     (twin, twin_seed), (cot_model, cot_seed) = run("direct"), run("cot")
     _student(root, twin, "ft_direct", direct, point, **twin_seed)
-    _student(root, cot_model, "ft_cot", cot, point, answer_only_twin=twin, **cot_seed)
+    kept = {"examples": 2 * cot, "filter_report": {"teacher_accuracy": 0.9}}  # what the filter says it kept
+    _student(root, cot_model, "ft_cot", cot, point, answer_only_twin=twin, data=kept, **cot_seed)
 
 
 def sweep_results(root: Path) -> Path:
@@ -77,6 +78,8 @@ def test_each_sweep_point_pools_its_seeds_and_splits(points):
     assert sizes["twin"].tolist() == ["q125-direct__ft_direct", "q250-direct__ft_direct",
                                       "q1000-direct-seed0__ft_direct"]
     assert sizes["runs"].tolist() == [1, 1, 2]
+    assert sizes["train_examples"].tolist() == [30, 36, 40]  # the first seed's, as filtered
+    assert sizes["teacher_train_pct"].tolist() == pytest.approx([90, 90, 90])
     # five splits of 30, times seeds: 1000 pools 20 and 16 right per split (not its first seed's 20)
     assert sizes["student_n"].tolist() == [150, 150, 300] and sizes["twin_n"].tolist() == [150, 150, 300]
     assert sizes["student_pct"].tolist() == pytest.approx([50, 60, 60])

@@ -37,11 +37,18 @@ for (sweep, benchmark), part in points.groupby(["sweep", "benchmark"], sort=Fals
     st.plotly_chart(figures.tradeoff(part, names), key=f"tradeoff:{sweep}:{benchmark}")
     table = part.assign(value=part["value"].map(ui.plain), student=part["student"].map(names),
                         twin=part["twin"].map(names))
-    st.dataframe(table[["value", "student", "runs", "student_pct", "student_n", "twin", "twin_pct", "teacher_pct",
-                        "p"]], hide_index=True, width="stretch", key=f"tradeoff_table:{sweep}:{benchmark}",
+    st.dataframe(table[["value", "student", "runs", "train_examples", "teacher_train_pct", "student_pct",
+                        "student_n", "twin", "twin_pct", "teacher_pct", "p"]],
+                 hide_index=True, width="stretch", key=f"tradeoff_table:{sweep}:{benchmark}",
                  column_config={
                      "value": st.column_config.TextColumn(str(part["axis"].iloc[0])),
                      "runs": st.column_config.NumberColumn("seeds"),
+                     "train_examples": st.column_config.NumberColumn(
+                         "kept CoTs", help="the teacher's chains (or programs) the filter kept: what the student "
+                         "learned from"),
+                     "teacher_train_pct": st.column_config.NumberColumn(
+                         "teacher right in training %", format="%.1f",
+                         help="the teacher's final answers on the student's training questions, before filtering"),
                      "student_pct": st.column_config.NumberColumn("student %", format="%.1f"),
                      "student_n": st.column_config.NumberColumn("n", help="questions, times seeds"),
                      "twin_pct": st.column_config.NumberColumn("twin %", format="%.1f"),
