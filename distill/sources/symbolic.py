@@ -58,10 +58,15 @@ def wrong_step(benchmark: str, question: str, rationale: str) -> bool:
     end on the gold answer. Checked for last_letter (each word's letter) and coin_flip (who flips, how many
     times, and that count's parity); other benchmarks' steps are not checked (False)."""
     if benchmark == "last_letter":
-        return any(word[-1].lower() != letter.lower() for word, letter in _LETTER_STEP.findall(rationale))
+        return any(word[-1].lower() != letter.lower() for word, letter in letter_steps(rationale))
     if benchmark == "coin_flip":
         return _wrong_flip_step(question, rationale)
     return False
+
+
+def letter_steps(text: str) -> list[tuple[str, str]]:
+    """The (word, letter) steps a last_letter chain states ('The last letter of "Chelsea" is "a"'), in order."""
+    return _LETTER_STEP.findall(text)
 
 
 def flippers(question: str) -> set[str]:
