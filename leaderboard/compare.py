@@ -20,6 +20,7 @@ KEYS = ["entry", "benchmark", "split"]
 SUMMARY_COLUMNS = [*KEYS, "column", "n", "correct", "top_answer", "top_count", "majority", "chance", "constant",
                    "near_majority"]
 VERSUS = ("answer-only twin", "untrained base", "teacher", "CoT student", "gold CoT student")  # the CoT ones: PoT only
+UNFILED = "not filed yet"  # what a sweep point shows for its twin while the twin is still training
 REASONING_FORMATS = ("ft_cot", "ft_pot")  # students trained on rationales (CoT) or programs (PoT)
 PAIRED_COLUMNS = ["student", "versus", "reference", "benchmark", "column", "whole", "runs", "n", "wins", "losses",
                   "student_pct", "reference_pct", "difference", "low", "high", "p", "significant", "engines"]

@@ -107,7 +107,7 @@ def tradeoffs_table(points: pd.DataFrame) -> list[str]:
               "CoT student %", "twin %", "teacher %", "student vs twin, exact McNemar p"]
     rows = [[r["sweep"], r["benchmark"], f"{r['axis']} = {r['value']}", str(r["runs"]),
              "" if pd.isna(r["train_examples"]) else f"{r['train_examples']:.0f}", _cell(r["teacher_train_pct"]),
-             pct(r, "student"), pct(r, "twin") if isinstance(r["twin"], str) else "not filed yet", pct(r, "teacher"),
+             pct(r, "student"), pct(r, "twin") if isinstance(r["twin"], str) else compare.UNFILED, pct(r, "teacher"),
              "" if pd.isna(r["p"]) else compare.p_text(r["p"]) + ("" if r["significant"] else ", not significant")]
             for _, r in points.iterrows()]
     return _markdown(header, rows, right_from=3)

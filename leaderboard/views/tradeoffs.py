@@ -5,7 +5,7 @@ for a benchmark with several test splits (lengths), the student's accuracy on ea
 
 import streamlit as st
 
-from leaderboard import figures, ui
+from leaderboard import compare, figures, ui
 
 st.title("Trade-offs")
 key = ui.snapshot()
@@ -36,7 +36,7 @@ for (sweep, benchmark), part in points.groupby(["sweep", "benchmark"], sort=Fals
     # The sweep's name comes from a file: the figure's title shows it as text, a Markdown subheader would not.
     st.plotly_chart(figures.tradeoff(part, names), key=f"tradeoff:{sweep}:{benchmark}")
     table = part.assign(value=part["value"].map(ui.plain), student=part["student"].map(names),
-                        twin=part["twin"].map(names))
+                        twin=part["twin"].map(names).fillna(compare.UNFILED))
     st.dataframe(table[["value", "student", "runs", "train_examples", "teacher_train_pct", "student_pct",
                         "student_n", "twin", "twin_pct", "teacher_pct", "p"]],
                  hide_index=True, width="stretch", key=f"tradeoff_table:{sweep}:{benchmark}",
