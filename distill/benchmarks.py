@@ -114,6 +114,15 @@ def get_benchmark(key: str) -> Benchmark:
         raise DistillError(f"unknown benchmark '{key}': choose from {', '.join(BENCHMARKS)}") from None
 
 
+def parse_test_splits(key: str, spec: str | None) -> list[str]:
+    """'test_3flips,test_4flips' -> those test splits of benchmark `key`, in its order; None -> every one."""
+    known = get_benchmark(key).test_splits
+    chosen = set(spec.split(",")) if spec else set(known)
+    if unknown := chosen - set(known):
+        raise DistillError(f"no {key} test split {', '.join(sorted(unknown))}: choose from {', '.join(known)}")
+    return [s for s in known if s in chosen]
+
+
 def parse_benchmarks(spec: str | None) -> list[Benchmark]:
     """'a,b' -> those benchmarks; None or 'offline' -> every offline one; 'all' -> every one."""
     if spec in (None, "", "offline"):

@@ -95,12 +95,22 @@ def find_samples(directory: Path, task: str, results_name: str) -> Path | None:
     return None
 
 
-def benchmark_samples(entry_dir: Path, benchmark: str) -> Path | None:
-    """The samples file of a one-split benchmark's task (in the entry's format) from the entry's newest
-    results file that has one, or None."""
-    task = benchmark_task(BENCHMARKS[benchmark], read_metadata(entry_dir)["format"])
+def benchmark_samples(entry_dir: Path, benchmark: str, split: str | None = None) -> Path | None:
+    """The samples file of a one-split benchmark's task, or of one test `split`'s task (in the entry's format),
+    from the entry's newest results file that has one, or None."""
+    fmt = read_metadata(entry_dir)["format"]
+    task = task_name(BENCHMARKS[benchmark], split, fmt) if split else benchmark_task(BENCHMARKS[benchmark], fmt)
     newest_first = sorted((p.name for p in entry_dir.iterdir() if RESULTS_FILE.fullmatch(p.name)), reverse=True)
     return next((found for name in newest_first if (found := find_samples(entry_dir, task, name))), None)
+
+
+def pooled_samples(entry_dirs: list[Path], benchmark: str, splits: list[str]) -> list[tuple[str, dict]]:
+    """(test split, sample record) for the entries' samples of `benchmark` on each of `splits`, pooled (the
+    seeds of one student, say); DistillError naming the entries that have none."""
+    found = [(entry, split, benchmark_samples(entry, benchmark, split)) for entry in entry_dirs for split in splits]
+    if missing := sorted({e.name for e in entry_dirs} - {e.name for e, _, path in found if path}):
+        raise DistillError(f"no {benchmark} samples for {', '.join(missing)}")
+    return [(split, record) for _, split, path in found if path for record in read_samples(path)]
 
 
 # --- checks of single values ------------------------------------------------------------------------------

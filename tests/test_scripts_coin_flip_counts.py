@@ -50,7 +50,7 @@ def test_it_tallies_answers_and_stated_counts_by_flips(tmp_path):
 def test_an_entry_without_coin_flip_samples_is_named(tmp_path):
     entry = synth.write_entry(tmp_path, "student", fmt="ft_cot", n=10, scores={("last_letter", "test_2words"): 0.5})
     done = _run(entry)
-    assert done.returncode == 1 and "no coin_flip samples on the board for student__ft_cot" in done.stderr
+    assert done.returncode == 2 and "no coin_flip samples for student__ft_cot" in done.stderr
 
 
 def test_an_unknown_split_is_named(tmp_path):
