@@ -236,7 +236,8 @@ def tradeoffs(paired_rows: pd.DataFrame, entries: pd.DataFrame, scores: pd.DataF
     axis and value; a seed group counts once) and benchmark it was scored on, in percent, values in order;
     with `by_split`, one row per point and test split instead (`split` is None in the pooled rows).
 
-    Each accuracy is its model's own over every question it was asked, pooled over its seed group and (unless
+    Each accuracy is its model's own over every question it was asked, pooled over its seed group (the seeds
+    both student and twin have, as the paired test pairs them; `runs` counts them) and (unless
     `by_split`) over the test splits of a benchmark that has several: the whole benchmark, as the `whole`
     paired rows count it. low and high bound its 95% Wilson interval; with seeds a question counts once per
     seed, so the interval is narrower than new questions would make it. The twin and teacher are those
@@ -251,8 +252,8 @@ def tradeoffs(paired_rows: pd.DataFrame, entries: pd.DataFrame, scores: pd.DataF
     p_of = dict(zip(zip(tests["student"], tests["column" if by_split else "benchmark"]), tests["p"]))
     rows = []
     for _, student in reasoning_students(entries).dropna(subset=["sweep"]).iterrows():
-        runs, twin = members[student["entry"]], references(entries, student).get("answer-only twin")
-        teacher = teacher_entry(entries, student)
+        twin, teacher = references(entries, student).get("answer-only twin"), teacher_entry(entries, student)
+        runs, twin_runs = _matched_seeds(members[student["entry"]], members.get(twin, []))
         for benchmark in student["covers"].split(","):
             scored = _scored_splits(scores, runs, benchmark)
             for split in scored if by_split else [None]:
@@ -263,7 +264,7 @@ def tradeoffs(paired_rows: pd.DataFrame, entries: pd.DataFrame, scores: pd.DataF
                              "teacher": teacher, "runs": len(runs), "train_examples": student["train_examples"],
                              "teacher_train_pct": pd.to_numeric(student["teacher_accuracy"]) * 100,
                              **_accuracy(scores, runs, benchmark, "student", splits),
-                             **_accuracy(scores, members.get(twin, []), benchmark, "twin", splits),
+                             **_accuracy(scores, twin_runs, benchmark, "twin", splits),
                              **_accuracy(scores, members.get(teacher, []), benchmark, "teacher", splits),
                              "p": p, "significant": stats.significant(p)})
     # splits in the registry's order; numbers in numeric order, then text (categories) in alphabetical order
@@ -271,6 +272,16 @@ def tradeoffs(paired_rows: pd.DataFrame, entries: pd.DataFrame, scores: pd.DataF
     rows.sort(key=lambda r: (r["sweep"], r["benchmark"], order.get(r["split"], -1), isinstance(r["value"], str),
                              r["value"] if isinstance(r["value"], str) else float(r["value"])))
     return pd.DataFrame(rows, columns=TRADEOFF_COLUMNS)
+
+
+def _matched_seeds(student_runs: list[tuple], twin_runs: list[tuple]) -> tuple[list[tuple], list[tuple]]:
+    """The student's and its twin's runs of the seeds both have, as the paired test pairs them: while one
+    seed's twin is still training, that seed's student waits for it. Runs without a seed are kept."""
+    student_seeds, twin_seeds = ({s for _, s in runs if s is not None} for runs in (student_runs, twin_runs))
+    if not (student_seeds and twin_seeds):
+        return student_runs, twin_runs
+    return ([r for r in student_runs if r[1] is None or r[1] in twin_seeds],
+            [r for r in twin_runs if r[1] is None or r[1] in student_seeds])
 
 
 def _scores_of(scores: pd.DataFrame, runs: list[tuple], benchmark: str) -> pd.DataFrame:

@@ -102,7 +102,8 @@ def test_each_sweep_point_carries_the_paired_test_of_student_against_twin(points
 
 def test_a_point_half_filed_is_compared_only_where_both_sides_are(tmp_path):
     """While a seed's twin is training, that seed is left out of the paired test (not paired with the other
-    seeds' twins); while the teacher is evaluated split by split, it has no whole-benchmark accuracy."""
+    seeds' twins) and of the point's accuracies; while the teacher is evaluated split by split, it has no
+    whole-benchmark accuracy."""
     root = sweep_results(tmp_path)
     shutil.rmtree(root / "q1000-direct-seed1__ft_direct")
     synth.write_entry(root, synth.TEACHER, role="teacher", params=1_543_714_304, n=N, scores={FLIPS[0]: 0.8})
@@ -114,7 +115,10 @@ def test_a_point_half_filed_is_compared_only_where_both_sides_are(tmp_path):
     teacher = mine.loc["teacher"]
     assert teacher["column"] == "coin_flip 2flips" and not teacher["whole"]
     point = compare.tradeoffs(paired, board.entries, board.scores).query("value == 1000").iloc[0]
-    assert math.isnan(point["teacher_pct"]) and point["student_n"] == 300
+    assert math.isnan(point["teacher_pct"])
+    # the student's accuracy waits for seed 1's twin too: both sides over seed 0
+    assert (point["runs"], point["student_n"], point["twin_n"]) == (1, 150, 150)
+    assert point["student_pct"] == pytest.approx(100 * 20 / 30)
 
 
 def test_a_categorical_sweep_keeps_its_text_values(points):
