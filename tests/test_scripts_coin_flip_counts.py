@@ -45,15 +45,3 @@ def test_it_tallies_answers_and_stated_counts_by_flips(tmp_path):
         assert right == states == f"{n} (100%)"
         assert above == (f"{n} (100%)" if flips > 2 else "0 (0%)")
         assert nobody == (f"{n} (100%)" if flips == 0 else "0 (0%)")
-
-
-def test_an_entry_without_coin_flip_samples_is_named(tmp_path):
-    entry = synth.write_entry(tmp_path, "student", fmt="ft_cot", n=10, scores={("last_letter", "test_2words"): 0.5})
-    done = _run(entry)
-    assert done.returncode == 2 and "no coin_flip samples for student__ft_cot" in done.stderr
-
-
-def test_an_unknown_split_is_named(tmp_path):
-    entry = synth.write_entry(tmp_path, "student", fmt="ft_cot", n=10, scores={("coin_flip", "test_3flips"): 0.5})
-    done = _run(entry, "--splits", "test_3flips,test_3flip")
-    assert done.returncode == 2 and "no coin_flip test split test_3flip: choose from test_2flips," in done.stderr

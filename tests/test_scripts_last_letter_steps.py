@@ -54,20 +54,3 @@ def test_a_two_step_template_on_longer_names_is_counted_step_by_step(tmp_path):
     (row,) = _rows(_run(entry, "--splits", "test_3words").stdout).values()
     assert row[:4] == ["10", "0 (0%)", "0 (0%)", "20"]  # no chain has three steps
     assert row[4:] == ["20 (100%)", "10 (50%)", "10 (50%)"]
-
-
-def test_an_entry_without_last_letter_samples_is_named(tmp_path):
-    entry = synth.write_entry(tmp_path, "student", fmt="ft_cot", n=10, scores={("coin_flip", "test_2flips"): 0.5})
-    done = _run(entry)
-    assert done.returncode == 2 and "no last_letter samples for student__ft_cot" in done.stderr
-
-
-def test_an_unknown_split_is_named(tmp_path):
-    entry = synth.write_entry(tmp_path, "student", fmt="ft_cot", n=10, scores={("last_letter", "test_2words"): 0.5})
-    done = _run(entry, "--splits", "test_2word")
-    assert done.returncode == 2 and "no last_letter test split test_2word: choose from test_2words," in done.stderr
-
-
-def test_a_directory_that_is_no_entry_is_named(tmp_path):
-    done = _run(tmp_path / "absent__ft_cot")
-    assert done.returncode == 2 and "no metadata.json" in done.stderr and "Traceback" not in done.stderr
