@@ -18,7 +18,7 @@ import pandas as pd
 from distill.benchmarks import BENCHMARKS, CATEGORIES, FORMATS, split_suffix
 from distill.paths import slug
 from leaderboard import stats
-from leaderboard.load import COST_COLUMNS, COST_TEXT
+from leaderboard.load import COST_COLUMNS, COST_TEXT, SWEEP_COLUMNS
 
 ROLE_ORDER = ("teacher", "student", "baseline", "reported")
 SIZE_STEPS = {"0": 0.0, "100M": 1e8, "300M": 3e8, "1B": 1e9, "3B": 3e9, "10B": 1e10, "30B": 3e10,
@@ -310,7 +310,7 @@ def _of_point(entries: pd.DataFrame, student: pd.Series) -> pd.Series:
     """Which entries are of the student's sweep point (a sweep's name, setting and value), or like the
     student of none."""
     same = pd.Series(True, index=entries.index)
-    for column in ("sweep", "sweep_axis", "sweep_value"):
+    for column in SWEEP_COLUMNS:
         same &= entries[column].isna() if pd.isna(student[column]) else entries[column] == student[column]
     return same
 
