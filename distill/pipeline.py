@@ -35,6 +35,8 @@ written at the sweep's largest `samples`. A student that another recipe has trai
 training file, format and seed with the same student settings (the recipe file as it is now), and tested
 at the same size, is not trained again: its entry is copied under this recipe's name (`same_student_as`),
 as for a sweep's point at the main recipe's value (all the questions, the usual student, one-length data).
+With several seeds, a run goes seed by seed: every point's students of the first seed (the teacher's CoTs and
+the few-shot evaluations with them), then every point's of the second, and so on.
 """
 
 import hashlib
@@ -179,6 +181,13 @@ def points(recipe: Recipe) -> list[Point]:
     return [Point(replace(recipe, **{axis: value}, sweep={}, name=f"{recipe.name}-{axis}-{value}",
                           work_dir=str(recipe.work / f"{axis}-{value}")),
                   {"name": recipe.name, "axis": axis, "value": value}, largest) for value in values]
+
+
+def rounds(recipe: Recipe) -> list[Point]:
+    """The points of the recipe, seed by seed: each point with its first seed only, then each with its second,
+    and so on. A sweep runs for days; this way its whole curve lands on the board with one seed first, and the
+    later seeds tighten it, rather than one point at a time with all its seeds."""
+    return [replace(p, recipe=replace(p.recipe, seeds=[seed])) for seed in recipe.seeds for p in points(recipe)]
 
 
 def load_recipe(path: Path) -> Recipe:
@@ -464,8 +473,9 @@ class Run:
 
 
 def run(recipe_path: Path) -> list[Path]:
-    """Run every stage of the recipe (each point of a sweep in turn) that is not done yet; returns the run logs."""
-    return [run_point(point, recipe_path) for point in points(load_recipe(recipe_path))]
+    """Run every stage of the recipe (each point of a sweep in turn, seed by seed: rounds()) that is not done
+    yet; returns the run logs."""
+    return [run_point(point, recipe_path) for point in rounds(load_recipe(recipe_path))]
 
 
 def _prepare_data(recipe: Recipe) -> None:
@@ -499,6 +509,7 @@ def run_point(point: Point, recipe_path: Path) -> Path:
             run_.fewshot("baseline")
         finally:
             log = run_.write_log()
-    print(f"\nrecipe {recipe.name} finished in {time.time() - start:.0f} s; results in {recipe.results_dir}/, "
-          f"stage log {log}", flush=True)
+    seeds = ", ".join(map(str, recipe.seeds))
+    print(f"\nrecipe {recipe.name}, seed {seeds}: finished in {time.time() - start:.0f} s; results in "
+          f"{recipe.results_dir}/, stage log {log}", flush=True)
     return log

@@ -126,6 +126,27 @@ def test_each_point_of_a_sweep_trains_its_own_students(tmp_path, monkeypatch):
     assert trained[-1][1] == {"name": "n", "axis": "train_questions", "value": 200}
 
 
+def test_a_run_goes_seed_by_seed_through_the_points(tmp_path, monkeypatch):
+    """Every point's first-seed students before any point's second seed: a sweep's curve lands whole, early."""
+    recipe = Recipe(name="s", benchmarks=["last_letter"], student=STUDENT, work_dir=str(tmp_path / "w"),
+                    results_dir=str(tmp_path / "results"), sweep={"train_questions": [100, 200]}, seeds=[42, 43])
+    rounds = pipeline.rounds(recipe)
+    assert [(p.recipe.train_questions, p.recipe.seeds) for p in rounds] == [(100, [42]), (200, [42]), (100, [43]),
+                                                                            (200, [43])]
+    assert [p.recipe.work for p in rounds[:2]] == [p.recipe.work for p in rounds[2:]], "a point keeps its folder"
+    trained = []
+    monkeypatch.setattr(Run, "_train_and_evaluate", lambda self, job: trained.append(job.name))
+    for name in ("c", "d"):
+        (tmp_path / f"{name}.jsonl").write_text("{}\n")
+    report = {"last_letter.t-hint": {"benchmark": "last_letter", "source": "t-hint", "format": "ft_cot",
+                                     "ft_cot_file": str(tmp_path / "c.jsonl"),
+                                     "ft_direct_file": str(tmp_path / "d.jsonl")}}
+    for point in rounds:
+        Run(point.recipe, tmp_path / "s.yaml", point).students(report)
+    assert trained == [f"{STUDENT}-last_letter-t-hint-train_questions-{n}-{fmt}{seed}"
+                       for seed in ("", "-seed43") for n in (100, 200) for fmt in ("ft_cot", "ft_direct")]
+
+
 def test_a_student_trained_on_another_version_of_its_file_is_refused_and_the_plan_says_so(tmp_path, monkeypatch):
     import distill.train
 
