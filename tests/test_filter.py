@@ -6,6 +6,7 @@ import pytest
 
 from distill import data
 from distill import filter as filtering
+from distill.benchmarks import get_benchmark
 from distill.errors import DistillError
 
 
@@ -138,6 +139,8 @@ def test_a_last_letter_rationale_with_a_wrong_step_is_dropped_though_its_answer_
     ("Ann flips the coin, so it was flipped 2 times. 2 is even, so the coin is heads up.", True),  # count
     ("Ann flips the coin, so it was flipped 1 time. 1 is even, so the coin is heads up.", True),  # parity
     ("One person flips it, so the coin is tails up.", False),  # no checkable step
+    ("Ann, Bob, and Cy flip the coin, so it was flipped 3 times. 3 is odd, so the coin is tails up.", True),
+    ("Ann and Cy flip the coin, so it was flipped 2 times. 2 is even, so the coin is heads up.", True),  # Cy: no one
 ])
 def test_a_coin_flip_rationale_must_name_and_count_the_flippers_of_its_question(rationale, wrong):
     """Seen in the teacher's hint CoTs: 'Darren and Ryan flip the coin' where neither does, ending on the
@@ -146,10 +149,34 @@ def test_a_coin_flip_rationale_must_name_and_count_the_flippers_of_its_question(
     assert filtering.symbolic.wrong_step("coin_flip", question, rationale) is wrong
 
 
+@pytest.mark.parametrize("question, rationale, wrong", [
+    ("Ann flips the coin. Bob flips the coin. Cy flips the coin.",
+     "Ann, Bob, and Cy flip the coin, so it was flipped 3 times. 3 is odd, so the coin is tails up.", False),
+    ("Ann flips the coin. Bob flips the coin. Cy flips the coin.",
+     "Ann, Bob and Cy flip the coin, so it was flipped 3 times. 3 is odd, so the coin is tails up.", False),
+    ("Ann does not flip the coin.",
+     "Ann does not flip the coin, so it was flipped 0 times. 0 is even, so the coin is heads up.", False),
+    ("Ann does not flip the coin. Bob does not flip the coin.",
+     "Ann and Bob do not flip the coin, so it was flipped 0 times. 0 is even, so the coin is heads up.", False),
+    ("Ann flips the coin. Bob does not flip the coin.",
+     "Ann does not flip the coin, so it was flipped 1 time. 1 is odd, so the coin is tails up.", True),  # Ann does
+    ("Ann does not flip the coin.",
+     "Cy does not flip the coin, so it was flipped 0 times. 0 is even, so the coin is heads up.", True),  # who?
+    ("Ann flips the coin. Bob flips the coin. Ann flips the coin.",  # a name drawn twice: three flips
+     "Ann and Bob and Ann flip the coin, so it was flipped 3 times. 3 is odd, so the coin is tails up.", False),
+])
+def test_the_teachers_ways_of_naming_who_flips_are_read(question, rationale, wrong):
+    """The teacher's train_mixed chains (1-3 people) name three people with a serial comma, and one person who
+    does not flip as such. Read as wrong, they were all dropped: the 1-3 flip students never saw a count of 3."""
+    full = f"A coin is heads up. {question} Is the coin still heads up?"
+    assert filtering.symbolic.wrong_step("coin_flip", full, rationale) is wrong
+
+
 def test_gold_rationales_state_no_wrong_step():
     for key in ("last_letter", "coin_flip"):
-        assert not [q["id"] for q in data.load_split(key, "train")
-                    if filtering.symbolic.wrong_step(key, q["question"], q["rationale"])]
+        for split in get_benchmark(key).train_splits:
+            assert not [q["id"] for q in data.load_split(key, split)
+                        if filtering.symbolic.wrong_step(key, q["question"], q["rationale"])]
 
 
 def program_record(question, program, sample=0):

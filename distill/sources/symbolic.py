@@ -49,7 +49,10 @@ _LETTER_STEP = re.compile(r'last letter of "([^"]+)" is "([^"]*)"', re.IGNORECAS
 _FLIP_ACTION = re.compile(r"(\w+) (flips|does not flip) the coin")
 _FLIP_COUNT = re.compile(r"flipped (\d+) times?", re.IGNORECASE)
 _PARITY = re.compile(r"\b(\d+) is (even|odd)\b", re.IGNORECASE)
-_FLIPPERS = re.compile(r"^(.+?) flips? the coin\b")
+# A chain's first step names who flips ("Ann and Bob flip the coin", "Ann, Bob, and Cy flip", "Nobody flips") or,
+# as the teacher writes for one-person questions, who does not ("Ann does not flip the coin").
+_FLIPPERS = re.compile(r"^(.+?) (flips?|does not flip|do not flip) the coin\b")
+_NAME_LIST = re.compile(r",\s*(?:and\s+)?|\s+and\s+")
 
 
 def wrong_step(benchmark: str, question: str, rationale: str) -> bool:
@@ -69,9 +72,9 @@ def letter_steps(text: str) -> list[tuple[str, str]]:
     return _LETTER_STEP.findall(text)
 
 
-def flippers(question: str) -> set[str]:
-    """The people who flip the coin in a coin_flip question."""
-    return {name for name, action in _FLIP_ACTION.findall(question) if action == "flips"}
+def flippers(question: str) -> list[str]:
+    """The people who flip the coin in a coin_flip question, once per flip: a few questions name someone twice."""
+    return [name for name, action in _FLIP_ACTION.findall(question) if action == "flips"]
 
 
 def stated_flips(text: str) -> list[int]:
@@ -83,10 +86,20 @@ def _wrong_flip_step(question: str, rationale: str) -> bool:
     flipped = flippers(question)
     counts = stated_flips(rationale)
     parities = [(int(n), word.lower()) for n, word in _PARITY.findall(rationale)]
-    named = _FLIPPERS.match(rationale)
-    said = set() if not named or named[1].lower() == "nobody" else set(re.split(r",\s*|\s+and\s+", named[1]))
     return (any(n != len(flipped) for n in counts) or any(word != ("even", "odd")[n % 2] for n, word in parities)
-            or (named is not None and said != flipped))
+            or _wrong_flippers(question, rationale))
+
+
+def _wrong_flippers(question: str, rationale: str) -> bool:
+    """Whether the chain's first step names the wrong people: flippers other than the question's, or as not
+    flipping someone the question does not say so of."""
+    named = _FLIPPERS.match(rationale)
+    if not named:
+        return False
+    said = set() if named[1].lower() == "nobody" else set(_NAME_LIST.split(named[1]))
+    if named[2].startswith("flip"):
+        return said != set(flippers(question))
+    return not said <= {name for name, action in _FLIP_ACTION.findall(question) if action != "flips"}
 
 
 def coin_flip(people: list[str], flips: list[bool]) -> dict:
