@@ -1,8 +1,8 @@
 """Do coin-flip students count the flips, or copy the training length's counts?
 
 Students trained on two-person questions are tested on 3-6 people. This script pools the coin_flip outputs of
-one or more entries (the seeds of one student, say) and tallies, by how many people in the question flip the
-coin: how many questions there are, how many the entries answer right, how many of their chains state that
+one or more entries (the seeds of one student, say) and tallies, by how many times the question's people flip
+the coin (a name drawn twice flips twice): how many questions there are, how many the entries answer right, how many of their chains state that
 count ("so it was flipped 3 times"), and how many say nobody flips (a count of 0: right by luck when the true
 count is even). A chain that never states a count above two cannot get the parity of three or more flips
 right except by a second mistake.
@@ -37,7 +37,7 @@ def tally(records: list[tuple[str, dict]]) -> dict[int, collections.Counter]:
 
 def main() -> None:
     by_flips = tally(parse_args(__doc__, "coin_flip", "test_3flips,test_4flips")[1])
-    print("| people who flip | questions | answered right | chain states that count | chain states a count above 2 "
+    print("| flips in the question | questions | answered right | chain states that count | chain states a count above 2 "
           "| chain says nobody flips |")
     print("| ---: | ---: | ---: | ---: | ---: | ---: |")
     for flips, row in sorted(by_flips.items()):
