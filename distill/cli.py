@@ -22,6 +22,7 @@ import sys
 from pathlib import Path
 
 from distill import data, engines, llama_tools, models, pipeline, prompts, results, submit, train_data
+from distill import filter as filtering
 from distill.benchmarks import BENCHMARKS, FORMATS, parse_benchmarks
 from distill.errors import DistillError, Unavailable
 from distill.evaluate import EvalConfig, evaluate
@@ -101,8 +102,6 @@ def cmd_generate(args) -> None:
 
 
 def cmd_filter(args) -> None:
-    from distill import filter as filtering
-
     if not args.files and not args.gold:
         raise DistillError("give teacher output files to filter, or --gold benchmarks, or both")
     report = (filtering.filter_teacher(args.files, args.out, args.max_per_question, args.questions, args.samples)
@@ -220,8 +219,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="*", type=Path, help="JSONL files written by distill generate")
     p.add_argument("--out", required=True, type=Path, help="directory for training files and report.json")
     p.add_argument("--gold", help="also build training sets from gold rationales of these benchmarks")
-    p.add_argument("--max-per-question", dest="max_per_question", type=int, default=4,
-                   help="cap on kept CoTs per question (default 4)")
+    p.add_argument("--max-per-question", dest="max_per_question", type=int, default=filtering.DEFAULT_CAP,
+                   help="cap on kept CoTs per question (default %(default)s)")
     p.add_argument("--questions", type=int, help="only the first N questions of the split (default: all)")
     p.add_argument("--samples", type=int, help="only the first K samples of each question (default: all)")
     p.set_defaults(func=cmd_filter)

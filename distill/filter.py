@@ -34,6 +34,7 @@ from distill.paths import slug
 from distill.sources import symbolic
 
 DROP_REASONS = ("wrong", "empty", "repetition", "restates_answer", "wrong_step", "duplicate", "over_cap")
+DEFAULT_CAP = 4  # kept CoTs per question, unless asked otherwise
 _WORD = re.compile(r"\w+")
 _NUMERAL = re.compile(r"\d+(?:\.\d+)?")
 
@@ -113,7 +114,7 @@ def _canonical(question: dict, body: str, source: str, meta: dict, program: bool
             "meta": {"source": source, **meta}}
 
 
-def filter_teacher(files: list[Path], out: Path, cap: int = 4, questions: int | None = None,
+def filter_teacher(files: list[Path], out: Path, cap: int = DEFAULT_CAP, questions: int | None = None,
                    samples: int | None = None) -> dict:
     """Filter teacher CoT files into training pairs, one per (benchmark, teacher, mode, format, temperature),
     from the first `questions` questions of the split and the first `samples` samples of each (None: all), so a

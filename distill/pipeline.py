@@ -300,8 +300,11 @@ class Run:
     def _filter(self, out: Path, benchmarks: list[str]) -> dict[str, dict]:
         """Filtering is cheap and deterministic, so it is always redone from the teacher files."""
         out.mkdir(parents=True, exist_ok=True)
+        # Every distinct correct chain among a question's K samples is kept (K = 8 is not cut to `distill
+        # filter`'s default cap of 4).
         report = filtering.filter_teacher([self.teacher_file(b) for b in benchmarks], out,
-                                          questions=self.r.train_questions, samples=self.r.samples)
+                                          cap=self.r.samples, questions=self.r.train_questions,
+                                          samples=self.r.samples)
         if self.r.gold:
             report |= filtering.gold_sets(self.r.gold, out, self.r.train_questions, self.r.train_split)
         filtering.write_report(out, report)

@@ -66,3 +66,12 @@ def llama_server(smollm2):
     server = llama_server_for_student().start()
     yield server.url
     server.stop()
+
+
+def gen_record(question, sample=0, rationale="Reasoning that has several words.", correct=True, answer=None):
+    """A teacher record as `distill generate` writes it, for `question` (its verdict is graded again)."""
+    return {"id": f"{question['id']}#{sample}", "question_id": question["id"], "sample_index": sample,
+            "teacher": "t", "backend": "hf", "mode": "hint", "benchmark": question["benchmark"],
+            "split": question["split"], "sampling": {}, "gold": question["answer"], "prompt_sha256": "0" * 16,
+            "completion": f" {rationale} The answer is {answer or question['answer']}.", "rationale": rationale,
+            "answer": answer or question["answer"], "correct": correct, "tokens": 10}

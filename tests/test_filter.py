@@ -4,18 +4,11 @@ import json
 
 import pytest
 
+from conftest import gen_record
 from distill import data
 from distill import filter as filtering
 from distill.benchmarks import get_benchmark
 from distill.errors import DistillError
-
-
-def gen_record(question, sample=0, rationale="Reasoning that has several words.", correct=True, answer=None):
-    return {"id": f"{question['id']}#{sample}", "question_id": question["id"], "sample_index": sample,
-            "teacher": "t", "backend": "hf", "mode": "hint", "benchmark": question["benchmark"],
-            "split": question["split"], "sampling": {}, "gold": question["answer"], "prompt_sha256": "0" * 16,
-            "completion": f" {rationale} The answer is {answer or question['answer']}.", "rationale": rationale,
-            "answer": answer or question["answer"], "correct": correct, "tokens": 10}
 
 
 @pytest.fixture

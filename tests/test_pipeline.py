@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import STUDENT, needs_llama_server
+from conftest import STUDENT, gen_record, needs_llama_server
 from distill import filter as filtering
-from distill import pipeline, results
+from distill import data, pipeline, results
 from distill.errors import DistillError
 from distill.jsonio import count_jsonl, read_jsonl
 from distill.pipeline import Recipe, Run, load_recipe
@@ -93,6 +93,23 @@ def test_a_sweep_runs_one_recipe_per_value_sharing_the_teachers_files(tmp_path):
     files = {Run(p.recipe, tmp_path / "k.yaml", p).teacher_file("last_letter").name for p in points}
     assert files == {"last_letter.hint.k4-t0.7.jsonl.gz"}
     assert pipeline.points(Recipe(name="plain", benchmarks=["last_letter"]))[0].sweep is None
+
+
+def test_a_point_of_k_samples_keeps_every_distinct_correct_chain_of_its_k(tmp_path):
+    """K = 8 is not cut to `distill filter`'s default cap of 4 CoTs per question; K = 2 reads two samples."""
+    recipe = Recipe(name="k", benchmarks=["last_letter"], temperature=0.7, train_questions=2,
+                    teacher_dir=str(tmp_path / "t"), work_dir=str(tmp_path / "w"), sweep={"samples": [2, 8]})
+    first = pipeline.points(recipe)[0]
+    questions = data.load_split("last_letter", "train")[:2]
+    records = [{**gen_record(q, sample, rationale=f"{q['rationale']} Sample {sample}."),
+                "teacher": recipe.teacher, "sampling": {"temperature": 0.7}} for q in questions for sample in range(8)]
+    path = Run(first.recipe, tmp_path / "k.yaml", first).teacher_file("last_letter")
+    path.parent.mkdir(parents=True)
+    with gzip.open(path, "wt") as f:
+        f.writelines(json.dumps(r) + "\n" for r in records)
+    kept = [next(iter(Run(p.recipe, tmp_path / "k.yaml", p)._filter(tmp_path / p.suffix, ["last_letter"]).values()))
+            for p in pipeline.points(recipe)]
+    assert [(k["kept"], k["questions"]) for k in kept] == [(4, 2), (16, 2)]
 
 
 def test_another_training_split_has_its_own_teacher_file_and_student_names(tmp_path):
