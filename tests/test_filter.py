@@ -157,6 +157,10 @@ def test_a_coin_flip_rationale_must_name_and_count_the_flippers_of_its_question(
      "Cy does not flip the coin, so it was flipped 0 times. 0 is even, so the coin is heads up.", True),  # who?
     ("Ann flips the coin. Bob flips the coin. Ann flips the coin.",  # a name drawn twice: three flips
      "Ann and Bob and Ann flip the coin, so it was flipped 3 times. 3 is odd, so the coin is tails up.", False),
+    ("Ann flips the coin. Bob flips the coin.",  # one list, two sentences
+     "Ann flips the coin. Bob flips the coin. So it was flipped 2 times. 2 is even, so the coin is heads up.", False),
+    ("Ann flips the coin. Bob does not flip the coin.",
+     "Ann flips the coin. Bob flips the coin. So it was flipped 2 times. 2 is even, so the coin is heads up.", True),
 ])
 def test_the_teachers_ways_of_naming_who_flips_are_read(question, rationale, wrong):
     """The teacher's train_mixed chains (1-3 people) name three people with a serial comma, and one person who

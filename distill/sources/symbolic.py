@@ -49,10 +49,11 @@ _LETTER_STEP = re.compile(r'last letter of "([^"]+)" is "([^"]*)"', re.IGNORECAS
 _FLIP_ACTION = re.compile(r"(\w+) (flips|does not flip) the coin")
 _FLIP_COUNT = re.compile(r"flipped (\d+) times?", re.IGNORECASE)
 _PARITY = re.compile(r"\b(\d+) is (even|odd)\b", re.IGNORECASE)
-# A chain's first step names who flips ("Ann and Bob flip the coin", "Ann, Bob, and Cy flip", "Nobody flips") or,
-# as the teacher writes for one-person questions, who does not ("Ann does not flip the coin").
+# A sentence of a chain that says who flips ("Ann and Bob flip the coin", "Ann, Bob, and Cy flip", "Nobody flips")
+# or, as the teacher writes for one-person questions, who does not ("Ann does not flip the coin").
 _FLIPPERS = re.compile(r"^(.+?) (flips?|does not flip|do not flip) the coin\b")
 _NAME_LIST = re.compile(r",\s*(?:and\s+)?|\s+and\s+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 def wrong_step(benchmark: str, question: str, rationale: str) -> bool:
@@ -91,15 +92,18 @@ def _wrong_flip_step(question: str, rationale: str) -> bool:
 
 
 def _wrong_flippers(question: str, rationale: str) -> bool:
-    """Whether the chain's first step names the wrong people: flippers other than the question's, or as not
-    flipping someone the question does not say so of."""
-    named = _FLIPPERS.match(rationale)
-    if not named:
-        return False
-    said = set() if named[1].lower() == "nobody" else set(_NAME_LIST.split(named[1]))
-    if named[2].startswith("flip"):
-        return said != set(flippers(question))
-    return not said <= {name for name, action in _FLIP_ACTION.findall(question) if action != "flips"}
+    """Whether the chain's sentences that say who flips name the wrong people: together, other flippers than
+    the question's ("Ann flips the coin. Bob flips the coin." counts as one list), or as not flipping someone the
+    question does not say so of."""
+    flipping, said_flipping, said_not, listed = set(flippers(question)), set(), set(), False
+    for names, verb in (m.groups() for s in _SENTENCE_END.split(rationale) if (m := _FLIPPERS.match(s))):
+        named = set() if names.lower() == "nobody" else set(_NAME_LIST.split(names))
+        if verb.startswith("flip"):
+            listed, said_flipping = True, said_flipping | named
+        else:
+            said_not |= named
+    not_flipping = {name for name, action in _FLIP_ACTION.findall(question) if action != "flips"}
+    return (listed and said_flipping != flipping) or not said_not <= not_flipping
 
 
 def coin_flip(people: list[str], flips: list[bool]) -> dict:
