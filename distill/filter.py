@@ -174,9 +174,25 @@ def filter_teacher(files: list[Path], out: Path, cap: int = DEFAULT_CAP, questio
             "tokens": sum(r["tokens"] for r in records),
             "teacher_seconds": round(seconds[key] * share, 1),
             "kept_tokens": sum(r["tokens"] for r in records if r["id"] in kept_ids),
+            **_by_length(records, kept_ids, split_questions),
             **_training_pair(out, benchmark, source, kept, "ft_pot" if program else "ft_cot"),
         }
     return report
+
+
+def _by_length(records: list[dict], kept_ids: set[str], questions: dict[str, dict]) -> dict:
+    """{"by_length": {length: questions, teacher right, kept}} for a split of several question lengths
+    (train_mixed), else {}: a filter that keeps one length's chains and not another's shows here."""
+    length = {i: (q.get("meta") or {}).get("length") for i, q in questions.items()}
+    rows: dict = defaultdict(Counter)
+    for r in records:
+        row = rows[length[r["question_id"]]]
+        row["questions"] += r["sample_index"] == 0
+        row["right"] += bool(r["correct"])
+        row["kept"] += r["id"] in kept_ids
+    if len(rows) < 2:
+        return {}
+    return {"by_length": {str(n): dict(rows[n]) for n in sorted(rows)}}
 
 
 def gold_sets(benchmarks: list[str], out: Path, limit: int | None = None, split: str | None = None) -> dict:
@@ -204,7 +220,10 @@ def _other_split(benchmark: str, split: str) -> str:
 def kept_text(entry: dict) -> str:
     """'kept 16 programs over 16 questions': one report entry's yield, in words."""
     what = "programs" if entry.get("format") == "ft_pot" else "CoTs"
-    return f"kept {entry['kept']} {what} over {entry['questions']} questions"
+    lengths = "; ".join(f"{n}: {row['kept']} of {row['right']} right, {row['questions']} questions"
+                        for n, row in entry.get("by_length", {}).items())
+    return f"kept {entry['kept']} {what} over {entry['questions']} questions" + (
+        f" (by length, {lengths})" if lengths else "")
 
 
 def write_report(out: Path, report: dict) -> Path:

@@ -111,6 +111,23 @@ def test_sampled_cots_make_their_own_training_set_name(train, tmp_path):
     assert k4["ft_cot_file"].endswith("last_letter.t-hint-k4-t0.7.ft_cot.jsonl")
 
 
+def test_a_split_of_several_lengths_reports_what_was_kept_of_each(tmp_path):
+    """train_mixed mixes 1-3 flips: a filter that drops every chain of one length shows in the report."""
+    mixed = data.load_split("coin_flip", "train_mixed")
+    qs = [next(q for q in mixed if q["meta"]["length"] == n) for n in (1, 2, 3)]
+    wrong = qs[2]["rationale"].replace("flipped", "flipped 9 times, or", 1)  # a count the question contradicts
+    records = [gen_record(q, rationale=q["rationale"]) for q in qs[:2]] + [gen_record(qs[2], rationale=wrong)]
+    (entry,) = filtering.filter_teacher([write(tmp_path / "m.jsonl", records)], tmp_path / "out").values()
+    assert entry["by_length"] == {"1": {"questions": 1, "right": 1, "kept": 1},
+                                  "2": {"questions": 1, "right": 1, "kept": 1},
+                                  "3": {"questions": 1, "right": 1, "kept": 0}}
+    assert "3: 0 of 1 right, 1 questions" in filtering.kept_text(entry)
+    train = data.load_split("coin_flip", "train")[:2]
+    (entry,) = filtering.filter_teacher([write(tmp_path / "t.jsonl", [gen_record(q, rationale=q["rationale"])
+                                                                        for q in train])], tmp_path / "o2").values()
+    assert "by_length" not in entry and "length" not in filtering.kept_text(entry)
+
+
 def test_a_last_letter_rationale_with_a_wrong_step_is_dropped_though_its_answer_is_right(train, tmp_path):
     """Shown the answer, the teacher can reach it through a false step; the rule of the task catches it."""
     q = train[0]
