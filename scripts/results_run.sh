@@ -12,6 +12,13 @@ recipes=("$@")
 # (sweep-samples, arithmetic-k4) is about a day of teacher time each, so it comes last.
 [ $# -gt 0 ] || recipes=(symbolic arithmetic arithmetic-pot commonsense sweep-size sweep-length sweep-hint
                          sweep-student sweep-samples arithmetic-k4)
+# A recipe that fails (a bad setting, a student that runs out of memory) does not hold up the ones after it: an
+# unattended run of days goes on, and names the failed ones at the end. An interrupted one (a signal) stops it.
+failed=()
 for r in "${recipes[@]}"; do
-  .venv/bin/distill run "recipes/$r.yaml" "${plan[@]}"
+  .venv/bin/distill run "recipes/$r.yaml" "${plan[@]}" && continue
+  status=$?
+  [ "$status" -lt 128 ] || exit "$status"
+  failed+=("$r")
 done
+[ ${#failed[@]} -eq 0 ] || { echo "failed: ${failed[*]} (their errors are above; rerun them once fixed)" >&2; exit 1; }
