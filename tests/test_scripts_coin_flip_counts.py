@@ -41,7 +41,7 @@ def test_it_tallies_answers_and_stated_counts_by_flips(tmp_path):
     rows = {int(cells[0]): cells[1:] for line in done.stdout.splitlines()[2:]
             for cells in [line.strip("| ").split(" | ")]}
     assert {k: int(v[0]) for k, v in rows.items()} == dict(counts)
-    for flips, (n, right, states, above, nobody) in rows.items():
-        assert right == states == f"{n} (100%)"
+    for flips, (n, right, states, above, nobody, sound) in rows.items():
+        assert right == states == sound == f"{n} (100%)"
         assert above == (f"{n} (100%)" if flips > 2 else "0 (0%)")
         assert nobody == (f"{n} (100%)" if flips == 0 else "0 (0%)")

@@ -96,7 +96,7 @@ def _wrong_flippers(question: str, rationale: str) -> bool:
     the question's ("Ann flips the coin. Bob flips the coin." counts as one list), or as not flipping someone the
     question does not say so of."""
     flipping, said_flipping, said_not, listed = set(flippers(question)), set(), set(), False
-    for names, verb in (m.groups() for s in _SENTENCE_END.split(rationale) if (m := _FLIPPERS.match(s))):
+    for names, verb in (m.groups() for s in _SENTENCE_END.split(rationale.strip()) if (m := _FLIPPERS.match(s))):
         named = set() if names.lower() == "nobody" else set(_NAME_LIST.split(names))
         if verb.startswith("flip"):
             listed, said_flipping = True, said_flipping | named
