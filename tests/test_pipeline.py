@@ -17,8 +17,8 @@ import pytest
 import yaml
 
 from conftest import STUDENT, gen_record, needs_llama_server
-from distill import filter as filtering
 from distill import data, pipeline, results
+from distill import filter as filtering
 from distill.errors import DistillError
 from distill.jsonio import count_jsonl, read_jsonl
 from distill.pipeline import Recipe, Run, load_recipe
