@@ -1,5 +1,7 @@
 """The sample browser's tables: each question with its gold answer, a model's chain of thought, the
-answer the grader reads from it and whether lm-eval counted it right; and the same per-question outcomes,
+answer the grader reads from it, whether lm-eval counted it right and, where the task's rule can check the
+chain's steps (last_letter, coin_flip), whether it states a step the question contradicts (the filter's check
+of teacher chains: a right answer reached through a wrong step is luck); and the same per-question outcomes,
 without the text, for the paired comparisons and base rates. Pure; the app caches the reads.
 
 The extracted answer comes from `distill.grading.answer_of`, the one grader lm-eval's metric used (for
@@ -11,8 +13,9 @@ import pandas as pd
 from distill.benchmarks import get_benchmark
 from distill.grading import answer_of, program_answer
 from distill.prompts import render_question
+from distill.sources.symbolic import STEP_CHECKED, wrong_step
 
-SAMPLE_COLUMNS = ["id", "question", "gold", "output", "extracted", "correct"]
+SAMPLE_COLUMNS = ["id", "question", "gold", "output", "extracted", "correct", "wrong step"]
 OUTCOME_COLUMNS = ["id", "gold", "answer", "correct", "options"]
 
 
@@ -32,6 +35,8 @@ def sample_table(records: list[dict], benchmark: str, program: bool = False) -> 
             "extracted": _extracted(output, answer_type, choices, program),
             # lm-eval's own verdict, the one its score averaged; the grader decided it then.
             "correct": bool(record.get("exact_match")) if "exact_match" in record else None,
+            "wrong step": wrong_step(benchmark, str(doc.get("question", "")), output)
+            if benchmark in STEP_CHECKED and output and not program else None,
         })
     return pd.DataFrame(rows, columns=SAMPLE_COLUMNS)
 
@@ -83,7 +88,7 @@ def _question(doc: dict) -> str:
 
 def side_by_side(left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
     """Two models' samples on the questions both answered, matched by question id."""
-    answers = ["output", "extracted", "correct"]
+    answers = ["output", "extracted", "correct", "wrong step"]
     return left.merge(right[["id", *answers]], on="id", suffixes=("", " (other)"))
 
 

@@ -59,13 +59,14 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 def wrong_step(benchmark: str, question: str, rationale: str) -> bool:
     """Whether a rationale states a step the task's own rule contradicts. Shown the answer, a teacher can
     write 'The last letter of "Chelsea" is "d"' or 'Kim flips the coin, so it was flipped 2 times' and still
-    end on the gold answer. Checked for last_letter (each word's letter) and coin_flip (who flips, how many
-    times, and that count's parity); other benchmarks' steps are not checked (False)."""
-    if benchmark == "last_letter":
-        return any(word[-1].lower() != letter.lower() for word, letter in letter_steps(rationale))
-    if benchmark == "coin_flip":
-        return _wrong_flip_step(question, rationale)
-    return False
+    end on the gold answer. Checked for STEP_CHECKED: last_letter (each word's letter) and coin_flip (who
+    flips, how many times, and that count's parity); other benchmarks' steps are not checked (False)."""
+    check = _STEP_CHECKS.get(benchmark)
+    return bool(check and check(question, rationale))
+
+
+def _wrong_letter_step(question: str, rationale: str) -> bool:
+    return any(word[-1].lower() != letter.lower() for word, letter in letter_steps(rationale))
 
 
 def letter_steps(text: str) -> list[tuple[str, str]]:
@@ -104,6 +105,10 @@ def _wrong_flippers(question: str, rationale: str) -> bool:
             said_not |= named
     not_flipping = {name for name, action in _FLIP_ACTION.findall(question) if action != "flips"}
     return (listed and said_flipping != flipping) or not said_not <= not_flipping
+
+
+_STEP_CHECKS = {"last_letter": _wrong_letter_step, "coin_flip": _wrong_flip_step}
+STEP_CHECKED = tuple(_STEP_CHECKS)  # the benchmarks whose chains wrong_step reads
 
 
 def coin_flip(people: list[str], flips: list[bool]) -> dict:

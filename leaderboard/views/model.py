@@ -145,7 +145,9 @@ if other is not None:
 if only_wrong:
     table = sample_tables.only_wrong(table)
 st.caption(f"{len(table)} questions. `correct` is lm-eval's verdict; `extracted` is what the grader "
-           "(distill.grading) reads from the output.")
+           "(distill.grading) reads from the output; `wrong step`, on last_letter and coin_flip, that the chain "
+           "states a step its question contradicts (a wrong letter for a word, the wrong people or count), as "
+           "the filter checks the teacher's chains: a right answer reached that way is luck.")
 st.dataframe(table.drop(columns=[c for c in table.columns if c.startswith("output")]), hide_index=True,
              key="sample_table")
 if table.empty:
@@ -160,5 +162,7 @@ sides = [(labels[entry], "")] + ([(labels[other], " (other)")] if other is not N
 for column, (label, suffix) in zip(st.columns(len(sides)), sides):
     with column:
         verdict = {True: "right", False: "wrong"}.get(picked[f"correct{suffix}"], "not graded")
-        st.text(f"{label}: answered {picked[f'extracted{suffix}']!s}, {verdict}")
+        wrong_step = picked[f"wrong step{suffix}"] == True  # noqa: E712 (None: steps not checked)
+        step = ", through a step the question contradicts" if wrong_step else ""
+        st.text(f"{label}: answered {picked[f'extracted{suffix}']!s}, {verdict}{step}")
         st.code(picked[f"output{suffix}"], language=None, wrap_lines=True)
