@@ -89,14 +89,14 @@ def _wrong_flip_step(question: str, rationale: str) -> bool:
     counts = stated_flips(rationale)
     parities = [(int(n), word.lower()) for n, word in _PARITY.findall(rationale)]
     return (any(n != len(flipped) for n in counts) or any(word != ("even", "odd")[n % 2] for n, word in parities)
-            or _wrong_flippers(question, rationale))
+            or _wrong_flippers(question, rationale, set(flipped)))
 
 
-def _wrong_flippers(question: str, rationale: str) -> bool:
+def _wrong_flippers(question: str, rationale: str, flipping: set[str]) -> bool:
     """Whether the chain's sentences that say who flips name the wrong people: together, other flippers than
     the question's ("Ann flips the coin. Bob flips the coin." counts as one list), or as not flipping someone the
     question does not say so of."""
-    flipping, said_flipping, said_not, listed = set(flippers(question)), set(), set(), False
+    said_flipping, said_not, listed = set(), set(), False
     for names, verb in (m.groups() for s in _SENTENCE_END.split(rationale.strip()) if (m := _FLIPPERS.match(s))):
         named = set() if names.lower() == "nobody" else set(_NAME_LIST.split(names))
         if verb.startswith("flip"):
