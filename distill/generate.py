@@ -24,7 +24,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from distill import data, engines, grading, locks, models, prompts
-from distill.backends import OpenAIBackend, Request, Sampling, make_backend
+from distill.backends import Completion, OpenAIBackend, Request, Sampling, make_backend
 from distill.benchmarks import get_benchmark
 from distill.errors import DistillError
 from distill.jsonio import append_jsonl, atomic_write_text, count_jsonl, read_jsonl, torn_end
@@ -161,6 +161,9 @@ def generate(cfg: GenerateConfig) -> dict:
     if cfg.mode not in prompts.TEACHER_MODES:
         raise DistillError(f"unknown teacher mode '{cfg.mode}': choose from {', '.join(prompts.TEACHER_MODES)}")
     check_teacher_format(cfg.format, cfg.benchmark)
+    if cfg.mode == "zeroshot" and cfg.chat:
+        raise DistillError("zeroshot mode extracts an answer by continuing the teacher's own text, which a chat "
+                           "template does not allow: drop --chat")
     questions = data.load_split(cfg.benchmark, cfg.split)[: cfg.limit]
     exemplars = data.load_exemplars(cfg.benchmark)
     with locks.hold(cfg.out, "distill generate"):  # two appenders would write every record twice
@@ -207,18 +210,39 @@ def _run(cfg: GenerateConfig, backend, engine: engines.Engine, todo: list[tuple[
             part = todo[at: at + chunk]
             prompts_ = [prompts.teacher_prompt(q, cfg.mode, exemplars, cfg.format) for q, _ in part]
             requests = [Request(p, _seed(cfg.seed, q["id"], k)) for p, (q, k) in zip(prompts_, part)]
-            records, chunk_start = [], time.perf_counter()
+            chunk_start = time.perf_counter()
+            completions = {}
             for i, completion in backend.generate(requests, sampling):
-                question, sample = part[i]
-                records.append(make_record(cfg, question, sample, prompts_[i], completion.text, completion.tokens,
-                                           engine.info))
+                completions[i] = completion
                 bar.update(1)
+            if cfg.mode == "zeroshot":
+                completions = extract_answers(backend, requests, completions)
+            records = [make_record(cfg, question, sample, prompts_[i], completions[i].text, completions[i].tokens,
+                                   engine.info) for i, (question, sample) in enumerate(part)]
             append_jsonl(cfg.out, records)  # a finished chunk survives a crash, and so does its cost
             chunk_tokens = sum(r["tokens"] for r in records)
             _add_cost(cfg.out, time.perf_counter() - chunk_start, chunk_tokens)
             tokens, generated = tokens + chunk_tokens, generated + len(records)
             bar.set_postfix(tok_per_s=f"{tokens / (time.perf_counter() - start):.1f}")
     return {"generated": generated, "tokens": tokens, "wall_s": round(time.perf_counter() - start, 1)}
+
+
+# Stage two writes an answer, a few tokens, greedily as in Kojima et al.
+_ANSWER_SAMPLING = Sampling(max_new_tokens=16)
+
+
+def extract_answers(backend, requests: list[Request], completions: dict[int, Completion]) -> dict[int, Completion]:
+    """Zero-shot CoT's second stage: each chain that does not say "the answer is", followed by
+    prompts.ANSWER_TRIGGER, is given back to the teacher to complete; the record holds chain, trigger and
+    answer, so the grader reads the answer and the rationale stays the chain."""
+    todo = [i for i, c in completions.items() if not grading.has_answer_phrase(c.text)]
+    stage_two = [Request(requests[i].prompt + completions[i].text + prompts.ANSWER_TRIGGER, requests[i].seed)
+                 for i in todo]
+    done = dict(completions)
+    for j, answer in backend.generate(stage_two, _ANSWER_SAMPLING):
+        chain = completions[todo[j]]
+        done[todo[j]] = Completion(chain.text + prompts.ANSWER_TRIGGER + answer.text, chain.tokens + answer.tokens)
+    return done
 
 
 def cost_path(out: Path) -> Path:

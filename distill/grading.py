@@ -86,6 +86,11 @@ def extract_answer(text: str, answer_type: str, choices: list[str] | None = None
     return normalize(span, "string")
 
 
+def has_answer_phrase(text: str) -> bool:
+    """Whether a text says "the answer is" (or "Answer:"), where extract_answer reads instead of guessing."""
+    return _PHRASE.search(text) is not None
+
+
 def answer_end(text: str) -> int | None:
     """Where the first answer sentence ends, once the text shows it: the index after its period, else None.
     Nothing written after it changes extract_answer or rationale_of, so a generator may stop there."""

@@ -23,6 +23,9 @@ FEWSHOT_DELIMITER = "\n\n"  # after each exemplar, as lm-eval's fewshot_delimite
 TEACHER_MODES = ("fewshot", "hint", "zeroshot")
 TEACHER_FORMATS = ("cot", "pot")  # what a teacher writes: chains of thought, or programs (arithmetic only)
 ZEROSHOT_TRIGGER = "Let's think step by step."  # Kojima et al. (2022), as used by Ho et al. (2023)
+# Zero-shot CoT's second stage (Kojima et al.): a chain that ends without an answer sentence is followed by this,
+# and the teacher's continuation is its answer. Our grader reads "the answer is", so no "(arabic numerals)".
+ANSWER_TRIGGER = "\nTherefore, the answer is"
 MAX_GEN_TOKS = {"cot": 256, "direct": 32, "pot": 256}  # the longest gold rationales here are about 200 tokens
 LETTERS = "ABCDEFGHIJ"
 

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from distill import data
+from distill import data, grading, prompts
 from distill.errors import DistillError
 from distill.generate import GenerateConfig, generate, grade, load_existing, make_record, written
 from distill.jsonio import count_jsonl
@@ -96,6 +96,27 @@ def test_openai_backend_against_llama_cpp(llama_server, tmp_path, chat):
                             mode="fewshot", limit=3, chat=chat, max_new_tokens=48, concurrency=2))
     records = _check_records(out, 3, backend="openai")
     assert all(r["tokens"] > 0 for r in records)
+
+
+@pytest.mark.slow
+def test_zeroshot_chains_that_give_no_answer_are_asked_for_one(llama_server, tmp_path):
+    """Zero-shot CoT's second stage (Kojima et al. 2022): a chain cut off before it says "the answer is" is
+    followed by ANSWER_TRIGGER and the teacher's continuation, which is where the answer is read; the
+    rationale a student learns is the chain alone."""
+    out = tmp_path / "zs.jsonl"
+    generate(GenerateConfig(teacher=STUDENT, backend="openai", base_url=llama_server, benchmark="gsm_symbolic",
+                            out=out, mode="zeroshot", limit=3, max_new_tokens=10))
+    for r in _check_records(out, 3, mode="zeroshot"):
+        chain, trigger, answer = r["completion"].partition(prompts.ANSWER_TRIGGER)
+        assert trigger and not grading.has_answer_phrase(chain), "10 tokens end a chain before its answer"
+        assert r["answer"] == grading.extract_answer(trigger + answer, "number")
+        assert "answer is" not in r["rationale"] and r["rationale"][:20] == " ".join(chain.split())[:20]
+
+
+def test_zeroshot_needs_a_plain_prompt(tmp_path):
+    with pytest.raises(DistillError, match="drop --chat"):
+        generate(GenerateConfig(teacher=STUDENT, benchmark="gsm_symbolic", out=tmp_path / "x.jsonl",
+                                mode="zeroshot", chat=True))
 
 
 def _cli(out, *extra):
