@@ -27,7 +27,7 @@ from distill import data, engines, grading, locks, models, prompts
 from distill.backends import Completion, OpenAIBackend, Request, Sampling, make_backend
 from distill.benchmarks import get_benchmark
 from distill.errors import DistillError
-from distill.jsonio import append_jsonl, atomic_write_text, count_jsonl, read_jsonl, torn_end
+from distill.jsonio import append_jsonl, atomic_write_text, read_jsonl, torn_end
 
 
 @dataclass
@@ -44,7 +44,8 @@ class GenerateConfig:
     format: str = field(default="cot", metadata={"help": "cot: chains of thought (default); pot: programs that "
                                                          "set `answer`, run by the safe interpreter (arithmetic)"})
     split: str = field(default="train", metadata={"help": "split to explain (default %(default)s)"})
-    samples: int = field(default=1, metadata={"help": "CoTs per question (needs --temperature > 0 above 1)"})
+    samples: int = field(default=1, metadata={"help": "CoTs per question, written round by round (above 1 "
+                                                      "needs --temperature > 0)"})
     temperature: float = field(default=0.0, metadata={"help": "sampling temperature (default %(default)s: greedy)"})
     top_p: float = field(default=1.0, metadata={"help": "nucleus sampling mass (default %(default)s)"})
     max_new_tokens: int = field(default=prompts.MAX_GEN_TOKS["cot"],
@@ -92,9 +93,17 @@ def record_format(record: dict) -> str:
     return record.get("format", _RUN_KEY_BEFORE["format"])
 
 
-def written(path: Path) -> int:
-    """How many complete records a teacher file holds (a torn last line does not count; no file: 0)."""
-    return count_jsonl(path) if path.exists() else 0
+def to_write(questions: list[dict], samples: int, done: set[tuple[str, int]]) -> list[tuple[dict, int]]:
+    """The (question, sample) pairs not yet `done`, round by round: every question's first sample, then every
+    question's second, and so on. An interrupted file then holds whole rounds, and a student of fewer CoTs per
+    question can train on them before the last round is written."""
+    return [(q, k) for k in range(samples) for q in questions if (q["id"], k) not in done]
+
+
+def missing(path: Path, questions: list[dict], samples: int) -> int:
+    """How many of the first `samples` CoTs of each of `questions` a teacher file still lacks."""
+    records = read_jsonl(path, torn_end_ok=True) if path.exists() else []
+    return len(to_write(questions, samples, {(r["question_id"], r["sample_index"]) for r in records}))
 
 
 def load_existing(path: Path) -> list[dict]:
@@ -181,8 +190,7 @@ def check_teacher_format(teacher_format: str, benchmark: str) -> None:
 def _generate_missing(cfg: GenerateConfig, questions: list[dict], exemplars: list[dict]) -> dict:
     existing = load_existing(cfg.out)
     _check_same_run(cfg.out, existing, cfg)
-    done = {(r["question_id"], r["sample_index"]) for r in existing}
-    todo = [(q, k) for q in questions for k in range(cfg.samples) if (q["id"], k) not in done]
+    todo = to_write(questions, cfg.samples, {(r["question_id"], r["sample_index"]) for r in existing})
     summary = {"records_before": len(existing), "generated": 0, "tokens": 0}
     if todo:
         with engines.serving(cfg.teacher, cfg.backend, weights=cfg.weights, base_url=cfg.base_url,

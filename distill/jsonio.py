@@ -101,11 +101,6 @@ def read_jsonl(path: Path, torn_end_ok: bool = False) -> list[dict]:
     return parse_jsonl(text.decode("utf-8"), str(path))
 
 
-def count_jsonl(path: Path) -> int:
-    """How many complete lines a JSONL file holds, without parsing them."""
-    return _complete_and_torn(path)[0].count(b"\n")
-
-
 def parse_jsonl(text: str, where: str) -> list[dict]:
     """The records of JSONL text (blank lines skipped); an error names `where` and the line."""
     records = []

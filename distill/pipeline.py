@@ -31,7 +31,8 @@ A sweep names one setting (train_questions, mode, samples, student or train_spli
 <work_dir>/<setting>-<value>, its students named with `-<setting>-<value>` and their entries carrying
 `sweep: {name, axis, value}` for the board's trade-offs page. The teacher's files are shared: smaller
 training sets are the first questions of one file, and fewer CoTs per question the first samples of a file
-written at the sweep's largest `samples`. A student that another recipe has trained already on the same
+named for the sweep's largest `samples` and written round by round, so the point of K trains as soon as the
+first K rounds are written. A student that another recipe has trained already on the same
 training file, format and seed with the same student settings (the recipe file as it is now), and tested
 at the same size, is not trained again: its entry is copied under this recipe's name (`same_student_as`),
 as for a sweep's point at the main recipe's value (all the questions, the usual student, one-length data).
@@ -54,7 +55,7 @@ from distill import data, engines, export, locks, results
 from distill import filter as filtering
 from distill.benchmarks import FEWSHOT_FORMATS, get_benchmark, parse_benchmarks
 from distill.errors import DistillError
-from distill.generate import check_teacher_format, sampling_tag, written
+from distill.generate import check_teacher_format, missing, sampling_tag
 from distill.jsonio import atomic_write_text
 from distill.paths import slug
 from distill.prompts import MAX_GEN_TOKS
@@ -241,7 +242,6 @@ class Run:
     def __init__(self, recipe: Recipe, recipe_path: Path, point: Point | None = None):
         self.r = recipe
         self.point = point or Point(recipe)
-        self.samples = self.point.teacher_samples or recipe.samples  # CoTs per question the teacher writes
         self.command = shlex.join(["distill", "run", str(recipe_path)])
         self.results = Path(recipe.results_dir)
         self.log: list[dict] = []
@@ -256,18 +256,22 @@ class Run:
     def teacher_file(self, benchmark: str) -> Path:
         """<teacher_dir>/<teacher>/<benchmark>[.<other train split>].<mode>[.pot][.<sampling>].jsonl.gz:
         compressed, as published."""
-        tag = sampling_tag(self.samples, self.r.temperature)
+        tag = sampling_tag(self.point.teacher_samples or self.r.samples, self.r.temperature)
         split = self.r.split_of(benchmark)
         name = ".".join(filter(None, (benchmark, split if split != get_benchmark(benchmark).train_split else "",
                                       self.r.mode, self.r.format if self.r.format != "cot" else "", tag, "jsonl.gz")))
         return self.r.teachers / slug(self.r.teacher) / name
 
+    def _questions(self, benchmark: str) -> list[dict]:
+        return data.load_split(benchmark, self.r.split_of(benchmark))[: self.r.train_questions]
+
     def _wanted(self, benchmark: str) -> int:
-        return len(data.load_split(benchmark, self.r.split_of(benchmark))[: self.r.train_questions]) * self.samples
+        return len(self._questions(benchmark)) * self.r.samples
 
     def missing_cots(self) -> dict[str, int]:
-        """How many CoTs the teacher has still to write, per benchmark it has not finished."""
-        left = {b: self._wanted(b) - written(self.teacher_file(b)) for b in self.r.benchmarks}
+        """How many CoTs this point's students need that the teacher has still to write, per benchmark: a
+        samples sweep's point of K waits for the first K rounds of its file only."""
+        left = {b: missing(self.teacher_file(b), self._questions(b), self.r.samples) for b in self.r.benchmarks}
         return {b: n for b, n in left.items() if n > 0}
 
     def teacher(self) -> None:
@@ -283,7 +287,7 @@ class Run:
         from distill.generate import GenerateConfig, generate, summary_line
 
         cfg = GenerateConfig(teacher=self.r.teacher, benchmark=benchmark, out=self.teacher_file(benchmark),
-                             served=engine, mode=self.r.mode, format=self.r.format, samples=self.samples,
+                             served=engine, mode=self.r.mode, format=self.r.format, samples=self.r.samples,
                              split=self.r.split_of(benchmark),
                              temperature=self.r.temperature, max_new_tokens=self.r.max_new_tokens,
                              limit=self.r.train_questions)

@@ -9,7 +9,7 @@ plan=()
 [ "${1:-}" != --plan ] || { plan=(--plan); shift; }
 recipes=("$@")
 # The sweeps that reuse the teacher's files (or add 1-2 hours of it) first; sampling 8 CoTs per question
-# (sweep-samples) is over half a day of teacher time, so it comes last.
+# (sweep-samples) is over half a day of teacher time, so it comes last; its points land one by one.
 [ $# -gt 0 ] || recipes=(symbolic arithmetic arithmetic-pot commonsense sweep-size sweep-length sweep-hint
                          sweep-student sweep-samples)
 # A recipe that fails (a bad setting, a student that runs out of memory) does not hold up the ones after it: an

@@ -13,8 +13,8 @@ import pytest
 
 from distill import data, grading, prompts
 from distill.errors import DistillError
-from distill.generate import GenerateConfig, generate, grade, load_existing, make_record, written
-from distill.jsonio import count_jsonl
+from distill.generate import GenerateConfig, generate, grade, load_existing, make_record, missing, to_write
+from distill.jsonio import read_jsonl
 from distill.serve import free_port
 
 from conftest import STUDENT, llama_server_for_student
@@ -32,12 +32,16 @@ def test_a_partial_last_line_is_repaired_and_reported(tmp_path, capsys):
     assert "removed a partial last record" in capsys.readouterr().err
 
 
-def test_written_counts_only_complete_lines_and_leaves_the_file_alone(tmp_path):
+def test_samples_are_written_round_by_round_and_a_point_of_k_waits_for_k_rounds_only(tmp_path):
+    questions = [{"id": "a"}, {"id": "b"}, {"id": "c"}]
+    assert [(q["id"], k) for q, k in to_write(questions, 2, {("b", 0)})] == [("a", 0), ("c", 0), ("a", 1),
+                                                                              ("b", 1), ("c", 1)]
     path = tmp_path / "t.jsonl"
-    path.write_text('{"a": 1}\n{"a": 2}\n{"a"')
-    assert written(path) == 2  # a torn last line is not a record
-    assert path.read_text().endswith('{"a"')  # only the writer repairs its file
-    assert written(tmp_path / "absent.jsonl") == 0
+    path.write_text("".join(f'{{"question_id": "{q}", "sample_index": 0}}\n' for q in "abc")
+                    + '{"question_id": "a", "sample_index": 1}\n{"question_id": "b", "sam')
+    assert missing(path, questions, 1) == 0 and missing(path, questions, 2) == 2  # a torn last line is no record
+    assert missing(path, questions[:1], 2) == 0 and missing(tmp_path / "absent.jsonl", questions, 4) == 12
+    assert path.read_text().endswith('"sam')  # only the writer repairs its file
 
 
 def test_a_corrupt_line_inside_the_file_is_an_error_not_data(tmp_path):
@@ -133,7 +137,7 @@ def test_sigkill_then_resume_gives_exactly_the_uninterrupted_records(llama_serve
     out = tmp_path / "killed.jsonl.gz"  # compressed, as distill run writes teacher files
     proc = subprocess.Popen(_cli(out, *args), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
-    while not (out.exists() and count_jsonl(out) >= 4):  # part-way through
+    while not (out.exists() and len(read_jsonl(out, torn_end_ok=True)) >= 4):  # part-way through
         assert proc.poll() is None and time.monotonic() < deadline, "the run ended before it could be killed"
         time.sleep(0.05)
     second = subprocess.run(_cli(out, *args), capture_output=True, text=True)  # a second terminal, same --out
@@ -143,7 +147,7 @@ def test_sigkill_then_resume_gives_exactly_the_uninterrupted_records(llama_serve
     with open(out, "ab") as f:  # as if the kill landed mid-write: half a gzip member
         f.write(gzip.compress(b'{"id": "last_letter-train-9999#0", "question_id": "x"}\n')[:20])
     partial = keys(out)
-    assert 4 <= len(partial) < 16
+    assert 4 <= len(partial) < 16 and {k for _, k in partial[:8]} == {0}  # every question's first sample first
     subprocess.run(_cli(out, *args), check=True, capture_output=True)
     reference = tmp_path / "uninterrupted.jsonl"
     subprocess.run(_cli(reference, *args), check=True, capture_output=True)

@@ -6,8 +6,8 @@ import json
 import pytest
 
 from distill.errors import DistillError
-from distill.generate import load_existing, written
-from distill.jsonio import append_jsonl, count_jsonl, read_jsonl, torn_end
+from distill.generate import load_existing
+from distill.jsonio import append_jsonl, read_jsonl, torn_end
 
 RECORDS = [{"question_id": "a", "sample_index": 0, "text": "é"}, {"question_id": "b", "sample_index": 0, "text": "x"}]
 
@@ -18,7 +18,7 @@ def test_appends_read_back_in_order(tmp_path, name):
     append_jsonl(path, RECORDS[:1])
     append_jsonl(path, [])
     append_jsonl(path, RECORDS[1:])
-    assert read_jsonl(path) == RECORDS and count_jsonl(path) == 2 and torn_end(path) == 0
+    assert read_jsonl(path) == RECORDS and torn_end(path) == 0
 
 
 def test_a_compressed_file_is_one_stream_to_gzip_and_datasets(tmp_path):
@@ -39,7 +39,7 @@ def test_a_torn_gzip_member_is_a_torn_end(tmp_path, capsys):
     whole = path.stat().st_size
     with open(path, "ab") as f:  # a writer killed half-way through its next member
         f.write(gzip.compress(json.dumps(RECORDS[1]).encode() + b"\n")[:15])
-    assert torn_end(path) == 15 and count_jsonl(path) == 1 and written(path) == 1
+    assert torn_end(path) == 15 and read_jsonl(path, torn_end_ok=True) == RECORDS[:1]
     with pytest.raises(DistillError, match="not a complete gzip member"):
         read_jsonl(path)
     assert read_jsonl(path, torn_end_ok=True) == RECORDS[:1]

@@ -20,7 +20,7 @@ from conftest import STUDENT, gen_record, needs_llama_server
 from distill import data, pipeline, results
 from distill import filter as filtering
 from distill.errors import DistillError
-from distill.jsonio import count_jsonl, read_jsonl
+from distill.jsonio import read_jsonl
 from distill.pipeline import Recipe, Run, load_recipe
 from distill.results import has_run
 from distill.train import SUMMARY_FILE, record_trained_on
@@ -110,6 +110,20 @@ def test_a_point_of_k_samples_keeps_every_distinct_correct_chain_of_its_k(tmp_pa
     kept = [next(iter(Run(p.recipe, tmp_path / "k.yaml", p)._filter(tmp_path / p.suffix, ["last_letter"]).values()))
             for p in pipeline.points(recipe)]
     assert [(k["kept"], k["questions"]) for k in kept] == [(4, 2), (16, 2)]
+
+
+def test_a_point_of_k_samples_needs_only_the_first_k_rounds_of_the_shared_file(tmp_path):
+    """A samples sweep's smaller points train while the teacher is still writing the largest point's rounds."""
+    recipe = Recipe(name="k", benchmarks=["last_letter"], temperature=0.7, train_questions=3,
+                    teacher_dir=str(tmp_path / "t"), sweep={"samples": [1, 2, 4]})
+    runs = [Run(p.recipe, tmp_path / "k.yaml", p) for p in pipeline.points(recipe)]
+    assert len({r.teacher_file("last_letter") for r in runs}) == 1  # one file, named for K = 4
+    path = runs[0].teacher_file("last_letter")
+    path.parent.mkdir(parents=True)
+    questions = data.load_split("last_letter", "train")[:3]
+    with gzip.open(path, "wt") as f:  # round one, and the first question of round two
+        f.writelines(json.dumps(gen_record(q, k)) + "\n" for q, k in [(q, 0) for q in questions] + [(questions[0], 1)])
+    assert [r.missing_cots() for r in runs] == [{}, {"last_letter": 2}, {"last_letter": 8}]
 
 
 def test_another_training_split_has_its_own_teacher_file_and_student_names(tmp_path):
@@ -240,11 +254,11 @@ def test_the_plan_lists_what_is_left_and_does_none_of_it(tmp_path):
     teacher, gold = "qwen2.5-coder-1.5b-instruct", f"{STUDENT}-last_letter-gold"
     teacher_file = tmp_path / "teacher" / teacher / "last_letter.hint.jsonl.gz"
     teacher_file.parent.mkdir(parents=True)
-    with gzip.open(teacher_file, "wt") as f:
-        f.write('{"question_id": "a"}\n{"question_id": "b"}\n{"question_id": "c"}\n{"quest')  # a run writing
+    written = "".join(json.dumps(gen_record(q)) + "\n" for q in data.load_split("last_letter", "train")[:3])
+    teacher_file.write_bytes(gzip.compress(written.encode()) + gzip.compress(b'{"question_id": "x"}\n')[:15])
     assert pipeline.plan(recipe) == [
         "p: to do",
-        f"  teacher {teacher}: 2 of 5 last_letter CoTs to write",
+        f"  teacher {teacher}: 2 of 5 last_letter CoTs to write",  # a run is writing the fourth
         "  students on last_letter: 4 (CoT and answer-only twin, 2 seed(s)) to train once the teacher's CoTs are "
         "written",
         *(f"  student {gold}-{fmt}{seed}: train on last_letter.gold.{fmt}.jsonl and evaluate"
@@ -269,7 +283,7 @@ def _stop_during_generation(recipe: Path, teacher_file: Path) -> None:
                             stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 300
     try:
-        while not (teacher_file.exists() and count_jsonl(teacher_file) >= 8):
+        while not (teacher_file.exists() and len(read_jsonl(teacher_file, torn_end_ok=True)) >= 8):
             assert proc.poll() is None, "the run ended before generating"
             assert time.monotonic() < deadline, "no 8 CoTs within 300 s (is another job using the CPU?)"
             time.sleep(0.1)
