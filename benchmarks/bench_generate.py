@@ -74,7 +74,8 @@ def main() -> None:
         rows.append(timed("naive transformers loop (batch 1)", lambda: naive_loop(path, requests, sampling),
                           requests, sampling))
     if "hf" not in skip:
-        rows.append(timed(f"hf (batch {args.batch_size})", lambda: HFBackend(path, args.batch_size), requests, sampling))
+        rows.append(timed(f"hf (batch {args.batch_size})", lambda: HFBackend(path, args.batch_size), requests,
+                          sampling))
     if "openai" not in skip:
         with LlamaServer(models.OFFLINE_MODELS[args.model].gguf_path, args.model) as server:
             rows.append(timed(f"openai: llama.cpp server ({args.concurrency} in flight)",
@@ -86,8 +87,8 @@ def main() -> None:
         except Exception as e:  # noqa: BLE001 - report and carry on: vLLM is optional
             print(f"vllm skipped: {e}", file=sys.stderr)
     base = next((r["tok_per_s"] for r in rows if r["backend"].startswith("naive")), None)
-    print(f"\n{args.n} {args.benchmark} {args.mode} prompts, {args.model}, greedy, <= {args.max_new_tokens} new tokens, "
-          f"{os.cpu_count()} cores")
+    print(f"\n{args.n} {args.benchmark} {args.mode} prompts, {args.model}, greedy, <= {args.max_new_tokens} new "
+          f"tokens, {os.cpu_count()} cores")
     print("| backend | generated tokens | wall s | tokens/s | x naive loop |")
     print("|---|---:|---:|---:|---:|")
     for r in rows:

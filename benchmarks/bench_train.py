@@ -55,8 +55,7 @@ class PlainArm:
 
     def run(self, examples, steps: int, batch_size: int, out: Path) -> dict:
         import datasets
-        from transformers import (AutoModelForCausalLM, AutoTokenizer, DataCollatorForSeq2Seq, Trainer,
-                                  TrainingArguments)
+        from transformers import AutoModelForCausalLM, AutoTokenizer, DataCollatorForSeq2Seq, Trainer, TrainingArguments
 
         tok = AutoTokenizer.from_pretrained(self.path)
         model = AutoModelForCausalLM.from_pretrained(self.path, dtype=torch.float32)
@@ -116,7 +115,8 @@ def main() -> None:
              lambda out: PlainArm(path, "max_length", args.max_length).run(examples, args.steps, args.batch_size, out)),
             ("plain Trainer, fp32, padded to batch's longest", "fp32",
              lambda out: PlainArm(path, "longest", None).run(examples, args.steps, args.batch_size, out)),
-            ("distill train (full fine-tune)", None, lambda out: distill_arm(args.student, data, args.steps, args.batch_size, out)),
+            ("distill train (full fine-tune)", None,
+             lambda out: distill_arm(args.student, data, args.steps, args.batch_size, out)),
             ("distill train --lora", None, lambda out: distill_arm(args.student, data, args.steps, args.batch_size, out,
                                                                  lora=True)),
         ]
@@ -139,9 +139,9 @@ def main() -> None:
     print(f"\nSmolLM2-135M training, {args.steps} steps x {args.batch_size} examples (mean {mean_length:.0f} real "
           f"tokens each), {platform.machine()}, {os.cpu_count()} cores, torch threads {torch.get_num_threads()}, "
           f"load average {load:.2f} before / {os.getloadavg()[0]:.2f} after")
-    print(f"measured matmul peak (before / after the arms): fp32 {before['fp32'] / 1e9:.0f} / {after['fp32'] / 1e9:.0f} "
-          f"GFLOP/s, bf16 {before['bf16'] / 1e9:.0f} / {after['bf16'] / 1e9:.0f} GFLOP/s; {per_token / 1e6:.0f} MFLOP "
-          "per real token")
+    print(f"measured matmul peak (before / after the arms): fp32 {before['fp32'] / 1e9:.0f} / "
+          f"{after['fp32'] / 1e9:.0f} GFLOP/s, bf16 {before['bf16'] / 1e9:.0f} / {after['bf16'] / 1e9:.0f} GFLOP/s; "
+          f"{per_token / 1e6:.0f} MFLOP per real token")
     print("| arm | precision | real tokens/s | vs padded fp32 | MFU (own dtype peak) | MFU (bf16 peak) |")
     print("|---|---|---:|---:|---:|---:|")
     for r in rows:
@@ -149,7 +149,8 @@ def main() -> None:
               f"{r['mfu_own_dtype']:.1%} | {r['mfu_bf16_peak']:.1%} |")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"peaks_flops": peaks, "peaks_before": before, "peaks_after": after,
-                                    "load_average": [load, os.getloadavg()[0]], "flops_per_token": per_token, "mean_length": mean_length,
+                                    "load_average": [load, os.getloadavg()[0]], "flops_per_token": per_token,
+                                    "mean_length": mean_length,
                                     "steps": args.steps, "batch_size": args.batch_size, "rows": rows}, indent=2) + "\n")
 
 

@@ -65,7 +65,7 @@ class HFBackend:
 
     def __init__(self, model_path: str, batch_size: int = 8, dtype: str = "auto"):
         import torch
-        from transformers import AutoModelForCausalLM, AutoTokenizer, StopStringCriteria, StoppingCriteriaList
+        from transformers import AutoModelForCausalLM, AutoTokenizer, StoppingCriteriaList, StopStringCriteria
 
         self.torch = torch
         self.tokenizer = AutoTokenizer.from_pretrained(model_path, padding_side="left")

@@ -76,7 +76,8 @@ def prepare(key: str, seed: int = DEFAULT_SEED, data_dir: Path | None = None, fo
         "benchmark": key, "seed": seed, "data_version": DATA_VERSION,
         "source": benchmark.offline_source or benchmark.hub_source, "exemplars": benchmark.exemplars,
         "excluded_exemplar_questions": excluded,
-        "files": {name: {"sha256": _sha256(text.encode()), "records": text.count("\n")} for name, text in files.items()},
+        "files": {name: {"sha256": _sha256(text.encode()), "records": text.count("\n")}
+                  for name, text in files.items()},
     }
     atomic_write_text(out / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     return out

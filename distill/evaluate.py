@@ -15,8 +15,8 @@ import shlex
 import shutil
 import subprocess
 import sys
-import time
 import tempfile
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path

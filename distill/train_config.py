@@ -33,7 +33,8 @@ def load_config(config_file: Path | None, flags: dict) -> TrainConfig:
         if unknown:
             raise DistillError(f"{config_file}: unknown setting(s) {', '.join(unknown)}")
         # YAML 1.1 reads 1e-4 as a string; the float fields take it as the number it is meant to be.
-        values = {k: float(v) if isinstance(v, str) and "float" in str(fields[k].type) else v for k, v in values.items()}
+        values = {k: float(v) if isinstance(v, str) and "float" in str(fields[k].type) else v
+                  for k, v in values.items()}
     values.update({k: v for k, v in flags.items() if k in fields})
     return TrainConfig(**values)
 

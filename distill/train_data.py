@@ -134,6 +134,7 @@ def data_info(path: Path, records: list[dict], stats: dict) -> dict:
     # <benchmark>.<source>.<format>.jsonl, as distill filter names its files (a source may hold dots: qwen2.5)
     parts = path.name.removesuffix(".jsonl").split(".", 1)
     named = parts[1].rsplit(".", 1)[0] if len(parts) == 2 and "." in parts[1] else path.stem
-    return {"file": path.name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "benchmarks": sorted({r["benchmark"] for r in records}),
+    return {"file": path.name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+            "benchmarks": sorted({r["benchmark"] for r in records}),
             "source": (entry or {}).get("source") or named, "teacher": ", ".join(teachers),
             "sources": sources, **stats, "filter_report": entry}

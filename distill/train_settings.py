@@ -6,13 +6,12 @@ transformers at import time: every `distill` command builds the whole command li
 """
 
 import dataclasses
-from functools import cache
 from dataclasses import dataclass, field
+from functools import cache
 
 from distill import results, train_data
 from distill.errors import DistillError
 from distill.flags import field_default
-
 
 DEFAULT_SEED = 42  # transformers' own default; a student trained with it keeps the name it has always had
 
@@ -27,7 +26,8 @@ class TrainSettings:
     """What `distill train` adds to transformers' TrainingArguments, and the TrainingArguments fields it gives
     a flag or another default (their help is written here). None means "derived"."""
 
-    student: str | None = field(default=None, metadata={"help": "model to fine-tune: offline name, directory or hub ID"})
+    student: str | None = field(default=None, metadata={"help": "model to fine-tune: offline name, directory or "
+                                                                 "hub ID"})
     data: str | None = field(default=None, metadata={"help": "training file written by `distill filter`"})
     format: str | None = field(default=None, metadata={"help": "ft_cot (rationale + answer), ft_direct (answer "
                                                                  "only) or ft_pot (a program that sets `answer`)"})
@@ -50,7 +50,8 @@ class TrainSettings:
     merge_lora: bool = field(default=True, metadata={"help": "save LoRA merged into full weights (default), "
                                                              "or with --no-merge-lora the adapter alone"})
     batching: str = field(default="auto", metadata={"help": "padding_free (one row per batch), length_grouped, or "
-                                                            "auto: padding_free with FlashAttention, else length_grouped"})
+                                                            "auto: padding_free with FlashAttention, else "
+                                                            "length_grouped"})
     attn_implementation: str | None = field(default=None, metadata={"help": "sdpa, eager, flash_attention_2, ... "
                                                                               "(default: transformers' choice)"})
     # Whole steps, where TrainingArguments also takes a fraction of the run: a flag reads an int.

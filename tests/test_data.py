@@ -131,7 +131,8 @@ def test_a_corrupted_cache_file_is_reported(prepared, tmp_path):
     data.prepare("coin_flip", data_dir=tmp_path)
     path = tmp_path / "coin_flip/test_2flips.jsonl"
     path.write_bytes(path.read_bytes()[:-40])  # a truncated write
-    with pytest.raises(DistillError, match=r"corrupted .*`distill data prepare --benchmarks coin_flip --out .* --force`"):
+    fix = r"`distill data prepare --benchmarks coin_flip --out .* --force`"
+    with pytest.raises(DistillError, match=r"corrupted .*" + fix):
         data.load_split("coin_flip", "test_2flips", tmp_path)
     data.prepare("coin_flip", data_dir=tmp_path, force=True)
     assert len(data.load_split("coin_flip", "test_2flips", tmp_path)) == 150

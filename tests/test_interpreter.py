@@ -12,7 +12,8 @@ from distill.interpreter import MAX_SECONDS, run_program
 @pytest.mark.parametrize("source, answer", [
     ("apples = 3 + 5\nanswer = apples * 2", 16),
     ("price = 12.5\nanswer = round(price * 4 / 3, 2)", 16.67),
-    ("total = 0\nfor day in range(1, 8):\n    if day % 2 == 0:\n        continue\n    total += day\nanswer = total", 16),
+    ("total = 0\nfor day in range(1, 8):\n    if day % 2 == 0:\n        continue\n    total += day\n"
+     "answer = total", 16),
     ("a, b = 7, 3\nanswer = a // b if a > b else b", 2),
     ("xs = [4, 8, 15]\nanswer = max(xs) - min(xs) + len(xs) + sum(xs) + xs[-1]", 56),
     ('"""Ann has 5 pens and buys 2 boxes of 6."""\nanswer = 5 + 2 * 6', 17),

@@ -153,7 +153,8 @@ def test_each_point_of_a_sweep_trains_its_own_students(tmp_path, monkeypatch):
         Run(point.recipe, tmp_path / "n.yaml", point).students(report)
     assert [g for g, _, _ in trained] == [f"{STUDENT}-last_letter-t-hint-train_questions-{n}-{fmt}"
                                           for n in (100, 200) for fmt in ("ft_cot", "ft_direct")]
-    assert [twin for _, _, twin in trained] == [trained[1][0], None, trained[3][0], None], "the CoT student names its twin"
+    assert [twin for _, _, twin in trained] == [trained[1][0], None, trained[3][0], None], \
+        "the CoT student names its twin"
     assert trained[-1][1] == {"name": "n", "axis": "train_questions", "value": 200}
 
 
@@ -278,7 +279,8 @@ def _started(pid: str) -> tuple[str, str | None]:
 
 
 def _stop_during_generation(recipe: Path, teacher_file: Path) -> None:
-    """Start the recipe, SIGTERM it once the teacher has written its first chunk of CoTs; its llama.cpp server must go too."""
+    """Start the recipe, SIGTERM it once the teacher has written its first chunk of CoTs; its llama.cpp server
+    must go too."""
     proc = subprocess.Popen([sys.executable, "-m", "distill.cli", "run", str(recipe)], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 300
