@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from distill import data
-from distill.generate import read_cost, record_format, samples_per_question
+from distill.generate import read_cost, record_format, samples_named, samples_per_question
 from distill.jsonio import atomic_write_text, read_jsonl
 
 DEFAULT_DIR = Path("teacher_cots")
@@ -65,7 +65,7 @@ def file_row(path: Path) -> list[str]:
     records = read_jsonl(path, torn_end_ok=True)
     first = records[0] if records else {}
     benchmark, split = first.get("benchmark"), first.get("split")
-    samples = samples_per_question(records)
+    samples = samples_named(path) or samples_per_question(records)
     wanted = len(data.load_split(benchmark, split)) * samples if benchmark else 0
     sampling = first.get("sampling") or {}
     correct = sum(r["correct"] for r in records)

@@ -30,6 +30,14 @@ def test_a_file_in_progress_says_so(tmp_path):
     assert datasheet.main(["--dir", str(tmp_path)]) == 0 and datasheet.main(["--check", "--dir", str(tmp_path)]) == 0
 
 
+def test_a_sampled_file_after_its_first_round_is_in_progress_not_complete(tmp_path):
+    path = tmp_path / "teacher-x" / "last_letter.hint.k8-t0.7.jsonl.gz"
+    path.parent.mkdir()
+    append_jsonl(path, [_record(i, True) for i in range(1000)])  # every question's first sample
+    row = next(line for line in datasheet.render(tmp_path).splitlines() if path.name in line)
+    assert "| 8 at T=" in row and "1,000 of 8,000 (in progress)" in row
+
+
 def test_published_cots_train_a_student_without_the_teacher(tmp_path):
     """A published file goes straight into distill filter: training pairs, no teacher needed."""
     from distill import filter as filtering
