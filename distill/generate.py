@@ -16,7 +16,6 @@ missing, so a run killed at any point (even SIGKILL) finishes with the same reco
 
 import hashlib
 import json
-import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -271,20 +270,14 @@ def _add_cost(out: Path, seconds: float, tokens: int) -> None:
 
 
 def samples_per_question(records: list[dict]) -> int:
-    """How many CoTs per question a teacher file holds so far: its highest sample index, plus one."""
+    """How many CoTs per question a teacher file holds (the rounds begun): its highest sample index, plus one."""
     return 1 + max((r["sample_index"] for r in records), default=0)
 
 
 def sampling_tag(samples: int, temperature: float) -> str:
-    """'' for one greedy CoT per question, else e.g. 'k4-t0.7': part of teacher file and student names."""
+    """'' for one greedy CoT per question, else e.g. 'k4-t0.7': part of the names of the students trained on
+    K sampled CoTs per question."""
     return f"k{samples}-t{temperature:g}" if samples > 1 or temperature > 0 else ""
-
-
-def samples_named(path: Path) -> int | None:
-    """The CoTs per question a teacher file's name promises ('.k8-t0.7.' in it: 8), where `distill run` named
-    it: a file written round by round holds fewer until its last round."""
-    match = re.search(r"\.k(\d+)-t[\d.]+\.", Path(path).name)
-    return int(match[1]) if match else None
 
 
 def _seed(seed: int, question_id: str, sample: int) -> int:

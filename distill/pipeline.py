@@ -30,9 +30,9 @@ A sweep names one setting (train_questions, mode, samples, student or train_spli
 `sweep: {train_questions: [125, 250, 500, 1000]}`: the recipe runs once per value, in
 <work_dir>/<setting>-<value>, its students named with `-<setting>-<value>` and their entries carrying
 `sweep: {name, axis, value}` for the board's trade-offs page. The teacher's files are shared: smaller
-training sets are the first questions of one file, and fewer CoTs per question the first samples of a file
-named for the sweep's largest `samples` and written round by round, so the point of K trains as soon as the
-first K rounds are written. A student that another recipe has trained already on the same
+training sets are the first questions of one file, and fewer CoTs per question the first samples of one:
+sampled CoTs are written round by round (every question's first, then every question's second, ...), so the
+point of K trains as soon as K rounds are written. A student that another recipe has trained already on the same
 training file, format and seed with the same student settings (the recipe file as it is now), and tested
 at the same size, is not trained again: its entry is copied under this recipe's name (`same_student_as`),
 as for a sweep's point at the main recipe's value (all the questions, the usual student, one-length data).
@@ -55,7 +55,7 @@ from distill import data, engines, export, locks, results
 from distill import filter as filtering
 from distill.benchmarks import FEWSHOT_FORMATS, get_benchmark, parse_benchmarks
 from distill.errors import DistillError
-from distill.generate import check_teacher_format, missing, sampling_tag
+from distill.generate import check_teacher_format, missing
 from distill.jsonio import atomic_write_text
 from distill.paths import slug
 from distill.prompts import MAX_GEN_TOKS
@@ -150,7 +150,6 @@ class Point:
     """One value of a sweep: its recipe, and what its students' entries record about it."""
     recipe: Recipe
     sweep: dict | None = None  # {"name", "axis", "value"}; None for a recipe that is not a sweep
-    teacher_samples: int | None = None  # CoTs per question in the teacher file (a samples sweep: its largest)
 
     @property
     def suffix(self) -> str:
@@ -178,10 +177,9 @@ def points(recipe: Recipe) -> list[Point]:
     if not recipe.sweep:
         return [Point(recipe)]
     ((axis, values),) = recipe.sweep.items()
-    largest = max(values) if axis == "samples" else None
     return [Point(replace(recipe, **{axis: value}, sweep={}, name=f"{recipe.name}-{axis}-{value}",
                           work_dir=str(recipe.work / f"{axis}-{value}")),
-                  {"name": recipe.name, "axis": axis, "value": value}, largest) for value in values]
+                  {"name": recipe.name, "axis": axis, "value": value}) for value in values]
 
 
 def rounds(recipe: Recipe) -> list[Point]:
@@ -254,9 +252,10 @@ class Run:
 
     # teacher -----------------------------------------------------------------------------------------
     def teacher_file(self, benchmark: str) -> Path:
-        """<teacher_dir>/<teacher>/<benchmark>[.<other train split>].<mode>[.pot][.<sampling>].jsonl.gz:
-        compressed, as published."""
-        tag = sampling_tag(self.point.teacher_samples or self.r.samples, self.r.temperature)
+        """<teacher_dir>/<teacher>/<benchmark>[.<other train split>].<mode>[.pot][.t<temperature>].jsonl.gz:
+        compressed, as published. Named for the sampling temperature, not the CoTs per question: the file holds
+        the rounds written so far, and a run that wants more adds rounds to it."""
+        tag = f"t{self.r.temperature:g}" if self.r.temperature > 0 else ""
         split = self.r.split_of(benchmark)
         name = ".".join(filter(None, (benchmark, split if split != get_benchmark(benchmark).train_split else "",
                                       self.r.mode, self.r.format if self.r.format != "cot" else "", tag, "jsonl.gz")))

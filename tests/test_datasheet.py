@@ -30,12 +30,13 @@ def test_a_file_in_progress_says_so(tmp_path):
     assert datasheet.main(["--dir", str(tmp_path)]) == 0 and datasheet.main(["--check", "--dir", str(tmp_path)]) == 0
 
 
-def test_a_sampled_file_after_its_first_round_is_in_progress_not_complete(tmp_path):
-    path = tmp_path / "teacher-x" / "last_letter.hint.k8-t0.7.jsonl.gz"
+def test_a_sampled_file_part_way_through_a_round_is_in_progress(tmp_path):
+    path = tmp_path / "teacher-x" / "last_letter.hint.t0.7.jsonl.gz"
     path.parent.mkdir()
-    append_jsonl(path, [_record(i, True) for i in range(1000)])  # every question's first sample
+    second = [{**_record(i, True), "sample_index": 1} for i in range(10)]
+    append_jsonl(path, [_record(i, True) for i in range(1000)] + second)  # round one, and ten of round two
     row = next(line for line in datasheet.render(tmp_path).splitlines() if path.name in line)
-    assert "| 8 at T=" in row and "1,000 of 8,000 (in progress)" in row
+    assert "| 2 at T=" in row and "1,010 of 2,000 (in progress)" in row
 
 
 def test_published_cots_train_a_student_without_the_teacher(tmp_path):

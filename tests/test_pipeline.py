@@ -82,7 +82,7 @@ def test_a_program_recipe_publishes_programs_and_adds_program_evaluations(tmp_pa
 
 def test_a_sweep_runs_one_recipe_per_value_sharing_the_teachers_files(tmp_path):
     """Points have their own work directories and student names, and record the sweep; a samples sweep reads the
-    first K samples of one teacher file written at the largest K."""
+    first K samples of one teacher file, named for the temperature."""
     recipe = Recipe(name="k", benchmarks=["last_letter"], temperature=0.7, teacher_dir=str(tmp_path / "t"),
                     work_dir=str(tmp_path / "w"), sweep={"samples": [1, 2, 4]})
     points = pipeline.points(recipe)
@@ -91,7 +91,7 @@ def test_a_sweep_runs_one_recipe_per_value_sharing_the_teachers_files(tmp_path):
     assert points[1].sweep == {"name": "k", "axis": "samples", "value": 2} and points[1].recipe.name == "k-samples-2"
     assert points[1].recipe.work == tmp_path / "w" / "samples-2" and not points[1].recipe.sweep
     files = {Run(p.recipe, tmp_path / "k.yaml", p).teacher_file("last_letter").name for p in points}
-    assert files == {"last_letter.hint.k4-t0.7.jsonl.gz"}
+    assert files == {"last_letter.hint.t0.7.jsonl.gz"}
     assert pipeline.points(Recipe(name="plain", benchmarks=["last_letter"]))[0].sweep is None
 
 
@@ -117,7 +117,7 @@ def test_a_point_of_k_samples_needs_only_the_first_k_rounds_of_the_shared_file(t
     recipe = Recipe(name="k", benchmarks=["last_letter"], temperature=0.7, train_questions=3,
                     teacher_dir=str(tmp_path / "t"), sweep={"samples": [1, 2, 4]})
     runs = [Run(p.recipe, tmp_path / "k.yaml", p) for p in pipeline.points(recipe)]
-    assert len({r.teacher_file("last_letter") for r in runs}) == 1  # one file, named for K = 4
+    assert len({r.teacher_file("last_letter") for r in runs}) == 1
     path = runs[0].teacher_file("last_letter")
     path.parent.mkdir(parents=True)
     questions = data.load_split("last_letter", "train")[:3]
