@@ -142,6 +142,19 @@ def test_a_last_letter_rationale_with_a_wrong_step_is_dropped_though_its_answer_
     assert not filtering.symbolic.wrong_step("strategyqa", q["question"], false)  # steps not checked there
 
 
+@pytest.mark.parametrize("chain", [
+    'The words are:\n1. Toby\n2. Baird\nThe last letters:\n1. Toby: {0}\n2. Baird: {1}\nSo "{2}".',
+    'The words are:\n1. Toby: Last letter is "{0}"\n2. Baird: {1} (last letter)\nSo "{2}".',
+    'The last letters are:\n- {0} (from Toby)\n- {1} (from "Baird")\nSo "{2}".',
+])
+def test_the_zero_shot_chains_lists_of_letters_are_checked_step_by_step(chain):
+    """Without exemplars the teacher lists the letters its own way; a wrong letter there is a wrong step too."""
+    question = 'Take the last letters of the words in "Toby Baird" and concatenate them.'
+    assert filtering.symbolic.letter_steps(chain.format("y", "d", "yd")) == [("Toby", "y"), ("Baird", "d")]
+    assert not filtering.symbolic.wrong_step("last_letter", question, chain.format("y", "d", "yd"))
+    assert filtering.symbolic.wrong_step("last_letter", question, chain.format("y", "r", "yd"))
+
+
 @pytest.mark.parametrize("rationale, wrong", [
     ("Ann flips the coin, so it was flipped 1 time. 1 is odd, so the coin is tails up.", False),
     ("Ann and Bob flip the coin, so it was flipped 2 times. 2 is even, so the coin is heads up.", True),  # Bob did not

@@ -45,7 +45,15 @@ def last_letter(words: list[str]) -> dict:
             "answer": answer, "rationale": f'{steps} Concatenating them is "{answer}".'}
 
 
-_LETTER_STEP = re.compile(r'last letter of "([^"]+)" is "([^"]*)"', re.IGNORECASE)
+# The ways this teacher states a last-letter step, each (pattern, word group, letter group): the exemplars'
+# sentence, and the lists its zero-shot chains write ("2. Dean: n", "2. Dean: Last letter is "n"",
+# "- n (from Dean)").
+_LETTER_STEPS = (
+    (re.compile(r'last letter of "([^"]+)" is "([^"]*)"', re.IGNORECASE), 1, 2),
+    (re.compile(r'^\s*\d+\.\s*([A-Za-z][\w\'-]*):\s*(?:last letter is\s*)?"?([A-Za-z])"?(?!\w)',
+                re.MULTILINE | re.IGNORECASE), 1, 2),
+    (re.compile(r'^\s*-\s*"?([A-Za-z])"?\s*\(from "?([^")]+?)"?\)', re.MULTILINE), 2, 1),
+)
 _FLIP_ACTION = re.compile(r"(\w+) (flips|does not flip) the coin")
 _FLIP_COUNT = re.compile(r"flipped (\d+) times?", re.IGNORECASE)
 _PARITY = re.compile(r"\b(\d+) is (even|odd)\b", re.IGNORECASE)
@@ -70,8 +78,11 @@ def _wrong_letter_step(question: str, rationale: str) -> bool:
 
 
 def letter_steps(text: str) -> list[tuple[str, str]]:
-    """The (word, letter) steps a last_letter chain states ('The last letter of "Chelsea" is "a"'), in order."""
-    return _LETTER_STEP.findall(text)
+    """The (word, letter) steps a last_letter chain states ('The last letter of "Chelsea" is "a"', or a list
+    line "1. Chelsea: a"), in order."""
+    found = sorted((m.start(), m[word], m[letter]) for pattern, word, letter in _LETTER_STEPS
+                   for m in pattern.finditer(text))
+    return [(word, letter) for _, word, letter in found]
 
 
 def flippers(question: str) -> list[str]:
