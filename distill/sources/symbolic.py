@@ -45,14 +45,13 @@ def last_letter(words: list[str]) -> dict:
             "answer": answer, "rationale": f'{steps} Concatenating them is "{answer}".'}
 
 
-# The ways this teacher states a last-letter step, each (pattern, word group, letter group): the exemplars'
-# sentence, and the lists its zero-shot chains write ("2. Dean: n", "2. Dean: Last letter is "n"",
-# "- n (from Dean)").
+# The ways this teacher states a last-letter step: the exemplars' sentence, and the lists its zero-shot chains
+# write ("2. Dean: n", "2. Dean: Last letter is "n"", "- n (from Dean)").
 _LETTER_STEPS = (
-    (re.compile(r'last letter of "([^"]+)" is "([^"]*)"', re.IGNORECASE), 1, 2),
-    (re.compile(r'^\s*\d+\.\s*([A-Za-z][\w\'-]*):\s*(?:last letter is\s*)?"?([A-Za-z])"?(?!\w)',
-                re.MULTILINE | re.IGNORECASE), 1, 2),
-    (re.compile(r'^\s*-\s*"?([A-Za-z])"?\s*\(from "?([^")]+?)"?\)', re.MULTILINE), 2, 1),
+    re.compile(r'last letter of "(?P<word>[^"]+)" is "(?P<letter>[^"]*)"', re.IGNORECASE),
+    re.compile(r'^\s*\d+\.\s*(?P<word>[A-Za-z][\w\'-]*):\s*(?:last letter is\s*)?"?(?P<letter>[A-Za-z])"?(?!\w)',
+               re.MULTILINE | re.IGNORECASE),
+    re.compile(r'^\s*-\s*"?(?P<letter>[A-Za-z])"?\s*\(from "?(?P<word>[^")]+?)"?\)', re.MULTILINE),
 )
 _FLIP_ACTION = re.compile(r"(\w+) (flips|does not flip) the coin")
 _FLIP_COUNT = re.compile(r"flipped (\d+) times?", re.IGNORECASE)
@@ -80,9 +79,8 @@ def _wrong_letter_step(question: str, rationale: str) -> bool:
 def letter_steps(text: str) -> list[tuple[str, str]]:
     """The (word, letter) steps a last_letter chain states ('The last letter of "Chelsea" is "a"', or a list
     line "1. Chelsea: a"), in order."""
-    found = sorted((m.start(), m[word], m[letter]) for pattern, word, letter in _LETTER_STEPS
-                   for m in pattern.finditer(text))
-    return [(word, letter) for _, word, letter in found]
+    found = sorted((m for pattern in _LETTER_STEPS for m in pattern.finditer(text)), key=re.Match.start)
+    return [(m["word"], m["letter"]) for m in found]
 
 
 def flippers(question: str) -> list[str]:
