@@ -10,6 +10,8 @@ gold answer, the answer the grader read, whether it was right); the statistics a
     tradeoffs(paired, entries, scores, by_split=True)  # the same per test split (test lengths, for instance)
 """
 
+import math
+
 import pandas as pd
 
 from distill.benchmarks import BENCHMARKS, get_benchmark
@@ -267,10 +269,16 @@ def tradeoffs(paired_rows: pd.DataFrame, entries: pd.DataFrame, scores: pd.DataF
                              **_accuracy(scores, twin_runs, benchmark, "twin", splits),
                              **_accuracy(scores, members.get(teacher, []), benchmark, "teacher", splits),
                              "p": p, "significant": stats.significant(p)})
-    # splits in the registry's order; numbers in numeric order, then text (categories) in alphabetical order
+    # splits in the registry's order; numbers in numeric order, then text (modes, model names) by the student's
+    # size (model names are not in size order) and then alphabetically
     order = {split: i for b in BENCHMARKS.values() for i, split in enumerate(b.test_splits)}
-    rows.sort(key=lambda r: (r["sweep"], r["benchmark"], order.get(r["split"], -1), isinstance(r["value"], str),
-                             r["value"] if isinstance(r["value"], str) else float(r["value"])))
+    params = dict(zip(entries["entry"], entries["params"].astype(float).fillna(math.inf)))
+
+    def value_order(row: dict) -> tuple:
+        text = isinstance(row["value"], str)
+        return text, params[row["student"]] if text else float(row["value"]), str(row["value"])
+
+    rows.sort(key=lambda r: (r["sweep"], r["benchmark"], order.get(r["split"], -1), value_order(r)))
     return pd.DataFrame(rows, columns=TRADEOFF_COLUMNS)
 
 

@@ -25,13 +25,13 @@ POINTS = {125: [(15, 15)], 250: [(18, 12)], 1000: [(20, 18), (16, 17)]}
 MODES = {"hint": (15, 15), "fewshot": (18, 15)}  # the sweep of teacher modes, one seed
 
 
-def _student(root, model, fmt, right, sweep, **metadata):
-    return synth.write_entry(root, model, fmt=fmt, role="student", params=134_515_008, base_model="smollm2-135m-base",
+def _student(root, model, fmt, right, sweep, params=134_515_008, **metadata):
+    return synth.write_entry(root, model, fmt=fmt, role="student", params=params, base_model="smollm2-135m-base",
                              teacher=synth.TEACHER, n=N, scores={k: right / N for k in FLIPS},
                              metadata={"sweep": sweep, **metadata})
 
 
-def _point(root, name, sweep, axis, value, cot, direct, seed=None):
+def _point(root, name, sweep, axis, value, cot, direct, seed=None, params=134_515_008):
     """A CoT student and its answer-only twin at one point of a sweep (with `seed`: one seed of a group)."""
     point = {"name": sweep, "axis": axis, "value": value}
 
@@ -41,9 +41,9 @@ def _point(root, name, sweep, axis, value, cot, direct, seed=None):
         return f"{name}-{kind}-seed{seed}", {"seed": seed, "seed_group": f"{name}-{kind}"}
 
     (twin, twin_seed), (cot_model, cot_seed) = run("direct"), run("cot")
-    _student(root, twin, "ft_direct", direct, point, **twin_seed)
+    _student(root, twin, "ft_direct", direct, point, params, **twin_seed)
     kept = {"examples": 2 * cot, "filter_report": {"teacher_accuracy": 0.9}}  # what the filter says it kept
-    _student(root, cot_model, "ft_cot", cot, point, answer_only_twin=twin, data=kept, **cot_seed)
+    _student(root, cot_model, "ft_cot", cot, point, params, answer_only_twin=twin, data=kept, **cot_seed)
 
 
 def sweep_results(root: Path) -> Path:
@@ -125,6 +125,18 @@ def test_a_categorical_sweep_keeps_its_text_values(points):
     modes = points[points["sweep"] == "coin-mode"]
     assert modes["axis"].tolist() == ["mode", "mode"] and modes["value"].tolist() == ["fewshot", "hint"]
     assert modes["student_pct"].tolist() == pytest.approx([60, 50]) and modes["p"].iloc[0] == pytest.approx(2 / 2**15)
+
+
+def test_a_sweep_of_students_goes_from_the_smallest_to_the_largest(tmp_path):
+    """Model names are not in size order (gemma3-270m sorts before smollm2-135m), so students are ordered by
+    their parameter count; the mode sweep beside them, whose points have one size, stays alphabetical."""
+    root = sweep_results(tmp_path)
+    for value, params in [("smollm2-135m", 134_515_008), ("gemma3-270m", 268_098_176)]:
+        _point(root, value, "coin-student", "student", value, 15, 15, params=params)
+    board = load_board(root)
+    table = compare.tradeoffs(compare.paired(read_outcomes(board)[0], board.entries), board.entries, board.scores)
+    assert table.query("sweep == 'coin-student'")["value"].tolist() == ["smollm2-135m", "gemma3-270m"]
+    assert table.query("sweep == 'coin-mode'")["value"].tolist() == ["fewshot", "hint"]
 
 
 def test_no_sweep_no_rows(tmp_path):
