@@ -5,7 +5,7 @@ import json
 import pytest
 
 from conftest import gen_record
-from distill import data
+from distill import data, grading
 from distill import filter as filtering
 from distill.benchmarks import get_benchmark
 from distill.errors import DistillError
@@ -145,14 +145,18 @@ def test_a_last_letter_rationale_with_a_wrong_step_is_dropped_though_its_answer_
 @pytest.mark.parametrize("chain", [
     'The words are:\n1. Toby\n2. Baird\nThe last letters:\n1. Toby: {0}\n2. Baird: {1}\nSo "{2}".',
     'The words are:\n1. Toby: Last letter is "{0}"\n2. Baird: {1} (last letter)\nSo "{2}".',
+    'The words are:\n1. Toby: The last letter is "{0}"\n2. Baird: The last letter is "{1}"\nSo "{2}".',
     'The last letters are:\n- {0} (from Toby)\n- {1} (from "Baird")\nSo "{2}".',
+    'The last letters are:\n1. {0} (from Toby)\n2. {1} (from Baird)\nSo "{2}".',
 ])
 def test_the_zero_shot_chains_lists_of_letters_are_checked_step_by_step(chain):
-    """Without exemplars the teacher lists the letters its own way; a wrong letter there is a wrong step too."""
+    """Without exemplars the teacher lists the letters its own way; a wrong letter there is a wrong step too.
+    The filter checks the rationale, the list joined onto one line, as the teacher's file stores it."""
     question = 'Take the last letters of the words in "Toby Baird" and concatenate them.'
-    assert filtering.symbolic.letter_steps(chain.format("y", "d", "yd")) == [("Toby", "y"), ("Baird", "d")]
-    assert not filtering.symbolic.wrong_step("last_letter", question, chain.format("y", "d", "yd"))
-    assert filtering.symbolic.wrong_step("last_letter", question, chain.format("y", "r", "yd"))
+    right, wrong = (grading.rationale_of(chain.format(*letters, "yd")) for letters in ("yd", "yr"))
+    assert "\n" not in right and filtering.symbolic.letter_steps(right) == [("Toby", "y"), ("Baird", "d")]
+    assert not filtering.symbolic.wrong_step("last_letter", question, right)
+    assert filtering.symbolic.wrong_step("last_letter", question, wrong)
 
 
 @pytest.mark.parametrize("rationale, wrong", [

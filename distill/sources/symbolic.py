@@ -45,13 +45,15 @@ def last_letter(words: list[str]) -> dict:
             "answer": answer, "rationale": f'{steps} Concatenating them is "{answer}".'}
 
 
-# The ways this teacher states a last-letter step: the exemplars' sentence, and the lists its zero-shot chains
-# write ("2. Dean: n", "2. Dean: Last letter is "n"", "- n (from Dean)").
+# The ways this teacher states a last-letter step: the exemplars' sentence, and the list items its zero-shot
+# chains write ("2. Dean: n", "2. Dean: The last letter is "n"", "- n (from Dean)", "2. n (from Dean)"). An
+# item starts after a space, not a line break: the filter reads the rationale, which grading.rationale_of puts
+# on one line.
 _LETTER_STEPS = (
     re.compile(r'last letter of "(?P<word>[^"]+)" is "(?P<letter>[^"]*)"', re.IGNORECASE),
-    re.compile(r'^\s*\d+\.\s*(?P<word>[A-Za-z][\w\'-]*):\s*(?:last letter is\s*)?"?(?P<letter>[A-Za-z])"?(?!\w)',
-               re.MULTILINE | re.IGNORECASE),
-    re.compile(r'^\s*-\s*"?(?P<letter>[A-Za-z])"?\s*\(from "?(?P<word>[^")]+?)"?\)', re.MULTILINE),
+    re.compile(r'(?<!\S)\d+\.\s*(?P<word>[A-Za-z][\w\'-]*):\s*(?:(?:the\s+)?last letter is\s*)?"?(?P<letter>[A-Za-z])"?'
+               r'(?!\w)', re.IGNORECASE),
+    re.compile(r'(?<!\S)(?:-|\d+\.)\s*"?(?P<letter>[A-Za-z])"?\s*\(from "?(?P<word>[^")]+?)"?\)'),
 )
 _FLIP_ACTION = re.compile(r"(\w+) (flips|does not flip) the coin")
 _FLIP_COUNT = re.compile(r"flipped (\d+) times?", re.IGNORECASE)
