@@ -177,11 +177,12 @@ def section(results_dir: Path) -> str:
     spent = spending(everything)
     if not spent.empty:
         lines += ["Compute budget: wall hours on the machine that ran each stage (the board shows its hardware), "
-                  "from what the runs recorded. Teacher: the share of a teacher file's generation time its "
-                  "students' training questions used, counted once per recipe (a file that several recipes share "
-                  "counts in each). Filtering takes seconds and is not counted. Runs filed before a stage kept its "
-                  "time are counted, not timed (last column); `by hand`: `distill train` or `distill eval` outside "
-                  "a recipe.", "",
+                  "from what the runs recorded. Wall time counts every wait: where the machine also ran tests or a "
+                  "run was paused, it is more than the work took. Teacher: the share of a teacher file's generation "
+                  "time its students' training questions used, counted once per recipe (a file that several "
+                  "recipes share counts in each). Filtering takes seconds and is not counted. Runs filed before a "
+                  "stage kept its time are counted, not timed (last column); `by hand`: `distill train` or "
+                  "`distill eval` outside a recipe.", "",
                   *budget_table(spent), ""]
     if not measured.empty and (summary["constant"] | summary["near_majority"]).any():
         lines += ["Base-rate flags: a model that gives one answer to ≥90% of a split's questions scores that "
