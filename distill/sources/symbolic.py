@@ -80,7 +80,7 @@ def _wrong_letter_step(question: str, rationale: str) -> bool:
 
 def letter_steps(text: str) -> list[tuple[str, str]]:
     """The (word, letter) steps a last_letter chain states ('The last letter of "Chelsea" is "a"', or a list
-    line "1. Chelsea: a"), in order."""
+    item "1. Chelsea: a"), in order."""
     found = sorted((m for pattern in _LETTER_STEPS for m in pattern.finditer(text)), key=re.Match.start)
     return [(m["word"], m["letter"]) for m in found]
 
