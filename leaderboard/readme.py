@@ -184,11 +184,22 @@ def section(results_dir: Path) -> str:
                   "stage kept its time are counted, not timed (last column); `by hand`: `distill train` or "
                   "`distill eval` outside a recipe.", "",
                   *budget_table(spent), ""]
-    if not measured.empty and (summary["constant"] | summary["near_majority"]).any():
-        lines += ["Base-rate flags: a model that gives one answer to ≥90% of a split's questions scores that "
-                  "answer's share of the gold answers, and a score within its 95% interval of always giving the "
-                  "majority answer is not evidence of more.", "", *flags_table(summary, names), ""]
-    return "\n".join([*lines, END])
+    return "\n".join([*lines, *flags_section(everything, every_question), END])
+
+
+def flags_section(everything: Board, every_question: pd.DataFrame) -> list[str]:
+    """The base-rate flags of every measured entry, the sweeps' points included: a twin that answers "no" to
+    every question says as little in a sweep as on the main table."""
+    tested = everything.entries[everything.entries["role"] != "reported"]
+    if tested.empty:
+        return []
+    summary = compare.summary(every_question[every_question["entry"].isin(tested["entry"])])
+    if not (summary["constant"] | summary["near_majority"]).any():
+        return []
+    return ["Base-rate flags: a model that gives one answer to ≥90% of a split's questions scores that answer's "
+            "share of the gold answers, and a score within its 95% interval of always giving the majority answer "
+            "is not evidence of more. A sweep's point is named by its setting.", "",
+            *flags_table(summary, transforms.display_names(everything.entries)), ""]
 
 
 def replace_section(text: str, new: str) -> str:

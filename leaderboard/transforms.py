@@ -63,9 +63,9 @@ def display_names(entries: pd.DataFrame, groups: bool = False) -> dict[str, str]
     """entry -> a name saying what the entry is; the entry (directory name) stays its id.
 
     A student: 'base ← teacher CoT · benchmarks' ('gold' for gold rationales, 'answers' for an
-    answer-only student), with its seed; any other model: 'model · format'. Names that would collide get
-    their entry appended. With `groups`, each entry of a seed group gets the group's name instead
-    ('... · 3 seeds'), as where one row stands for the group.
+    answer-only student), with its sweep point ('train_questions = 125') and seed; any other model:
+    'model · format'. Names that would collide get their entry appended. With `groups`, each entry of a seed
+    group gets the group's name instead ('... · 3 seeds'), as where one row stands for the group.
     """
     group_sizes = entries["seed_group"].value_counts()
     names = {}
@@ -76,6 +76,8 @@ def display_names(entries: pd.DataFrame, groups: bool = False) -> dict[str, str]
             name = f"{row.base_model} ← {source} {what}"
             if isinstance(row.trained_on, str):
                 name += f" · {row.trained_on.replace(',', ', ')}"
+            if isinstance(row.sweep, str):  # the point of its sweep: several points share the rest of the name
+                name += f" · {row.sweep_axis} = {row.sweep_value}"
         elif row.role == "reported":
             name = row.model  # the paper's own name
         else:

@@ -51,6 +51,9 @@ def test_sweep_points_get_their_own_table_and_stay_out_of_the_others(tmp_path):
     assert cells[4:6] == ["", ""], "no filter report: kept CoTs and the teacher's training accuracy unknown"
     assert cells[6] == "90.0 [84.2–93.8]" and cells[7] and cells[8]  # the twin's and the family's teacher's
     assert cells[9].startswith("p ") and "not significant" not in cells[9], cells
+    flags = text.split("Base-rate flags")[1]  # a point's constant answers are flagged, the point named
+    assert any("answers · train_questions = 125 |" in line and "same answer to ≥90%" in line
+               for line in flags.splitlines()), flags
 
 
 def test_every_gain_in_the_readme_carries_its_paired_test():

@@ -119,6 +119,17 @@ def test_filters_by_role_format_search_and_size(board):
     assert len(transforms.filter_entries(entries, *everyone, size=("100M", "300M"))) == 3
 
 
+def test_a_sweep_points_name_says_its_setting(tmp_path):
+    made = {"role": "student", "fmt": "ft_cot", "base_model": synth.BASE, "teacher": synth.TEACHER,
+            "scores": {("sports", "test"): 0.5}}
+    for size in (125, 250):
+        synth.write_entry(tmp_path, f"point-{size}", **made,
+                          metadata={"sweep": {"name": "s", "axis": "train_questions", "value": size}})
+    names = transforms.display_names(load_board(tmp_path).entries)
+    assert names["point-125__ft_cot"] == f"{synth.BASE} ← {synth.TEACHER} CoT · train_questions = 125"
+    assert names["point-250__ft_cot"] == f"{synth.BASE} ← {synth.TEACHER} CoT · train_questions = 250"
+
+
 def test_sweep_points_are_kept_only_when_asked(tmp_path):
     synth.write_entry(tmp_path, "main", scores={("sports", "test"): 0.5})
     synth.write_entry(tmp_path, "point", scores={("sports", "test"): 0.5},
