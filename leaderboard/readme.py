@@ -134,7 +134,6 @@ def section(results_dir: Path) -> str:
     measured = board.entries[board.entries["role"] != "reported"]
     every_question, _ = read_outcomes(everything)
     questions = every_question[every_question["entry"].isin(board.entries["entry"])]
-    names = transforms.display_names(board.entries)
     group_names = transforms.display_names(board.entries, groups=True)  # a seed group is one student
     if not measured.empty:
         summary = compare.summary(questions)
