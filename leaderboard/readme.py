@@ -135,9 +135,12 @@ def section(results_dir: Path) -> str:
     every_question, _ = read_outcomes(everything)
     questions = every_question[every_question["entry"].isin(board.entries["entry"])]
     group_names = transforms.display_names(board.entries, groups=True)  # a seed group is one student
+    # One summary for the main table's base rates and for the flags, which cover the sweeps' points too.
+    tested = everything.entries[everything.entries["role"] != "reported"]
+    summary = compare.summary(every_question[every_question["entry"].isin(tested["entry"])])
     if not measured.empty:
-        summary = compare.summary(questions)
-        lines += main_table(board.scores[board.scores["role"] != "reported"], measured, summary)
+        lines += main_table(board.scores[board.scores["role"] != "reported"], measured,
+                            summary[summary["entry"].isin(measured["entry"])])
         lines += ["", sizes_line(board.scores) + " The last two rows are the base rates over the questions "
                   "most models were asked: guessing (chance: 1/2 for yes/no, 1/options, 0 for free answers) and "
                   "always giving the most common gold answer of those questions (majority class).", ""]
@@ -183,17 +186,13 @@ def section(results_dir: Path) -> str:
                   "stage kept its time are counted, not timed (last column); `by hand`: `distill train` or "
                   "`distill eval` outside a recipe.", "",
                   *budget_table(spent), ""]
-    return "\n".join([*lines, *flags_section(everything, every_question), END])
+    return "\n".join([*lines, *flags_section(everything, summary), END])
 
 
-def flags_section(everything: Board, every_question: pd.DataFrame) -> list[str]:
-    """The base-rate flags of every measured entry, the sweeps' points included: a twin that answers "no" to
-    every question says as little in a sweep as on the main table."""
-    tested = everything.entries[everything.entries["role"] != "reported"]
-    if tested.empty:
-        return []
-    summary = compare.summary(every_question[every_question["entry"].isin(tested["entry"])])
-    if not (summary["constant"] | summary["near_majority"]).any():
+def flags_section(everything: Board, summary: pd.DataFrame) -> list[str]:
+    """The base-rate flags of every measured entry (`summary`), the sweeps' points included: a twin that answers
+    "no" to every question says as little in a sweep as on the main table."""
+    if summary.empty or not (summary["constant"] | summary["near_majority"]).any():
         return []
     return ["Base-rate flags: a model that gives one answer to ≥90% of a split's questions scores that answer's "
             "share of the gold answers, and a score within its 95% interval of always giving the majority answer "
