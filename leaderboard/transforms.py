@@ -15,7 +15,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from distill.benchmarks import BENCHMARKS, CATEGORIES, FORMATS, split_suffix
+from distill.benchmarks import BENCHMARKS, CATEGORIES, FORMATS, PROGRAM_FORMATS, split_suffix
 from distill.paths import slug
 from leaderboard import stats
 from leaderboard.load import COST_COLUMNS, COST_TEXT, SWEEP_COLUMNS
@@ -64,13 +64,16 @@ def display_names(entries: pd.DataFrame, groups: bool = False) -> dict[str, str]
 
     A student: 'base ← teacher CoT · benchmarks' ('gold' for gold rationales, 'answers' for an
     answer-only student), with its sweep point ('train_questions = 125') and seed; any other model:
-    'model · format'. Names that would collide get their entry appended. With `groups`, each entry of a seed
-    group gets the group's name instead ('... · 3 seeds'), as where one row stands for the group.
+    'model · format'. A PoT student's twin says so ('answers (PoT twin)'): it learns the answers to the
+    questions the teacher's programs got right, not those of the CoT student's twin. Names that would collide
+    get their entry appended. With `groups`, each entry of a seed group gets the group's name instead
+    ('... · 3 seeds'), as where one row stands for the group.
     """
     group_sizes = entries["seed_group"].value_counts()
+    program_twins = set(entries.loc[entries["format"].isin(PROGRAM_FORMATS), "twin"].dropna())
     names = {}
     for row in entries.itertuples(index=False):
-        what = FORMAT_WORDS.get(row.format, row.format)
+        what = FORMAT_WORDS.get(row.format, row.format) + (" (PoT twin)" if row.model in program_twins else "")
         if row.role == "student" and isinstance(row.base_model, str):
             source = row.teacher if isinstance(row.teacher, str) else "?"
             name = f"{row.base_model} ← {source} {what}"
