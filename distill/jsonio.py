@@ -1,4 +1,5 @@
-"""Atomic file writes and the one JSONL reader and appender, shared by every stage that writes or reads files.
+"""Atomic file writes, file digests and the one JSONL reader and appender, shared by every stage that writes or
+reads files.
 
 A JSONL file whose name ends in .gz is gzip-compressed, written a gzip member per append: a reader (also
 `gzip`, `datasets`' JSON loader) sees one stream, and an interrupted append leaves at most one torn member
@@ -6,6 +7,7 @@ at the end, which readers treat as a plain file's torn last line.
 """
 
 import gzip
+import hashlib
 import json
 import os
 import tempfile
@@ -41,6 +43,15 @@ def _umask() -> int:
 
 def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def file_sha256(path: Path) -> str:
+    """The file's sha256, read in chunks: a model package is gigabytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 24):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def dumps_jsonl(records: Iterable[dict]) -> str:

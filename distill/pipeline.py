@@ -40,7 +40,6 @@ With several seeds, a run goes seed by seed: every point's students of the first
 the few-shot evaluations with them), then every point's of the second, and so on.
 """
 
-import hashlib
 import json
 import shlex
 import tempfile
@@ -56,10 +55,10 @@ from distill import filter as filtering
 from distill.benchmarks import FEWSHOT_FORMATS, get_benchmark, parse_benchmarks
 from distill.errors import DistillError
 from distill.generate import check_teacher_format, missing
-from distill.jsonio import atomic_write_text
+from distill.jsonio import atomic_write_text, file_sha256
 from distill.paths import slug
 from distill.prompts import MAX_GEN_TOKS
-from distill.train import SUMMARY_FILE, record_trained_on, trained_on
+from distill.train import SUMMARY_FILE, trained_on
 from distill.train_settings import DEFAULT_SEED, seeded
 
 STUDENT_ENGINES = tuple(e for e in engines.ENGINES if e != "openai")  # students are served here, not elsewhere
@@ -105,6 +104,9 @@ class Recipe:
                 raise DistillError(f"{key} '{value}' is not one of {', '.join(allowed)}")
         if "seed" in self.train:
             raise DistillError("train: seed is set by `seeds:`, a list of training seeds (one student per seed)")
+        if not (isinstance(self.seeds, list) and self.seeds and all(type(s) is int for s in self.seeds)
+                and len(set(self.seeds)) == len(self.seeds)):
+            raise DistillError(f"seeds: a list of different whole numbers, one student per seed, not {self.seeds!r}")
         for b in self.benchmarks:
             check_teacher_format(self.format, b)
             if self.train_split and self.train_split not in get_benchmark(b).train_splits:
@@ -177,8 +179,9 @@ def points(recipe: Recipe) -> list[Point]:
     if not recipe.sweep:
         return [Point(recipe)]
     ((axis, values),) = recipe.sweep.items()
+    # Every point reads and writes the recipe's teacher files (replace() would give each its own default).
     return [Point(replace(recipe, **{axis: value}, sweep={}, name=f"{recipe.name}-{axis}-{value}",
-                          work_dir=str(recipe.work / f"{axis}-{value}")),
+                          work_dir=str(recipe.work / f"{axis}-{value}"), teacher_dir=str(recipe.teachers)),
                   {"name": recipe.name, "axis": axis, "value": value}) for value in values]
 
 
@@ -207,10 +210,6 @@ def load_recipe(path: Path) -> Recipe:
 
 
 # --- what is already done -------------------------------------------------------------------------------
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
 
 # With the training file and the seed, all a student's entry depends on: a student of another recipe that
 # shares them is the model this one would be.
@@ -322,10 +321,12 @@ class Run:
                       for fmt in (r["format"], "ft_direct")}
             for fmt, group in groups.items():
                 name, train_file = seeded(group, seed), Path(r[f"{fmt}_file"])
-                digest = _sha256(train_file)
-                # The entry's own record of its training file counts too: a later session or machine has
-                # results/ but not the student's weights, and should not train it again.
-                done = digest in (trained_on(self.student_dir(name)), results.trained_on(self.results, name, fmt)) \
+                digest = file_sha256(train_file)
+                # The entry's own record of its training file decides: a later session or machine has results/
+                # but not the student's weights, and should not train it again; the student's directory only
+                # speaks for an entry that records none.
+                learned_from = results.trained_on(self.results, name, fmt) or trained_on(self.student_dir(name))
+                done = learned_from == digest \
                     and results.has_run(self.results, name, fmt, r["benchmark"], self.r.test_questions)
                 yield StudentJob(name, group, fmt, seed, r["benchmark"], train_file, digest,
                                  twin=seeded(groups["ft_direct"], seed) if fmt != "ft_direct" else None, done=done,
@@ -335,8 +336,8 @@ class Run:
         return self.r.work / "students" / name
 
     def _trained_on_another_version(self, job: StudentJob) -> bool:
-        out = self.student_dir(job.name)
-        return (out / SUMMARY_FILE).exists() and trained_on(out) != job.digest
+        """Whether the student's directory holds a run, finished or not, on another version of its file."""
+        return trained_on(self.student_dir(job.name)) not in (None, job.digest)
 
     def students(self, report: dict[str, dict]) -> None:
         for job in self.student_jobs(report):
@@ -361,7 +362,7 @@ class Run:
                 meta = results.read_metadata(entry)
             except results.Rejected:
                 continue
-            data = meta.get("data") if isinstance(meta.get("data"), dict) else {}
+            data = meta.get("data") or {}  # read_metadata rejects a data that is not an object
             if (meta["role"], meta["format"], meta.get("seed"), data.get("sha256")) == ("student", fmt, seed, digest) \
                     and not meta.get("same_student_as") and _settings_behind(meta) == mine \
                     and results.has_run(self.results, meta["model"], fmt, benchmark, self.r.test_questions):
@@ -375,7 +376,7 @@ class Run:
         out, fmt = self.student_dir(job.name), job.fmt
         if self._trained_on_another_version(job):
             raise DistillError(f"{out} was trained on another version of {job.train_file} (the teacher data grew or "
-                               "changed): remove that directory to train it again")
+                               "changed, or the filter did): remove that directory to train it again")
         trained_before = (out / SUMMARY_FILE).exists()
         try:
             cfg = TrainConfig(student=self.r.student, data=str(job.train_file), format=fmt, output_dir=str(out),
@@ -385,7 +386,6 @@ class Run:
         except TypeError as e:
             raise DistillError(f"recipe {self.r.name}: bad train setting ({e}); see `distill train --help`") from None
         training.train(cfg, command=self.command)
-        record_trained_on(out, job.digest)
         summary = json.loads((out / SUMMARY_FILE).read_text())
         extra = {**({"answer_only_twin": job.twin} if job.twin else {}),
                  **({"sweep": self.point.sweep} if self.point.sweep else {})}

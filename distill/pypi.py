@@ -15,6 +15,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from distill.errors import DistillError, Unavailable
+from distill.jsonio import file_sha256
 
 INDEX = os.environ.get("PIP_INDEX_URL", "https://pypi.org/simple").rstrip("/")
 
@@ -43,7 +44,7 @@ def download(requirement: str, dest: Path, kind: str = "wheel") -> Path:
                           "set PIP_INDEX_URL to an index that has it")
     info = files[0]
     path = Path(dest) / info["filename"]
-    if path.exists() and _sha256(path) == info["hashes"]["sha256"]:
+    if path.exists() and file_sha256(path) == info["hashes"]["sha256"]:
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".part")
@@ -65,10 +66,3 @@ def download(requirement: str, dest: Path, kind: str = "wheel") -> Path:
     partial.replace(path)
     return path
 
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 24):
-            digest.update(chunk)
-    return digest.hexdigest()

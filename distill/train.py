@@ -28,12 +28,12 @@ import yaml
 
 from distill import models, train_data
 from distill.errors import DistillError
-from distill.jsonio import atomic_write_text
+from distill.jsonio import atomic_write_text, file_sha256
 from distill.paths import slug
 from distill.train_settings import seeded
 
 CONFIG_FILE, SUMMARY_FILE = "train_config.yaml", "train_summary.json"
-TRAINED_ON = "trained_on.sha256"  # in a student's directory: the training file it was trained on
+TRAINED_ON = "trained_on.sha256"  # in a student's directory: its training file's sha256, stamped as the run starts
 # Settings that change only the evaluation after training, so a finished or resumed run may differ in them.
 EVAL_ONLY = {"run_eval", "eval_benchmarks", "eval_limit", "name", "results_dir", "per_device_eval_batch_size"}
 # Variables that make a process part of a distributed job; the lm-eval run after training must not see them.
@@ -42,13 +42,14 @@ LAUNCHER_ENV = ("RANK", "LOCAL_RANK", "WORLD_SIZE", "LOCAL_WORLD_SIZE", "GROUP_R
 
 
 def trained_on(student_dir: Path) -> str | None:
-    """The sha256 of the training file a finished student was trained on; None if it was not."""
+    """The sha256 of the training file the run in `student_dir` trains or trained on; None if it has no stamp
+    (no run there, or one from before runs were stamped as they start)."""
     stamp = student_dir / TRAINED_ON
     return stamp.read_text().strip() if stamp.exists() else None
 
 
 def record_trained_on(student_dir: Path, sha256: str) -> None:
-    """Stamp a finished student with its training file's sha256, which trained_on() reads back."""
+    """Stamp a student's directory with its training file's sha256, which trained_on() reads back."""
     atomic_write_text(student_dir / TRAINED_ON, sha256 + "\n")
 
 
@@ -56,9 +57,10 @@ def train(cfg, command: str | None = None) -> Path:
     """Fine-tune the student (or find it already trained), then evaluate it if asked; returns --out."""
     out = Path(cfg.output_dir)
     records = train_data.load_records(Path(cfg.data), cfg.format)  # a bad file fails before a model loads
-    summary = _finished_run(cfg)
+    digest = file_sha256(Path(cfg.data))
+    summary = _finished_run(cfg, digest)
     if summary is None:
-        summary = _fit(cfg, records, command)
+        summary = _fit(cfg, records, command, digest)
     elif cfg.process_index == 0:
         print(f"{out} already holds this run, trained to step {summary['steps']}: not training again")
     if cfg.run_eval and cfg.process_index == 0:
@@ -66,8 +68,9 @@ def train(cfg, command: str | None = None) -> Path:
     return out
 
 
-def _finished_run(cfg) -> dict | None:
-    """The summary of the same run finished in --out; None to train (fresh, or resuming a killed run)."""
+def _finished_run(cfg, digest: str) -> dict | None:
+    """The summary of the same run finished in --out; None to train (fresh, or resuming a killed run). A run on
+    another version of the training file (`digest`: its sha256 now), finished or not, is refused."""
     from distill.train_config import config_yaml
 
     out = Path(cfg.output_dir)
@@ -81,6 +84,9 @@ def _finished_run(cfg) -> dict | None:
     if differ:
         raise DistillError(f"--out {out} holds a run with other settings ({', '.join(differ)}): run the same "
                            "command to resume or reuse it, or choose another --out")
+    if trained_on(out) not in (None, digest):
+        raise DistillError(f"--out {out} holds a run on another version of {cfg.data} (the file changed since): "
+                           "remove that directory to train again, or choose another --out")
     summary = out / SUMMARY_FILE
     return json.loads(summary.read_text()) if summary.exists() else None
 
@@ -92,7 +98,7 @@ def _last_complete_checkpoint(out: Path) -> str | None:
     return str(complete[-1]) if complete else None
 
 
-def _fit(cfg, records: list[dict], command: str | None) -> dict:
+def _fit(cfg, records: list[dict], command: str | None, digest: str) -> dict:
     import torch
     from transformers import AutoConfig, AutoTokenizer, Trainer, set_seed
     from transformers.trainer_callback import ProgressCallback
@@ -122,8 +128,9 @@ def _fit(cfg, records: list[dict], command: str | None) -> dict:
     if batching == "length_grouped":
         cfg.train_sampling_strategy = "group_by_length"
     dataset, data_stats = train_data.build_dataset(records, cfg.format, tokenizer, encoder_decoder, cfg.max_length)
-    if cfg.process_index == 0:
+    if cfg.process_index == 0:  # what the run trains on, before it trains: a resumed run is checked against both
         atomic_write_text(out / CONFIG_FILE, config_yaml(cfg))
+        record_trained_on(out, digest)
 
     meter = TokenMeter()
     trainer = Trainer(model=model, args=cfg, train_dataset=dataset, processing_class=tokenizer,

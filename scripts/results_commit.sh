@@ -8,7 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 message=${1:-"Results landed so far by scripts/results_run.sh"}
 PY=.venv/bin/python
-sizes() { find teacher_cots results -type f ! -name '.*' -printf '%p %s\n' | sort; }
+# Every file to commit and its size; hidden ones (locks, staging folders) are the writers', never committed.
+sizes() { find teacher_cots results -name '.*' -prune -o -type f -printf '%p %s\n' | sort; }
 quiet() { $PY -c 'import sys; from pathlib import Path; from distill.jsonio import torn_end
 sys.exit(any(torn_end(p) for p in Path("teacher_cots").glob("*/*.jsonl.gz")))'; }
 for attempt in 1 2 3 4 5; do

@@ -20,7 +20,7 @@ from conftest import STUDENT, gen_record, needs_llama_server
 from distill import data, pipeline, results
 from distill import filter as filtering
 from distill.errors import DistillError
-from distill.jsonio import read_jsonl
+from distill.jsonio import file_sha256, read_jsonl
 from distill.pipeline import Recipe, Run, load_recipe
 from distill.results import has_run
 from distill.train import SUMMARY_FILE, record_trained_on
@@ -34,6 +34,18 @@ def write_recipe(path: Path, **settings) -> Path:
     return path
 
 
+def student_entry(results_dir: Path, name: str, trained_on: bytes, **metadata) -> Path:
+    """A CoT student's entry on the first 4 two-word last-letter questions, trained (seed 42) on a file that
+    held `trained_on`."""
+    entry = synth.write_entry(results_dir, name, fmt="ft_cot", role="student", n=4,
+                              scores={("last_letter", "test_2words"): 0.5}, metadata={
+                                  "seed": 42, "data": {"sha256": hashlib.sha256(trained_on).hexdigest()}, **metadata})
+    meta = json.loads((entry / "metadata.json").read_text())
+    meta["runs"][0]["tasks"] = ["sr_last_letter_ft_cot"]
+    (entry / "metadata.json").write_text(json.dumps(meta))
+    return entry
+
+
 @pytest.mark.parametrize("settings, problem", [
     ({"benchmarks": ["last_letter"]}, "missing name"),
     ({"name": "x", "benchmarks": ["last_letter"], "epochs": 3}, "unknown setting(s) epochs"),
@@ -42,6 +54,8 @@ def write_recipe(path: Path, **settings) -> Path:
     ({"name": "x", "benchmarks": ["last_letter"], "teacher_backend": "tgi"}, "teacher_backend 'tgi' is not one of"),
     ({"name": "x", "benchmarks": ["last_letter"], "teacher_backend": "openai"}, "needs base_url"),
     ({"name": "x", "benchmarks": ["last_letter"], "train": {"seed": 1}}, "seed is set by `seeds:`"),
+    ({"name": "x", "benchmarks": ["last_letter"], "seeds": []}, "seeds: a list of different whole numbers"),
+    ({"name": "x", "benchmarks": ["last_letter"], "seeds": [42, 42]}, "seeds: a list of different whole numbers"),
     ({"name": "x", "benchmarks": ["gsm_symbolic", "last_letter"], "format": "pot"}, "last_letter has no pot format"),
     ({"name": "x", "benchmarks": ["last_letter"], "sweep": {"seeds": [1, 2]}}, "'seeds' cannot be swept"),
     ({"name": "x", "benchmarks": ["last_letter"], "sweep": {"mode": ["hint"]}}, "at least two different values"),
@@ -93,6 +107,9 @@ def test_a_sweep_runs_one_recipe_per_value_sharing_the_teachers_files(tmp_path):
     files = {Run(p.recipe, tmp_path / "k.yaml", p).teacher_file("last_letter").name for p in points}
     assert files == {"last_letter.hint.t0.7.jsonl.gz"}
     assert pipeline.points(Recipe(name="plain", benchmarks=["last_letter"]))[0].sweep is None
+    default = Recipe(name="d", benchmarks=["last_letter"], work_dir=str(tmp_path / "d"),
+                     sweep={"train_questions": [1, 2]})  # no teacher_dir: the recipe's own, not one per point
+    assert {p.recipe.teachers for p in pipeline.points(default)} == {tmp_path / "d" / "teacher"}
 
 
 def test_a_point_of_k_samples_keeps_every_distinct_correct_chain_of_its_k(tmp_path):
@@ -179,7 +196,9 @@ def test_a_run_goes_seed_by_seed_through_the_points(tmp_path, monkeypatch):
                        for seed in ("", "-seed43") for n in (100, 200) for fmt in ("ft_cot", "ft_direct")]
 
 
-def test_a_student_trained_on_another_version_of_its_file_is_refused_and_the_plan_says_so(tmp_path, monkeypatch):
+@pytest.mark.parametrize("finished", [True, False])
+def test_a_student_trained_on_another_version_of_its_file_is_refused_and_the_plan_says_so(tmp_path, monkeypatch,
+                                                                                          finished):
     import distill.train
 
     monkeypatch.setattr(distill.train, "train", lambda *a, **k: pytest.fail("a refused student must not train"))
@@ -189,8 +208,9 @@ def test_a_student_trained_on_another_version_of_its_file_is_refused_and_the_pla
                     results_dir=str(tmp_path / "results"))
     student = recipe.work / "students" / f"{STUDENT}-last_letter-gold-ft_cot"
     student.mkdir(parents=True)
-    (student / SUMMARY_FILE).write_text("{}")  # finished, on the file as it was
-    record_trained_on(student, "0" * 64)
+    record_trained_on(student, "0" * 64)  # as its run started, on the file as it was
+    if finished:
+        (student / SUMMARY_FILE).write_text("{}")
     report = {"last_letter.gold": {"benchmark": "last_letter", "teacher": "gold", "source": "gold",
                                    "format": "ft_cot", "ft_direct_file": str(train_file),
                                    "ft_cot_file": str(train_file)}}
@@ -202,6 +222,28 @@ def test_a_student_trained_on_another_version_of_its_file_is_refused_and_the_pla
         f"{student} to train it again" in plan(), "the plan says so too"
 
 
+def test_the_entry_says_whether_a_student_is_done_its_folder_only_where_the_entry_records_no_file(tmp_path):
+    """A student retrained on a new file and killed before its entry was replaced still has the old entry: it is
+    not done, although its folder's stamp matches the file."""
+    train_file = tmp_path / "c.jsonl"
+    train_file.write_text('{"format": "ft_cot"}\n')
+    recipe = Recipe(name="t", benchmarks=["last_letter"], student=STUDENT, test_questions=4,
+                    work_dir=str(tmp_path / "work"), results_dir=str(tmp_path / "r"))
+    name = f"{STUDENT}-last_letter-t-hint-ft_cot"
+    (recipe.work / "students" / name).mkdir(parents=True)
+    record_trained_on(recipe.work / "students" / name, file_sha256(train_file))
+    report = {"last_letter.t-hint": {"benchmark": "last_letter", "source": "t-hint", "format": "ft_cot",
+                                     "ft_cot_file": str(train_file), "ft_direct_file": str(train_file)}}
+
+    def done() -> bool:
+        return next(j for j in Run(recipe, tmp_path / "t.yaml").student_jobs(report) if j.name == name).done
+    entry = student_entry(tmp_path / "r", name, b"the file as it was\n")
+    assert not done()
+    shutil.rmtree(entry)
+    student_entry(tmp_path / "r", name, train_file.read_bytes())
+    assert done()
+
+
 def test_a_sweep_point_that_repeats_another_recipes_student_copies_its_entry(tmp_path, monkeypatch):
     settings = {"benchmarks": ["last_letter"], "student": STUDENT, "test_questions": 4,
                 "results_dir": str(tmp_path / "r"), "train": {"num_train_epochs": 3}}
@@ -211,13 +253,8 @@ def test_a_sweep_point_that_repeats_another_recipes_student_copies_its_entry(tmp
     for fmt, path in files.items():
         path.write_text(f'{{"format": "{fmt}"}}\n')
     original = f"{STUDENT}-last_letter-t-hint-ft_cot"
-    entry = synth.write_entry(tmp_path / "r", original, fmt="ft_cot", role="student", n=4,
-                              scores={("last_letter", "test_2words"): 0.5}, metadata={
-                                  "seed": 42, "data": {"sha256": hashlib.sha256(b'{"format": "ft_cot"}\n').hexdigest()},
-                                  "training": {"command": f"distill run {main}"}, "recipe": "main"})
-    meta = json.loads((entry / "metadata.json").read_text())
-    meta["runs"][0]["tasks"] = ["sr_last_letter_ft_cot"]
-    (entry / "metadata.json").write_text(json.dumps(meta))
+    entry = student_entry(tmp_path / "r", original, files["ft_cot"].read_bytes(),
+                          training={"command": f"distill run {main}"}, recipe="main")
     trained = []
     monkeypatch.setattr(Run, "_train_and_evaluate", lambda self, job: trained.append(job.group))
     report = {"last_letter.t-hint": {"benchmark": "last_letter", "source": "t-hint", "format": "ft_cot",

@@ -19,7 +19,8 @@ import yaml
 
 from distill import cli, prompts, train_data
 from distill.errors import DistillError
-from distill.train import CONFIG_FILE, SUMMARY_FILE, train
+from distill.jsonio import file_sha256
+from distill.train import CONFIG_FILE, SUMMARY_FILE, train, trained_on
 from distill.train_config import TrainConfig, config_yaml, load_config
 from distill.train_settings import DEFAULT_SEED, seeded
 
@@ -293,6 +294,18 @@ def test_a_finished_run_is_not_retrained_and_other_settings_are_refused(tiny_lla
     with pytest.raises(DistillError, match="other settings.*learning_rate"):
         train(config(tiny_llama, cot_file, out, learning_rate=5e-4))
     assert yaml.safe_load((out / CONFIG_FILE).read_text())["learning_rate"] == 1e-3
+
+
+def test_a_run_on_another_version_of_its_training_file_is_refused_finished_or_not(tiny_llama, cot_file, tmp_path):
+    out = tmp_path / "run"
+    train(config(tiny_llama, cot_file, out))
+    assert trained_on(out) == file_sha256(cot_file)
+    write_records(cot_file, last_letter_records(12))  # the filter wrote the file again, with other chains
+    with pytest.raises(DistillError, match=f"holds a run on another version of {cot_file}"):
+        train(config(tiny_llama, cot_file, out))
+    (out / SUMMARY_FILE).unlink()  # as if killed mid-run: it must not resume from steps taken on the old file
+    with pytest.raises(DistillError, match=f"holds a run on another version of {cot_file}"):
+        train(config(tiny_llama, cot_file, out))
 
 
 def test_eval_files_the_student_with_its_training_and_data(tiny_llama, tmp_path, monkeypatch):
