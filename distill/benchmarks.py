@@ -60,6 +60,18 @@ class Benchmark:
     def train_splits(self) -> tuple[str, ...]:
         return ((self.train_split,) if self.train_split else ()) + self.other_train_splits
 
+    def training_split(self, chosen: str | None = None) -> str:
+        """The split a teacher explains and students learn from: `chosen`, or the benchmark's own."""
+        split = chosen or self.train_split
+        if split not in self.train_splits:
+            raise DistillError(f"{self.key} has no training split '{split}' (it has {', '.join(self.train_splits)})"
+                               if self.train_splits else f"{self.key} has no training split: it is evaluated only")
+        return split
+
+    def split_tag(self, split: str) -> str:
+        """What names a training split in teacher files and students: '' for the benchmark's own, else the split."""
+        return "" if split == self.train_split else split
+
 
 _TRAIN_TEST = {"train": "train", "test": "test"}
 _ARITHMETIC = dict(category="arithmetic", answer_type="number", exemplar_builder="gsm8k-cot",

@@ -231,8 +231,8 @@ def build_parser() -> argparse.ArgumentParser:
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("recipe", type=Path, help="a recipe YAML file, e.g. recipes/demo.yaml")
     p.add_argument("--plan", action="store_true",
-                   help="print what is left to do (teacher CoTs, students, few-shot evaluations) and do none of it; "
-                        "safe while the recipe runs")
+                   help="print what is left to do (teacher CoTs, students, few-shot evaluations) and do none of it "
+                        "(only the benchmark data it counts is prepared, if it is not yet); safe while the recipe runs")
     p.set_defaults(func=cmd_run)
     return parser
 

@@ -160,7 +160,8 @@ def filter_teacher(files: list[Path], out: Path, cap: int = DEFAULT_CAP, questio
                                        {"sample_index": r["sample_index"], "generation_id": r["id"]}, program))
         # Programs, and several CoTs per question (sampled), make other students than one greedy CoT: the
         # name says so.
-        output = "-".join(filter(None, (slug(teacher), mode, "pot" if program else "", _other_split(benchmark, split))))
+        output = "-".join(filter(None, (slug(teacher), mode, "pot" if program else "",
+                                        get_benchmark(benchmark).split_tag(split))))
         source = "-".join(filter(None, (output, sampling_tag(samples_per_question(records), temperature))))
         kept_ids = {k["meta"]["generation_id"] for k in kept}
         report[f"{benchmark}.{source}"] = {
@@ -201,20 +202,15 @@ def gold_sets(benchmarks: list[str], out: Path, limit: int | None = None, split:
     with --limit sees."""
     report = {}
     for key in benchmarks:
-        chosen = split or get_benchmark(key).train_split or "train"
+        chosen = get_benchmark(key).training_split(split)
         train = data.load_split(key, chosen)[:limit]
         kept = [_canonical(q, q["rationale"], "gold", {}) for q in train if q.get("rationale")]
         if not kept:
             raise DistillError(f"benchmark '{key}' has no gold rationales: use a teacher's CoTs instead")
-        source = "-".join(filter(None, ("gold", _other_split(key, chosen))))
+        source = "-".join(filter(None, ("gold", get_benchmark(key).split_tag(chosen))))
         report[f"{key}.{source}"] = {"benchmark": key, "teacher": "gold", "mode": "gold", "source": source,
                                      "records": len(train), **_training_pair(out, key, source, kept)}
     return report
-
-
-def _other_split(benchmark: str, split: str) -> str:
-    """A training split other than the benchmark's own names its students ('' for the usual one)."""
-    return "" if split == get_benchmark(benchmark).train_split else split
 
 
 def kept_text(entry: dict) -> str:

@@ -11,7 +11,8 @@ evaluated few-shot. Every evaluation is filed under results/.
 A stage whose output is complete is skipped and a partial one resumes: generation appends only the
 missing CoTs, training restarts from its last checkpoint, and each (model, format, benchmark)
 evaluation is done once for a given test size. A second run of a finished recipe only checks, and
-`distill run RECIPE.yaml --plan` lists what is left without doing any of it.
+`distill run RECIPE.yaml --plan` lists what is left without doing any of it (it only prepares the benchmark
+data it counts, as a run does first).
 
 Recipe settings (YAML; see recipes/*.yaml): name, benchmarks (distilled), evaluate_only (teacher and
 untrained student only), gold (also students on gold rationales), teacher, student, teacher_backend
@@ -109,9 +110,11 @@ class Recipe:
             raise DistillError(f"seeds: a list of different whole numbers, one student per seed, not {self.seeds!r}")
         for b in self.benchmarks:
             check_teacher_format(self.format, b)
-            if self.train_split and self.train_split not in get_benchmark(b).train_splits:
-                raise DistillError(f"train_split: {b} has no training split '{self.train_split}' (it has "
-                                   f"{', '.join(get_benchmark(b).train_splits)})")
+            try:
+                self.split_of(b)
+            except DistillError as e:
+                raise DistillError(f"benchmarks: {e} (list it under evaluate_only)" if self.train_split is None
+                                  else f"train_split: {e}") from None
         _check_sweep(self.sweep)
         if "samples" in self.sweep and self.temperature == 0:
             raise DistillError("sweep: samples needs a temperature above 0, or every sample is the same CoT")
@@ -126,7 +129,7 @@ class Recipe:
 
     def split_of(self, benchmark: str) -> str:
         """The training split the teacher explains and the students learn from."""
-        return self.train_split or get_benchmark(benchmark).train_split or "train"
+        return get_benchmark(benchmark).training_split(self.train_split)
 
     def fewshot_evaluations(self) -> list[tuple[str, str]]:
         """(format, benchmark) of the teacher's and the untrained student's few-shot evaluations: CoT and
@@ -256,7 +259,7 @@ class Run:
         the rounds written so far, and a run that wants more adds rounds to it."""
         tag = f"t{self.r.temperature:g}" if self.r.temperature > 0 else ""
         split = self.r.split_of(benchmark)
-        name = ".".join(filter(None, (benchmark, split if split != get_benchmark(benchmark).train_split else "",
+        name = ".".join(filter(None, (benchmark, get_benchmark(benchmark).split_tag(split),
                                       self.r.mode, self.r.format if self.r.format != "cot" else "", tag, "jsonl.gz")))
         return self.r.teachers / slug(self.r.teacher) / name
 

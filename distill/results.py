@@ -531,7 +531,7 @@ def _write_entry(entry: Path, meta: dict, runs: list[dict], files: list[Path]) -
             for name in [*new, METADATA]:
                 os.replace(staged / name, entry / name)
         else:
-            os.rename(staged, entry)  # fails if another writer created it meanwhile: nothing is lost
+            os.rename(staged, entry)  # under the entry's lock: no other writer creates it meanwhile
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return entry
@@ -539,8 +539,8 @@ def _write_entry(entry: Path, meta: dict, runs: list[dict], files: list[Path]) -
 
 def copy_entry(results_dir: Path, model: str, fmt: str, changes: dict) -> Path:
     """A new entry with the runs and files of `model`'s, its metadata changed by `changes` (a new `model`; a
-    None value drops a key): one model filed under a second name, as a sweep's point that is a main recipe's
-    student."""
+    None value drops a key, as the copy drops every key whose value is null): one model filed under a second
+    name, as a sweep's point that is a main recipe's student."""
     source = Path(results_dir) / entry_name(model, fmt)
     try:
         meta = read_metadata(source)

@@ -64,6 +64,7 @@ def student_entry(results_dir: Path, name: str, trained_on: bytes, **metadata) -
     ({"name": "x", "benchmarks": ["last_letter"], "sweep": {"samples": [1, 4]}}, "needs a temperature above 0"),
     ({"name": "x", "benchmarks": ["last_letter", "gsm_symbolic"], "train_split": "train_mixed"},
      "gsm_symbolic has no training split 'train_mixed'"),
+    ({"name": "x", "benchmarks": ["asdiv"]}, "asdiv has no training split: it is evaluated only (list it under"),
 ])
 def test_a_bad_recipe_is_refused_naming_the_problem(tmp_path, settings, problem):
     with pytest.raises(DistillError, match=problem.replace("(", r"\(").replace(")", r"\)")):
