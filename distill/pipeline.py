@@ -481,10 +481,11 @@ class Run:
         return path
 
 
-def run(recipe_path: Path) -> list[Path]:
+def run(recipe_path: Path) -> None:
     """Run every stage of the recipe (each point of a sweep in turn, seed by seed: rounds()) that is not done
-    yet; returns the run logs."""
-    return [run_point(point, recipe_path) for point in rounds(load_recipe(recipe_path))]
+    yet; each point writes its stage log."""
+    for point in rounds(load_recipe(recipe_path)):
+        run_point(point, recipe_path)
 
 
 def _prepare_data(recipe: Recipe) -> None:
@@ -502,7 +503,7 @@ def plan(recipe_path: Path) -> list[str]:
     return lines
 
 
-def run_point(point: Point, recipe_path: Path) -> Path:
+def run_point(point: Point, recipe_path: Path) -> None:
     recipe = point.recipe
     run_ = Run(recipe, recipe_path, point)
     start = time.time()
@@ -521,4 +522,3 @@ def run_point(point: Point, recipe_path: Path) -> Path:
     seeds = ", ".join(map(str, recipe.seeds))
     print(f"\nrecipe {recipe.name}, seed {seeds}: finished in {time.time() - start:.0f} s; results in "
           f"{recipe.results_dir}/, stage log {log}", flush=True)
-    return log
