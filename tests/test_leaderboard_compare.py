@@ -182,7 +182,8 @@ def test_cot_students_get_no_cot_student_row_and_their_base_few_shot_cot(pot_boa
 
 def test_the_readme_table_names_pot_students_and_their_cot_references(pot_board, pot_paired):
     names = transforms.display_names(pot_board.entries, groups=True)
-    assert names["pot-direct__ft_direct"] == f"base ← {synth.TEACHER} answers (PoT twin)"  # no data metadata: no benchmarks
+    # a PoT student's twin says so (no data metadata here, so no benchmarks in the name)
+    assert names["pot-direct__ft_direct"] == f"base ← {synth.TEACHER} answers (PoT twin)"
     table = readme.paired_table(pot_paired, names)
     assert table[0].startswith("| student | against | reference |")
     assert f"| {names['pot-seed0__ft_pot']} | CoT student | {names['cot-seed0__ft_cot']} | gsm_symbolic |" in "\n".join(
