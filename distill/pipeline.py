@@ -34,7 +34,7 @@ A sweep names one setting (train_questions, mode, samples, student or train_spli
 training sets are the first questions of one file, and fewer CoTs per question the first samples of one:
 sampled CoTs are written round by round (every question's first, then every question's second, ...), so the
 point of K trains as soon as K rounds are written. A student that another recipe has trained already on the same
-training file, format and seed with the same student settings (the recipe file as it is now), and tested
+training file, format and seed with the same student settings (as its entry records them), and tested
 at the same size, is not trained again: its entry is copied under this recipe's name (`same_student_as`),
 as for a sweep's point at the main recipe's value (all the questions, the usual student, one-length data).
 With several seeds, a run goes seed by seed: every point's students of the first seed (the teacher's CoTs and
@@ -219,13 +219,16 @@ def load_recipe(path: Path) -> Recipe:
 STUDENT_SETTINGS = ("student", "train", "base_backend", "student_weights", "test_questions")
 
 
-def _student_settings(recipe: Recipe) -> tuple:
-    return tuple(getattr(recipe, s) for s in STUDENT_SETTINGS)
+def _student_settings(recipe: Recipe) -> dict:
+    return {s: getattr(recipe, s) for s in STUDENT_SETTINGS}
 
 
-def _settings_behind(meta: dict) -> tuple | None:
-    """The STUDENT_SETTINGS of the recipe (or sweep point) that trained an entry's student, read from its
-    training command, `distill run RECIPE`; None when that is not a recipe file here."""
+def _settings_behind(meta: dict) -> dict | None:
+    """The STUDENT_SETTINGS an entry's student was trained and tested with: as its entry records them, or for an
+    entry from before they were recorded, as the recipe (or sweep point) of its training command, `distill run
+    RECIPE`, says now; None when that is not a recipe file here."""
+    if isinstance(meta.get("student_settings"), dict):
+        return meta["student_settings"]
     command = shlex.split(str((meta.get("training") or {}).get("command") or ""))
     if command[:2] != ["distill", "run"] or len(command) != 3:
         return None
@@ -400,7 +403,7 @@ class Run:
 
             eval_cfg = training.eval_config(cfg, summary, self.command, benchmarks=job.benchmark,
                                             backend=self.r.base_backend, weights=self.r.student_weights)
-            eval_cfg.extra |= {**extra, "recipe": self.r.name}
+            eval_cfg.extra |= {**extra, "recipe": self.r.name, "student_settings": _student_settings(self.r)}
             print(f"results filed under {evaluate(eval_cfg)}", flush=True)
 
     # few-shot evaluations ----------------------------------------------------------------------------

@@ -278,6 +278,14 @@ def test_a_sweep_point_that_repeats_another_recipes_student_copies_its_entry(tmp
     run.students(report)
     assert [s["ran"] for s in run.log] == [False, True] and trained == [twin] * 2, "the copy is done"
 
+    # An entry that records other settings than its recipe file says now (edited since) is another model.
+    shutil.rmtree(copy)
+    settings_then = {**pipeline._student_settings(point.recipe), "train": {"num_train_epochs": 2}}
+    meta = json.loads((entry / "metadata.json").read_text())
+    (entry / "metadata.json").write_text(json.dumps({**meta, "student_settings": settings_then}))
+    Run(point.recipe, sweep, point).students(report)
+    assert trained[-2:] == [name, twin] and not copy.exists()
+
     # Other student settings make another model: that one trains.
     other = write_recipe(tmp_path / "other.yaml", name="other", sweep={"mode": ["hint", "fewshot"]},
                          **{**settings, "train": {"num_train_epochs": 1}})
@@ -371,6 +379,7 @@ def test_a_tiny_recipe_runs_end_to_end_then_a_second_run_only_checks(smollm2, tm
     assert meta["runs"][0]["command"] == f"distill run {recipe}" and meta["training"]["steps"] == 2
     train_file = tmp_path / "work/train" / meta["data"]["file"]
     assert meta["data"]["sha256"] == hashlib.sha256(train_file.read_bytes()).hexdigest()
+    assert meta["student_settings"] == pipeline._student_settings(load_recipe(recipe))  # what a copy is checked by
     teacher = json.loads((results / f"{STUDENT}__fewshot_cot/metadata.json").read_text())
     assert teacher["runs"][0]["backend"] == "llama.cpp" and teacher["runs"][0]["engine"]["weights"] == "Q4_1"
     # The trained students ran on llama.cpp too, on F32 converted from their weights (here the untrained
