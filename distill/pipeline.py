@@ -34,7 +34,8 @@ A sweep names one setting (train_questions, mode, samples, student or train_spli
 training sets are the first questions of one file, and fewer CoTs per question the first samples of one:
 sampled CoTs are written round by round (every question's first, then every question's second, ...), so the
 point of K trains as soon as K rounds are written. A student that another recipe has trained already on the same
-training file, format and seed with the same student settings (as its entry records them), and tested
+training file, format and seed with the same student settings (as its entry records them; for an older entry,
+as its recipe file says now), and tested
 at the same size, is not trained again: its entry is copied under this recipe's name (`same_student_as`),
 as for a sweep's point at the main recipe's value (all the questions, the usual student, one-length data).
 With several seeds, a run goes seed by seed: every point's students of the first seed (the teacher's CoTs and
@@ -342,7 +343,8 @@ class Run:
         return self.r.work / "students" / name
 
     def _trained_on_another_version(self, job: StudentJob) -> bool:
-        """Whether the student's directory holds a run, finished or not, on another version of its file."""
+        """Whether the student's directory holds a run, finished or not, on another version of its file (`distill
+        train` refuses it too; this says so before a run starts, and in --plan)."""
         return trained_on(self.student_dir(job.name)) not in (None, job.digest)
 
     def students(self, report: dict[str, dict]) -> None:
@@ -368,7 +370,7 @@ class Run:
                 meta = results.read_metadata(entry)
             except results.Rejected:
                 continue
-            data = meta.get("data") or {}  # read_metadata rejects a data that is not an object
+            data = meta.get("data") or {}  # read_metadata rejects a data that is neither an object nor null
             if (meta["role"], meta["format"], meta.get("seed"), data.get("sha256")) == ("student", fmt, seed, digest) \
                     and not meta.get("same_student_as") and _settings_behind(meta) == mine \
                     and results.has_run(self.results, meta["model"], fmt, benchmark, self.r.test_questions):
@@ -396,7 +398,10 @@ class Run:
         extra = {**({"answer_only_twin": job.twin} if job.twin else {}),
                  **({"sweep": self.point.sweep} if self.point.sweep else {})}
         name = training.student_name(cfg, summary)
-        if not trained_before and results.remove_entry(self.results, name, fmt):
+        # A student trained again has a stale entry: found now, or by an earlier run that was killed before it
+        # could replace it (the entry records another training file).
+        stale = not trained_before or results.trained_on(self.results, name, fmt) not in (None, job.digest)
+        if stale and results.remove_entry(self.results, name, fmt):
             print(f"{name} was trained again: its earlier entry is replaced", flush=True)
         if not results.has_run(self.results, name, fmt, job.benchmark, self.r.test_questions):
             from distill.evaluate import evaluate

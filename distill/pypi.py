@@ -65,4 +65,3 @@ def download(requirement: str, dest: Path, kind: str = "wheel") -> Path:
         raise DistillError(f"download of {info['filename']} is corrupt (sha256 mismatch): run the command again")
     partial.replace(path)
     return path
-

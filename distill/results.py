@@ -241,7 +241,7 @@ def read_metadata(entry_dir: Path) -> dict:
     if not isinstance(meta.get("runs", []), list) or not all(isinstance(r, dict) for r in meta.get("runs", [])):
         raise Rejected("runs is not a list of objects")
     for key in ("data", "training"):  # what a student learned from and how: read by the writer and the runner
-        if not isinstance(meta.get(key) or {}, dict):
+        if meta.get(key) is not None and not isinstance(meta[key], dict):
             raise Rejected(f"{key} is {_show(meta[key])}, not an object")
     if meta["role"] == "reported" and not citation(meta):
         raise Rejected("a reported entry needs a source: a citation string or {\"citation\": ..., \"url\": ...}")

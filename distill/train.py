@@ -42,10 +42,12 @@ LAUNCHER_ENV = ("RANK", "LOCAL_RANK", "WORLD_SIZE", "LOCAL_WORLD_SIZE", "GROUP_R
 
 
 def trained_on(student_dir: Path) -> str | None:
-    """The sha256 of the training file the run in `student_dir` trains or trained on; None if it has no stamp
-    (no run there, or one from before runs were stamped as they start)."""
-    stamp = student_dir / TRAINED_ON
-    return stamp.read_text().strip() if stamp.exists() else None
+    """The sha256 of the training file the run in `student_dir` trains or trained on: its stamp, or for a run
+    that finished before runs were stamped as they start, its summary's record; None for neither."""
+    stamp, summary = student_dir / TRAINED_ON, student_dir / SUMMARY_FILE
+    if stamp.exists():
+        return stamp.read_text().strip()
+    return (json.loads(summary.read_text()).get("data") or {}).get("sha256") if summary.exists() else None
 
 
 def record_trained_on(student_dir: Path, sha256: str) -> None:

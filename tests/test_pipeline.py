@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import yaml
@@ -197,9 +198,8 @@ def test_a_run_goes_seed_by_seed_through_the_points(tmp_path, monkeypatch):
                        for seed in ("", "-seed43") for n in (100, 200) for fmt in ("ft_cot", "ft_direct")]
 
 
-@pytest.mark.parametrize("finished", [True, False])
-def test_a_student_trained_on_another_version_of_its_file_is_refused_and_the_plan_says_so(tmp_path, monkeypatch,
-                                                                                          finished):
+@pytest.mark.parametrize("run", ["finished", "interrupted", "finished before runs were stamped"])
+def test_a_student_trained_on_another_version_of_its_file_is_refused_and_the_plan_says_so(tmp_path, monkeypatch, run):
     import distill.train
 
     monkeypatch.setattr(distill.train, "train", lambda *a, **k: pytest.fail("a refused student must not train"))
@@ -209,9 +209,10 @@ def test_a_student_trained_on_another_version_of_its_file_is_refused_and_the_pla
                     results_dir=str(tmp_path / "results"))
     student = recipe.work / "students" / f"{STUDENT}-last_letter-gold-ft_cot"
     student.mkdir(parents=True)
-    record_trained_on(student, "0" * 64)  # as its run started, on the file as it was
-    if finished:
-        (student / SUMMARY_FILE).write_text("{}")
+    if run != "finished before runs were stamped":
+        record_trained_on(student, "0" * 64)  # as its run started, on the file as it was
+    if run != "interrupted":
+        (student / SUMMARY_FILE).write_text(json.dumps({"data": {"sha256": "0" * 64}}))
     report = {"last_letter.gold": {"benchmark": "last_letter", "teacher": "gold", "source": "gold",
                                    "format": "ft_cot", "ft_direct_file": str(train_file),
                                    "ft_cot_file": str(train_file)}}
@@ -223,25 +224,38 @@ def test_a_student_trained_on_another_version_of_its_file_is_refused_and_the_pla
         f"{student} to train it again" in plan(), "the plan says so too"
 
 
-def test_the_entry_says_whether_a_student_is_done_its_folder_only_where_the_entry_records_no_file(tmp_path):
-    """A student retrained on a new file and killed before its entry was replaced still has the old entry: it is
-    not done, although its folder's stamp matches the file."""
+def test_a_student_retrained_but_killed_before_its_entry_was_replaced_replaces_it_next_run(tmp_path, monkeypatch):
+    """Its folder holds the run on the new file; its entry still records the old one, so the student is not done
+    (whatever the folder says), and the next run replaces the entry rather than keep it. Where the entry records
+    no file, the folder's stamp speaks for it."""
+    import distill.evaluate
+    import distill.train
+
     train_file = tmp_path / "c.jsonl"
     train_file.write_text('{"format": "ft_cot"}\n')
     recipe = Recipe(name="t", benchmarks=["last_letter"], student=STUDENT, test_questions=4,
                     work_dir=str(tmp_path / "work"), results_dir=str(tmp_path / "r"))
-    name = f"{STUDENT}-last_letter-t-hint-ft_cot"
-    (recipe.work / "students" / name).mkdir(parents=True)
-    record_trained_on(recipe.work / "students" / name, file_sha256(train_file))
     report = {"last_letter.t-hint": {"benchmark": "last_letter", "source": "t-hint", "format": "ft_cot",
                                      "ft_cot_file": str(train_file), "ft_direct_file": str(train_file)}}
+    name = f"{STUDENT}-last_letter-t-hint-ft_cot"
+    for student in (name, f"{STUDENT}-last_letter-t-hint-ft_direct"):  # each finished on the file as it is now
+        (recipe.work / "students" / student).mkdir(parents=True)
+        record_trained_on(recipe.work / "students" / student, file_sha256(train_file))
+        (recipe.work / "students" / student / SUMMARY_FILE).write_text('{"data": {}}')
 
     def done() -> bool:
         return next(j for j in Run(recipe, tmp_path / "t.yaml").student_jobs(report) if j.name == name).done
     entry = student_entry(tmp_path / "r", name, b"the file as it was\n")
     assert not done()
-    shutil.rmtree(entry)
-    student_entry(tmp_path / "r", name, train_file.read_bytes())
+    filed = []
+    monkeypatch.setattr(distill.train, "train", lambda cfg, command=None: None)  # finished: the folder holds it
+    monkeypatch.setattr(distill.train, "eval_config", lambda cfg, *a, **k: SimpleNamespace(name=cfg.name, extra={}))
+    monkeypatch.setattr(distill.evaluate, "evaluate", lambda cfg: filed.append(cfg.name))
+    Run(recipe, tmp_path / "t.yaml").students(report)
+    assert not entry.exists() and name in filed, "the old entry is replaced by the student's evaluation"
+    meta = json.loads((student_entry(tmp_path / "r", name, b"") / "metadata.json").read_text())
+    del meta["data"]  # an entry that records no training file: the folder's stamp (the file as it is now) decides
+    (entry / "metadata.json").write_text(json.dumps(meta))
     assert done()
 
 
@@ -281,10 +295,11 @@ def test_a_sweep_point_that_repeats_another_recipes_student_copies_its_entry(tmp
     # An entry that records other settings than its recipe file says now (edited since) is another model.
     shutil.rmtree(copy)
     settings_then = {**pipeline._student_settings(point.recipe), "train": {"num_train_epochs": 2}}
-    meta = json.loads((entry / "metadata.json").read_text())
-    (entry / "metadata.json").write_text(json.dumps({**meta, "student_settings": settings_then}))
+    recorded = (entry / "metadata.json").read_text()
+    (entry / "metadata.json").write_text(json.dumps({**json.loads(recorded), "student_settings": settings_then}))
     Run(point.recipe, sweep, point).students(report)
     assert trained[-2:] == [name, twin] and not copy.exists()
+    (entry / "metadata.json").write_text(recorded)  # as before: no record, so the recipe file decides below
 
     # Other student settings make another model: that one trains.
     other = write_recipe(tmp_path / "other.yaml", name="other", sweep={"mode": ["hint", "fewshot"]},
