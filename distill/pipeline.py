@@ -230,7 +230,8 @@ def _settings_behind(meta: dict) -> dict | None:
     RECIPE`, says now; None when that is not a recipe file here."""
     if isinstance(meta.get("student_settings"), dict):
         return meta["student_settings"]
-    command = shlex.split(str((meta.get("training") or {}).get("command") or ""))
+    training = meta.get("training") if isinstance(meta.get("training"), dict) else {}
+    command = shlex.split(str(training.get("command") or ""))
     if command[:2] != ["distill", "run"] or len(command) != 3:
         return None
     try:
@@ -370,7 +371,7 @@ class Run:
                 meta = results.read_metadata(entry)
             except results.Rejected:
                 continue
-            data = meta.get("data") or {}  # read_metadata rejects a data that is neither an object nor null
+            data = meta.get("data") if isinstance(meta.get("data"), dict) else {}
             if (meta["role"], meta["format"], meta.get("seed"), data.get("sha256")) == ("student", fmt, seed, digest) \
                     and not meta.get("same_student_as") and _settings_behind(meta) == mine \
                     and results.has_run(self.results, meta["model"], fmt, benchmark, self.r.test_questions):

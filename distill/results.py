@@ -240,9 +240,6 @@ def read_metadata(entry_dir: Path) -> dict:
         raise Rejected(f"params is {_show(params)}, not a positive integer or null")
     if not isinstance(meta.get("runs", []), list) or not all(isinstance(r, dict) for r in meta.get("runs", [])):
         raise Rejected("runs is not a list of objects")
-    for key in ("data", "training"):  # what a student learned from and how: read by the writer and the runner
-        if meta.get(key) is not None and not isinstance(meta[key], dict):
-            raise Rejected(f"{key} is {_show(meta[key])}, not an object")
     if meta["role"] == "reported" and not citation(meta):
         raise Rejected("a reported entry needs a source: a citation string or {\"citation\": ..., \"url\": ...}")
     if "scores" in meta and meta["role"] != "reported":
@@ -609,11 +606,13 @@ def has_run(results_dir: Path, model: str, fmt: str, benchmark: str, limit: int 
 
 
 def trained_on(results_dir: Path, model: str, fmt: str) -> str | None:
-    """The sha256 of the training file a student's entry says it learned from; None if it says none."""
+    """The sha256 of the training file a student's entry says it learned from; None if it says none (or says it
+    in a shape the board would not read either)."""
     try:
-        return (read_metadata(Path(results_dir) / entry_name(model, fmt)).get("data") or {}).get("sha256")
+        data = read_metadata(Path(results_dir) / entry_name(model, fmt)).get("data")
     except Rejected:
         return None
+    return data.get("sha256") if isinstance(data, dict) else None
 
 
 def refusal(problems: list[str]) -> DistillError:

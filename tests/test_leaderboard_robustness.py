@@ -22,7 +22,6 @@ BAD = make_bad.BAD
 EXPECTED = {  # path under results/ -> what its rejection must say
     "truncated-json__fewshot_cot/results_": "is not valid JSON",
     "wrong-types__fewshot_cot/metadata.json": "params is '135M', not a positive integer",
-    "data-text__fewshot_cot/metadata.json": "data is 'gsm_symbolic.jsonl', not an object",
     "string-score__fewshot_cot/results_": "exact_match,none is '0.67', not a number",
     "nan-score__fewshot_cot/results_": "exact_match,none nan is not in [0, 1]",
     "out-of-range__fewshot_cot/results_": "exact_match,none 1.5 is not in [0, 1]",

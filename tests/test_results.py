@@ -253,6 +253,9 @@ def test_trained_on_reads_the_training_files_sha256_an_entry_records(tmp_path):
     (entry / "metadata.json").write_text(json.dumps(meta))
     assert results.trained_on(tmp_path, "m", meta["format"]) == "ab" * 32
     assert results.trained_on(tmp_path, "nobody", meta["format"]) is None  # no entry at all
+    meta["data"] = "sports.gold.ft_cot.jsonl"  # the board counts a wrong type as missing; so does the runner
+    (entry / "metadata.json").write_text(json.dumps(meta))
+    assert results.trained_on(tmp_path, "m", meta["format"]) is None
 
 
 def test_remove_entry_takes_the_whole_entry_away_and_nothing_else(tmp_path):
