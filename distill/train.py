@@ -153,7 +153,7 @@ def _fit(cfg, records: list[dict], command: str | None, digest: str) -> dict:
         "student": cfg.student, "student_path": path, "params": n_params,
         "architecture": "encoder-decoder" if encoder_decoder else "decoder-only",
         "method": "lora" if cfg.lora else "full", "format": cfg.format, "batching": batching,
-        "data": train_data.data_info(Path(cfg.data), records, data_stats),
+        "data": train_data.data_info(Path(cfg.data), records, data_stats, digest),
         "trainable_params": sum(p.numel() for p in model.parameters() if p.requires_grad),
         "lora": {"r": cfg.lora_r, "alpha": cfg.lora_alpha, "dropout": cfg.lora_dropout, "merged": cfg.merge_lora}
         if cfg.lora else None,

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from distill import prompts
 from distill.errors import DistillError
-from distill.jsonio import file_sha256, read_jsonl
+from distill.jsonio import read_jsonl
 
 IGNORE_INDEX = -100  # the label value PyTorch's cross-entropy (and every HF model's loss) skips
 TRAIN_FORMATS = ("ft_cot", "ft_direct", "ft_pot")
@@ -118,9 +118,10 @@ def collator(batching: str, tokenizer, model):
     return DataCollatorForSeq2Seq(tokenizer, model=model, label_pad_token_id=IGNORE_INDEX)
 
 
-def data_info(path: Path, records: list[dict], stats: dict) -> dict:
-    """What a student learned from, for its board entry: the file and its sha256, its teacher, token counts,
-    and what `distill filter` reported about the file (its report.json sits beside it)."""
+def data_info(path: Path, records: list[dict], stats: dict, sha256: str) -> dict:
+    """What a student learned from, for its board entry: the file and its sha256 (as hashed when the run started,
+    the version its records were read from), its teacher, token counts, and what `distill filter` reported about
+    the file (its report.json sits beside it)."""
     import json
 
     sources = sorted({(r.get("meta") or {}).get("source") or "unknown" for r in records})
@@ -133,7 +134,7 @@ def data_info(path: Path, records: list[dict], stats: dict) -> dict:
     # <benchmark>.<source>.<format>.jsonl, as distill filter names its files (a source may hold dots: qwen2.5)
     parts = path.name.removesuffix(".jsonl").split(".", 1)
     named = parts[1].rsplit(".", 1)[0] if len(parts) == 2 and "." in parts[1] else path.stem
-    return {"file": path.name, "sha256": file_sha256(path),
+    return {"file": path.name, "sha256": sha256,
             "benchmarks": sorted({r["benchmark"] for r in records}),
             "source": (entry or {}).get("source") or named, "teacher": ", ".join(teachers),
             "sources": sources, **stats, "filter_report": entry}
