@@ -60,7 +60,7 @@ from distill.generate import check_teacher_format, missing
 from distill.jsonio import atomic_write_text, file_sha256
 from distill.paths import slug
 from distill.prompts import MAX_GEN_TOKS
-from distill.train import SUMMARY_FILE, trained_on
+from distill.train import SUMMARY_FILE, group_name, trained_on
 from distill.train_settings import DEFAULT_SEED, seeded
 
 STUDENT_ENGINES = tuple(e for e in engines.ENGINES if e != "openai")  # students are served here, not elsewhere
@@ -325,7 +325,7 @@ class Run:
         """Every student the filter report asks for (each training set, each seed: the CoT or PoT student first,
         then its answer-only twin), and whether it is done, to be copied, or to be trained."""
         for r, seed in ((r, seed) for r in report.values() for seed in self.r.seeds):
-            groups = {fmt: f"{slug(self.r.student)}-{r['benchmark']}-{r['source']}{self.point.suffix}-{fmt}"
+            groups = {fmt: group_name(self.r.student, r["benchmark"], r["source"] + self.point.suffix, fmt)
                       for fmt in (r["format"], "ft_direct")}
             for fmt, group in groups.items():
                 name, train_file = seeded(group, seed), Path(r[f"{fmt}_file"])

@@ -222,10 +222,15 @@ def _single_process_env():
         os.environ.update(saved)
 
 
+def group_name(student: str, benchmarks: str, source: str, fmt: str) -> str:
+    """A student's name on the board, whatever its seed: <student>-<benchmarks>-<source>-<format>."""
+    return f"{slug(student)}-{benchmarks}-{source}-{fmt}"
+
+
 def seed_group(cfg, summary: dict) -> str:
-    """The student's name on the board, whatever its seed: `--name`, else <student>-<benchmarks>-<source>-<format>."""
+    """`--name`, else the group name of what the student was trained on."""
     data = summary["data"]
-    return cfg.name or f"{slug(cfg.student)}-{'+'.join(data['benchmarks'])}-{data['source']}-{cfg.format}"
+    return cfg.name or group_name(cfg.student, "+".join(data["benchmarks"]), data["source"], cfg.format)
 
 
 def student_name(cfg, summary: dict) -> str:
