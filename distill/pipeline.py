@@ -230,8 +230,7 @@ def _settings_behind(meta: dict) -> dict | None:
     RECIPE`, says now; None when that is not a recipe file here."""
     if isinstance(meta.get("student_settings"), dict):
         return meta["student_settings"]
-    training = meta.get("training") if isinstance(meta.get("training"), dict) else {}
-    command = shlex.split(str(training.get("command") or ""))
+    command = shlex.split(str(results.as_object(meta.get("training")).get("command") or ""))
     if command[:2] != ["distill", "run"] or len(command) != 3:
         return None
     try:
@@ -371,8 +370,8 @@ class Run:
                 meta = results.read_metadata(entry)
             except results.Rejected:
                 continue
-            data = meta.get("data") if isinstance(meta.get("data"), dict) else {}
-            if (meta["role"], meta["format"], meta.get("seed"), data.get("sha256")) == ("student", fmt, seed, digest) \
+            digest_behind = results.as_object(meta.get("data")).get("sha256")
+            if (meta["role"], meta["format"], meta.get("seed"), digest_behind) == ("student", fmt, seed, digest) \
                     and not meta.get("same_student_as") and _settings_behind(meta) == mine \
                     and results.has_run(self.results, meta["model"], fmt, benchmark, self.r.test_questions):
                 return meta["model"]

@@ -605,6 +605,12 @@ def has_run(results_dir: Path, model: str, fmt: str, benchmark: str, limit: int 
                                                    for s in ([split] if split else bench.test_splits))
 
 
+def as_object(value) -> dict:
+    """A metadata field meant to be an object (`data`, `training`, `cost`...), or {}: a wrong type counts as
+    missing, for the board and the runner alike."""
+    return value if isinstance(value, dict) else {}
+
+
 def trained_on(results_dir: Path, model: str, fmt: str) -> str | None:
     """The sha256 of the training file a student's entry says it learned from; None if it says none (or says it
     in a shape the board would not read either)."""
@@ -612,7 +618,7 @@ def trained_on(results_dir: Path, model: str, fmt: str) -> str | None:
         data = read_metadata(Path(results_dir) / entry_name(model, fmt)).get("data")
     except Rejected:
         return None
-    return data.get("sha256") if isinstance(data, dict) else None
+    return as_object(data).get("sha256")
 
 
 def refusal(problems: list[str]) -> DistillError:

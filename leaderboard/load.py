@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from distill.benchmarks import PROGRAM_FORMATS
-from distill.results import Rejected, engine_label, load_entry, read_samples
+from distill.results import Rejected, as_object, engine_label, load_entry, read_samples
 from distill.results import entries as entry_dirs
 
 SCORE_COLUMNS = ["entry", "model", "role", "params", "base_model", "teacher", "format", "task", "benchmark",
@@ -130,12 +130,12 @@ def spending(board: Board) -> "pd.DataFrame":
         for run in (r for r in meta.get("runs") or [] if isinstance(r, dict)):
             rows.append((_recipe(run.get("command")), "evaluation", f"{entry} {run.get('date')}",
                          _number(run.get("eval_seconds"))))
-        training = _object(meta.get("training"))
+        training = as_object(meta.get("training"))
         if not training:
             continue
-        recipe, cost = _recipe(training.get("command")), _object(meta.get("cost"))
+        recipe, cost = _recipe(training.get("command")), as_object(meta.get("cost"))
         rows.append((recipe, "training", entry, _number(cost.get("train_seconds"), training.get("wall_time_s"))))
-        report = _object(_object(meta.get("data")).get("filter_report"))
+        report = as_object(as_object(meta.get("data")).get("filter_report"))
         if report.get("teacher") and report.get("mode") != "gold":  # gold rationales cost no teacher time
             # older reports name only their source (one greedy CoT each), or before that their training file
             output = report.get("teacher_output") or report.get("source") or report.get("ft_cot_file")
@@ -154,7 +154,7 @@ def _recipe(command) -> str:
 def _made_of(meta: dict) -> dict:
     """What the entry is beyond its model: the benchmarks it was trained on, its seed and seed group (the
     entries of one group differ only in the seed). Values of the wrong type count as missing."""
-    benchmarks = _object(meta.get("data")).get("benchmarks")
+    benchmarks = as_object(meta.get("data")).get("benchmarks")
     trained_on = [b for b in benchmarks if isinstance(b, str)] if isinstance(benchmarks, list) else []
     seed, group = meta.get("seed"), meta.get("seed_group")
     return {"trained_on": ",".join(trained_on) or None,
@@ -168,8 +168,8 @@ def _cost(meta: dict) -> dict:
     report's teacher tokens) say; hardware and precision from `training`, the teacher's accuracy on its
     training questions from the filter report, and the runs' engines and `eval_seconds` (summed over the
     runs that record it)."""
-    training, data, cost = (_object(meta.get(k)) for k in ("training", "data", "cost"))
-    report, hardware = _object(data.get("filter_report")), _object(training.get("hardware"))
+    training, data, cost = (as_object(meta.get(k)) for k in ("training", "data", "cost"))
+    report, hardware = as_object(data.get("filter_report")), as_object(training.get("hardware"))
     runs = [r for r in meta.get("runs") or [] if isinstance(r, dict)]
     evals = [s for s in (_number(r.get("eval_seconds")) for r in runs) if s is not None]
     return {"train_seconds": _number(cost.get("train_seconds"), training.get("wall_time_s")),
@@ -188,7 +188,7 @@ def _cost(meta: dict) -> dict:
 def _sweep(meta: dict) -> dict:
     """SWEEP_COLUMNS from metadata `sweep` ({name, axis, value}); all None unless the name and axis are text and
     the value a finite number or text, so one odd entry is simply not a sweep point."""
-    sweep = _object(meta.get("sweep"))
+    sweep = as_object(meta.get("sweep"))
     name, axis, value = _text(sweep.get("name")), _text(sweep.get("axis")), sweep.get("value")
     if name is None or axis is None or not (_finite(value) or _text(value)):
         return dict.fromkeys(SWEEP_COLUMNS)
@@ -203,9 +203,6 @@ def _finite(value) -> bool:
         return False
     return number is not None and math.isfinite(number)
 
-
-def _object(value) -> dict:
-    return value if isinstance(value, dict) else {}
 
 
 def _number(*values) -> float | None:
