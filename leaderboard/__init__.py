@@ -3,7 +3,7 @@
     load.py        reads every entry into tidy tables, rejecting bad files with reasons; reads per-question
                    outcomes from the samples on demand (no Streamlit)
     transforms.py  pure pandas: names, the main table with its fair ranking, seed groups, filters, references
-    stats.py       pure statistics: exact McNemar, Wilson and paired-difference intervals, base rates
+    stats.py       pure statistics: exact paired tests (McNemar; over seeds), Wilson and paired intervals, base rates
     compare.py     pure pandas over per-question outcomes: base rates, answer flags, paired comparisons, the
                    trade-offs along a sweep
     samples.py     the sample browser's tables and per-question outcomes, graded by distill.grading

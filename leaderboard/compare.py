@@ -129,9 +129,10 @@ def paired(questions: pd.DataFrame, entries: pd.DataFrame) -> pd.DataFrame:
     untrained base, its teacher and, for a PoT student, its CoT students (transforms.references), on the
     questions both answered: per test split, and pooled over the splits of a benchmark that has several
     (`whole` marks the rows that cover a whole benchmark). Percentages are points; low and high bound the
-    difference's 95% interval; p is the exact McNemar test. engines: None where one engine with the same
-    weights' type ran both on these questions (the runs that answered them, not every run of the entries),
-    else what ran each (their numbers may differ for that reason alone)."""
+    difference's 95% interval; p is the exact McNemar test, a question's seeds flipped together
+    (stats.paired_test). engines: None where one engine with the same weights' type ran both on these
+    questions (the runs that answered them, not every run of the entries), else what ran each (their numbers
+    may differ for that reason alone)."""
     compared = _comparer(questions, entries)
     rows = []
     for _, student in reasoning_students(entries).iterrows():
@@ -179,15 +180,14 @@ def _engines(pairs: pd.DataFrame, engines: dict) -> str | None:
 
 
 def _pairs(outcomes: dict, student_runs: list[tuple], reference_runs: list[tuple]) -> list[tuple]:
-    """(benchmark, split, student right, reference right, student entry, reference entry) for every question
-    both answered; runs are (entry, seed) pairs (transforms.seed_members).
+    """(benchmark, split, question id, student right, reference right, student entry, reference entry) for
+    every question both answered; runs are (entry, seed) pairs (transforms.seed_members).
 
     With seeds, (question, seed) pairs are pooled: where both were trained with seeds (a student and its
     answer-only twin), each student run is paired with the reference run of the same seed, and a seed the
     reference has not filed (yet) is left out; otherwise (an untrained base or a teacher has no seed) each
-    student run is paired with each reference run. The test then asks
-    whether the recipe, over its seeds, beats the reference on these questions; it counts one question
-    once per seed, so with several seeds its interval is narrower than a test over new questions would be.
+    student run is paired with each reference run. The test then asks whether the recipe, over its seeds,
+    beats the reference on these questions, keeping each question's pairs together (stats.paired_test).
     """
     reference_seeds = {seed for _, seed in reference_runs if seed is not None}
     pairs = []
@@ -196,7 +196,7 @@ def _pairs(outcomes: dict, student_runs: list[tuple], reference_runs: list[tuple
         same_seed = [e for e, s in reference_runs if s == seed]
         for partner in same_seed if seed is not None and reference_seeds else [e for e, _ in reference_runs]:
             theirs = outcomes.get(partner, {})
-            pairs += [(key[0], key[1], right, theirs[key], entry, partner)
+            pairs += [(*key, right, theirs[key], entry, partner)
                       for key, right in mine.items() if key in theirs]
     return pairs
 
@@ -205,7 +205,7 @@ def _tests(pairs: list[tuple], engines: dict) -> list[dict]:
     """One row per split, and one per benchmark pooling its splits when it has several; `engines` maps
     (entry, benchmark, split) to the engine that answered it. `whole`: the row covers every test split of
     its benchmark (a reference with some splits still to be filed has no whole row)."""
-    table = pd.DataFrame(pairs, columns=["benchmark", "split", "student", "reference", "student_entry",
+    table = pd.DataFrame(pairs, columns=["benchmark", "split", "id", "student", "reference", "student_entry",
                                          "reference_entry"])
     rows = []
     for benchmark, part in table.groupby("benchmark", sort=False):
@@ -221,11 +221,14 @@ def _tests(pairs: list[tuple], engines: dict) -> list[dict]:
 
 
 def _test(pairs: pd.DataFrame) -> dict:
+    """The paired test of these pairs, each question's (one per seed) counted together; n, wins and losses
+    count pairs."""
     student, reference = pairs["student"].astype(bool), pairs["reference"].astype(bool)
-    both, wins = int((student & reference).sum()), int((student & ~reference).sum())
-    losses, neither = int((~student & reference).sum()), int((~student & ~reference).sum())
-    difference, low, high = stats.paired_difference(both, wins, losses, neither)
-    p = stats.mcnemar_p(wins, losses)
+    cells = pd.DataFrame({"both": student & reference, "wins": student & ~reference,
+                          "losses": ~student & reference, "neither": ~student & ~reference})
+    tables = cells.groupby([pairs["split"], pairs["id"]], sort=False).sum()
+    difference, low, high, p = stats.paired_test(list(tables.itertuples(index=False, name=None)))
+    both, wins, losses, _ = (int(k) for k in tables.sum())
     n = len(pairs)
     return {"n": n, "wins": wins, "losses": losses, "student_pct": (both + wins) / n * 100,
             "reference_pct": (both + losses) / n * 100, "difference": difference * 100, "low": low * 100,
@@ -243,7 +246,7 @@ def tradeoffs(paired_rows: pd.DataFrame, entries: pd.DataFrame, scores: pd.DataF
     `by_split`) over the test splits of a benchmark that has several: the whole benchmark, as the `whole`
     paired rows count it. low and high bound its 95% Wilson interval; with seeds a question counts once per
     seed, so the interval is narrower than new questions would make it. The twin and teacher are those
-    `paired` compared the student with, and p (from `paired_rows`, the paired() table) is the exact McNemar
+    `paired` compared the student with, and p (from `paired_rows`, the paired() table) is the exact paired
     test of student against twin on the questions both answered. train_examples: the CoTs (or programs) the
     student learned from; teacher_train_pct: the share of its training questions the teacher got right
     before filtering (both from the student's metadata).

@@ -75,7 +75,7 @@ def flags_table(summary: pd.DataFrame, names: dict[str, str]) -> list[str]:
 
 def paired_table(paired: pd.DataFrame, names: dict[str, str]) -> list[str]:
     header = ["student", "against", "reference", "test split", "n", "wins", "losses", "student %",
-              "reference %", "difference, points [95% interval], exact McNemar p", "engines"]
+              "reference %", "difference, points [95% interval], exact paired p", "engines"]
     rows = [[names[r["student"]], r["versus"], names[r["reference"]], r["column"], str(r["n"]), str(r["wins"]),
              str(r["losses"]), f"{r['student_pct']:.1f}", f"{r['reference_pct']:.1f}",
              compare.gain_text(r) if r["significant"] else f"*{compare.gain_text(r)}*",
@@ -104,7 +104,7 @@ def tradeoffs_table(points: pd.DataFrame) -> list[str]:
             f"{r[f'{who}_pct']:.1f} [{r[f'{who}_low']:.1f}–{r[f'{who}_high']:.1f}]"
 
     header = ["sweep", "benchmark", "setting = value", "seeds", "kept CoTs", "teacher right in training %",
-              "CoT student %", "twin %", "teacher %", "student vs twin, exact McNemar p"]
+              "CoT student %", "twin %", "teacher %", "student vs twin, exact paired p"]
     rows = [[r["sweep"], r["benchmark"], f"{r['axis']} = {r['value']}", str(r["runs"]),
              "" if pd.isna(r["train_examples"]) else f"{r['train_examples']:.0f}", _cell(r["teacher_train_pct"]),
              pct(r, "student"), pct(r, "twin") if isinstance(r["twin"], str) else compare.UNFILED, pct(r, "teacher"),
@@ -157,10 +157,12 @@ def section(results_dir: Path) -> str:
                   "Wins: questions only the student got right; losses: only the reference. The interval is "
                   "Newcombe's for paired proportions; p is the exact McNemar test "
                   "(two-sided binomial on wins and losses); a difference not significant at 0.05 says so, in "
-                  "*italics*; "
-                  "near the edge the two can disagree (an interval just clear of 0, p just above 0.05), and the "
-                  "mark follows the test. A benchmark with several test splits also gets a row pooling "
-                  "them (all); a student trained with several seeds pools its (question, seed) pairs. `engines`: "
+                  "*italics*; near the edge the two can disagree (an interval just clear of 0, p just above "
+                  "0.05), and the mark follows the test. A benchmark with several test splits also gets a row "
+                  "pooling them (all). A student trained with several seeds pools its (question, seed) pairs "
+                  "into n, wins, losses and the difference, but a question counts once in its test: the seeds of "
+                  "a question are flipped together (the exact sign-flip test of wins minus losses, McNemar's "
+                  "with one seed), and its interval is widened as much as the seeds agree. `engines`: "
                   "whether one engine with one weights' type ran both models; where they differ, part of the "
                   "difference may come from the engine (the same weights through llama.cpp's Q4 and "
                   "transformers' fp32 give other answers).", "",
@@ -174,7 +176,8 @@ def section(results_dir: Path) -> str:
                   "questions' answers); teacher right in training: the teacher's final answers on those training "
                   "questions before filtering. Test accuracy in percent (the teacher's few-shot CoT) with its 95% "
                   "Wilson interval over every question and seed, the test splits of a benchmark pooled; p is the "
-                  "exact McNemar test of student against twin on the same questions.",
+                  "exact paired test of student against twin on the same questions (as above: a question counts "
+                  "once over its seeds).",
                   "", *tradeoffs_table(points), ""]
     spent = spending(everything)
     if not spent.empty:

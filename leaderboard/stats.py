@@ -1,17 +1,22 @@
-"""The statistics behind the board's comparisons: plain Python on counts, no files, pandas or Streamlit.
+"""The statistics behind the board's comparisons: arithmetic on counts, no files, pandas or Streamlit.
 
     mcnemar_p(11, 4)                   # 0.1185: exact two-sided p of 11 wins against 4 losses
     wilson(16, 30)                     # (0.361, 0.699): 95% interval of 16 right out of 30
     paired_difference(5, 11, 4, 10)    # (0.233, low, high): two models on the same 30 questions
+    paired_test([(1, 1, 0, 1), ...])   # (difference, low, high, p) over questions each asked in several seeds
 
 Proportions are fractions (0-1) and intervals 95%. Two models answering the same questions are compared
 question by question: only the questions one got right and the other wrong (the discordant pairs: the
-student's wins and losses) carry evidence of a difference, which is what the exact McNemar test uses.
+student's wins and losses) carry evidence of a difference, which is what the exact McNemar test uses. With
+several runs of each model (training seeds), one question yields a pair per seed; the pairs of one question
+are not independent (seeds of one recipe often give the same answer), so `paired_test` keeps them together.
 """
 
 import math
 from collections import Counter
 from statistics import NormalDist
+
+import numpy as np
 
 Z = NormalDist().inv_cdf(0.975)  # 1.95996...: a two-sided 95% interval
 ALPHA = 0.05  # a difference with p >= ALPHA is marked "not significant" wherever it is shown
@@ -63,6 +68,51 @@ def paired_difference(both: int, wins: int, losses: int, neither: int, z: float 
     difference = p1 - p2
     return difference, max(-1.0, difference - math.sqrt(max(below, 0.0))), min(1.0, difference + math.sqrt(
         max(above, 0.0)))
+
+
+def sign_flip_p(nets: list[int]) -> float:
+    """Exact two-sided p of sum(nets), each question's net being its wins minus losses over its runs (seeds),
+    if neither model is better: then each question's net is as likely negative as positive, and the runs of a
+    question flip together, so a question won in three seeds is one piece of evidence, not three. With one
+    run per question (nets of -1, 0 or 1) this is McNemar's test."""
+    counts = Counter(abs(d) for d in nets if d)
+    if set(counts) <= {1}:
+        return mcnemar_p(sum(d > 0 for d in nets), sum(d < 0 for d in nets))
+    # U, the sum of |net| over the questions that come out positive, is a sum of binomials scaled by |net|
+    pmf = np.ones(1)
+    for size, count in counts.items():
+        scaled = np.zeros(size * count + 1)
+        scaled[::size] = [math.comb(count, k) / 2**count for k in range(count + 1)]
+        pmf = np.convolve(pmf, scaled)
+    total = sum(size * count for size, count in counts.items())  # sum(nets) = 2U - total
+    u = np.arange(len(pmf))
+    return min(1.0, float(pmf[np.abs(2 * u - total) >= abs(sum(nets))].sum()))
+
+
+def design_effect(tables: list[tuple[int, int, int, int]]) -> float:
+    """How much more the paired difference varies when each question's runs are kept together than if every
+    (question, run) pair were independent: 1 with one run per question, up to the number of runs when the
+    runs of a question always agree; never below 1 (questions that all differ alike would make the clustered
+    estimate 0, not the difference certain). `tables`: (both, wins, losses, neither) per question."""
+    n = sum(map(sum, tables))
+    wins, losses = sum(t[1] for t in tables), sum(t[2] for t in tables)
+    mean = (wins - losses) / n if n else 0.0
+    independent = wins + losses - n * mean**2
+    clustered = sum((w - l - mean * (b + w + l + x)) ** 2 for b, w, l, x in tables)
+    return max(1.0, clustered / independent) if independent > 0 else 1.0
+
+
+def paired_test(tables: list[tuple[int, int, int, int]], z: float = Z) -> tuple[float, float, float, float]:
+    """(difference, low, high, p) of two models on the same questions, each asked in one or more paired runs:
+    `tables` holds (both right, only the first, only the second, neither) per question, counted over its runs.
+    The difference pools the pairs; its Newcombe interval is widened by the design effect, and p is the
+    sign-flip test of the pooled wins minus losses, a question counting once (both equal paired_difference
+    and mcnemar_p when every question has one run)."""
+    both, wins, losses, neither = (sum(t[i] for t in tables) for i in range(4))
+    difference, low, high = paired_difference(both, wins, losses, neither, z)
+    widen = math.sqrt(design_effect(tables))
+    return (difference, max(-1.0, difference - (difference - low) * widen),
+            min(1.0, difference + (high - difference) * widen), sign_flip_p([t[1] - t[2] for t in tables]))
 
 
 def chance(answer_type: str, options: list[int] | None = None) -> float:

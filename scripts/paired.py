@@ -1,11 +1,12 @@
 """Compare any two results entries question by question: the paired test the board runs for a student
-against its references (wins, losses, the difference with its 95% interval, the exact McNemar p), for two
+against its references (wins, losses, the difference with its 95% interval, the exact paired p), for two
 entries the board does not pair, such as two students trained on different rationales.
 
     .venv/bin/python scripts/paired.py results/<first entry> results/<second entry>
 
 Wins are the questions only the first got right. Both entries must be in the same results directory; a
-seed group's entry stands for all of its seeds.
+seed group's entry stands for all of its seeds: wins and losses count (question, seed) pairs, and the test
+counts each question once (its seeds flipped together).
 """
 
 import argparse

@@ -169,6 +169,18 @@ def test_a_pot_student_is_compared_with_its_twin_base_teacher_and_cot_student(po
     assert (mine.set_index("versus").loc[["answer-only twin", "untrained base"], "n"] == 60).all()
 
 
+def test_a_question_counts_once_however_many_seeds_answered_it(pot_paired):
+    twin = pot_paired[(pot_paired["student"] == "pot-seed0__ft_pot")
+                      & (pot_paired["versus"] == "answer-only twin")].iloc[0]
+    # seeds 0 and 1 get the first 18 and 15 of 30 right, the twin (one run) the first 6: 9 questions won in both
+    # seeds and 3 in seed 0 alone. The 21 pooled wins are 12 questions' evidence: p = 2 / 2^12, not 2 / 2^21
+    assert (twin["n"], twin["wins"], twin["losses"]) == (60, 21, 0)
+    assert twin["p"] == pytest.approx(2 / 2**12)
+    _, low, high = stats.paired_difference(6, 21, 0, 33)
+    assert twin["difference"] == pytest.approx(35.0)
+    assert twin["low"] < low * 100 and twin["high"] > high * 100  # wider than for 60 independent pairs
+
+
 def test_cot_students_get_no_cot_student_row_and_their_base_few_shot_cot(pot_board, pot_paired):
     cot = pot_paired[pot_paired["student"].str.startswith("cot-")]
     # cot-letters shares no question with a reference (they answered gsm_symbolic only): no row

@@ -60,6 +60,42 @@ def test_paired_difference_keeps_a_width_without_discordant_pairs():
     assert 0 < low < 0.4 < high <= 1
 
 
+def test_the_sign_flip_test_is_mcnemar_with_one_run_per_question():
+    assert stats.sign_flip_p([1] * 11 + [-1] * 4 + [0] * 15) == stats.mcnemar_p(11, 4)
+    assert stats.sign_flip_p([]) == 1.0
+
+
+@pytest.mark.parametrize("nets, expected", [
+    ([2, 2, 2], 2 / 8),  # three questions won in both seeds: only all-plus or all-minus reach |6|
+    ([3, 3, 3, 3, 3, 3], 2 / 64),  # as strong as six single wins, not eighteen
+    ([2, 1, 1, 1], 2 / 16),  # the sum 5 is the largest there is: all plus or all minus
+    # sum 3: +2 with the three ones summing to 3 or 1 (1 + 3 of 8 patterns), and its mirror: 8 of 16
+    ([2, 1, 1, -1], 8 / 16),
+    # sum 2: +-2 +-1 +-1 give 4, 2, 2, 0 and their mirrors: |sum| >= 2 in 6 of 8
+    ([1, -1, 0, 2], 6 / 8),
+])
+def test_the_sign_flip_test_counts_each_question_once(nets, expected):
+    assert stats.sign_flip_p(nets) == pytest.approx(expected)
+
+
+def test_paired_test_widens_the_interval_by_the_design_effect():
+    one_run = [(1, 0, 0, 0)] * 5 + [(0, 1, 0, 0)] * 10 + [(0, 0, 1, 0)] * 2 + [(0, 0, 0, 1)] * 13
+    assert stats.design_effect(one_run) == pytest.approx(1.0)
+    assert stats.paired_test(one_run) == pytest.approx((*stats.paired_difference(5, 10, 2, 13),
+                                                        stats.mcnemar_p(10, 2)))
+    # the same 30 questions in three seeds that always agree: three times the pairs, the same evidence
+    agreeing = [(3 * b, 3 * w, 3 * l, 3 * x) for b, w, l, x in one_run]
+    assert stats.design_effect(agreeing) == pytest.approx(3.0)
+    difference, low, high, p = stats.paired_test(agreeing)
+    _, pooled_low, pooled_high = stats.paired_difference(15, 30, 6, 39)
+    assert difference == pytest.approx(8 / 30)
+    assert (difference - low, high - difference) == pytest.approx(
+        ((difference - pooled_low) * 3**0.5, (pooled_high - difference) * 3**0.5))
+    assert p == pytest.approx(stats.sign_flip_p([3] * 10 + [-3] * 2)) == pytest.approx(stats.mcnemar_p(10, 2))
+    # every question won the same way: the clustered spread is 0, the interval keeps the independent one's width
+    assert stats.design_effect([(0, 1, 0, 1)] * 20) == 1.0
+
+
 def test_chance_and_majority_rates():
     assert stats.chance("yesno") == 0.5
     assert stats.chance("letter", [5, 5, 3]) == pytest.approx((0.2 + 0.2 + 1 / 3) / 3)

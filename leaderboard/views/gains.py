@@ -1,6 +1,6 @@
 """What distillation gained: each CoT or PoT student against its answer-only twin, untrained base and teacher (a
 PoT student also against its CoT students: same teacher, and gold rationales), question by question (wins,
-losses, the difference with its 95% interval, the exact McNemar p-value)."""
+losses, the difference with its 95% interval, the exact paired p-value)."""
 
 import streamlit as st
 
@@ -20,7 +20,8 @@ def paired_tests(rows, names: dict[str, str], widget_key: str, sides: tuple[str,
                      "reference": st.column_config.TextColumn(sides[1]),
                      "column": st.column_config.TextColumn("test split"),
                      "runs": st.column_config.NumberColumn("seeds", help=f"the {sides[0]}'s seeds, pooled: each "
-                                                           "(question, seed) is one pair"),
+                                                           "(question, seed) is one pair; a question counts "
+                                                           "once in the test"),
                      "n": st.column_config.NumberColumn("n", help="paired questions (times seeds)"),
                      "wins": st.column_config.NumberColumn("wins", help=f"questions only the {sides[0]} got right"),
                      "losses": st.column_config.NumberColumn("losses", help=f"questions only the {sides[1]} got "
@@ -29,9 +30,10 @@ def paired_tests(rows, names: dict[str, str], widget_key: str, sides: tuple[str,
                      "reference_pct": st.column_config.NumberColumn(f"{sides[1]} %", format="%.1f"),
                      "difference": st.column_config.TextColumn("difference, points [95% interval]", help=(
                          f"{sides[0]} minus {sides[1]} on the same questions; 'not significant' when the exact "
-                         "McNemar p is 0.05 or more")),
+                         "paired p is 0.05 or more")),
                      "p": st.column_config.NumberColumn("p", format="%.4f", help="exact McNemar: two-sided "
-                                                        "binomial test of wins against losses"),
+                                                        "binomial test of wins against losses; with seeds, "
+                                                        "each question's seeds flip together (sign-flip test)"),
                      "engines": st.column_config.TextColumn("different engines", help=(
                          "empty where one engine with the same weights ran both; otherwise what ran each: part of "
                          "the difference may come from the engine, not the training"))})
@@ -93,7 +95,8 @@ if paired.empty:
 names = ui.names(key, groups=True)
 st.caption("Each bar is one CoT or PoT student on the questions it and the reference both answered, question by "
            "question: the difference in accuracy (points) with its 95% interval (Newcombe's, from Wilson "
-           "intervals). Green: the exact McNemar test on the questions only one of them got right finds the "
+           "intervals). Green: the exact McNemar test on the questions only one of them got right (each question "
+           "once, its seeds together) finds the "
            "difference significant at 0.05; grey and n.s.: it does not. Near that edge the interval and the "
            "exact test can disagree; the mark follows the test. Answer-only students are references here, "
            "never bars of their own.")

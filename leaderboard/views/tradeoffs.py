@@ -28,7 +28,8 @@ names = ui.names(key, groups=True)
 st.caption("Accuracy (percent) at each value of the swept setting: the student (a seed group pooled over its "
            "seeds) and its answer-only twin, each with its 95% Wilson interval, over every question it was asked "
            "(all test splits of a benchmark that has several); the dashed line is the teacher. Above each point, "
-           "the exact McNemar p-value of student against twin on the questions both answered; * and green: "
+           "the exact paired p-value of student against twin on the questions both answered (a question "
+           "counts once, its seeds together); * and green: "
            "p < 0.05. Numeric settings spanning a factor of 4 or more are drawn on a log axis. A benchmark with "
            "several test splits (lengths) also gets the student's accuracy split by split, one line per value.")
 by_split = ui.tradeoffs(key, by_split=True)
@@ -53,8 +54,8 @@ for (sweep, benchmark), part in points.groupby(["sweep", "benchmark"], sort=Fals
                      "student_n": st.column_config.NumberColumn("n", help="questions, times seeds"),
                      "twin_pct": st.column_config.NumberColumn("twin %", format="%.1f"),
                      "teacher_pct": st.column_config.NumberColumn("teacher %", format="%.1f"),
-                     "p": st.column_config.NumberColumn("p", format="%.4f", help="exact McNemar, student against "
-                                                        "twin, on the questions both answered")})
+                     "p": st.column_config.NumberColumn("p", format="%.4f", help="exact paired test, student "
+                                                        "against twin, on the questions both answered")})
     splits = by_split[(by_split["sweep"] == sweep) & (by_split["benchmark"] == benchmark)]
     if splits["split"].nunique() > 1:  # test lengths: where a point gains (or loses) may hide in the pooled score
         st.plotly_chart(figures.tradeoff_splits(splits, names), key=f"tradeoff_splits:{sweep}:{benchmark}")
