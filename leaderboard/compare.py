@@ -6,8 +6,8 @@ gold answer, the answer the grader read, whether it was right); the statistics a
     summary(questions)              # per entry and split: score, most common answer, majority and chance rates
     paired(questions, entries)      # each CoT or PoT student against its twin, untrained base, teacher, ...
     head_to_head(questions, entries, a, b)  # any two entries, the same way (scripts/paired.py)
-    tradeoffs(paired, entries, scores)  # each sweep point: student, twin and teacher accuracy, p of student vs twin
-    tradeoffs(paired, entries, scores, by_split=True)  # the same per test split (test lengths, for instance)
+    tradeoffs(paired, entries, questions)  # each sweep point: student, twin and teacher accuracy, p of student vs twin
+    tradeoffs(paired, entries, questions, by_split=True)  # the same per test split (test lengths, for instance)
 """
 
 import math
@@ -235,7 +235,7 @@ def _test(pairs: pd.DataFrame) -> dict:
             "high": high * 100, "p": p, "significant": stats.significant(p)}
 
 
-def tradeoffs(paired_rows: pd.DataFrame, entries: pd.DataFrame, scores: pd.DataFrame,
+def tradeoffs(paired_rows: pd.DataFrame, entries: pd.DataFrame, questions: pd.DataFrame,
               by_split: bool = False) -> pd.DataFrame:
     """TRADEOFF_COLUMNS: one row per sweep point (a CoT or PoT student whose metadata names its sweep, its
     axis and value; a seed group counts once) and benchmark it was scored on, in percent, values in order;
@@ -244,8 +244,8 @@ def tradeoffs(paired_rows: pd.DataFrame, entries: pd.DataFrame, scores: pd.DataF
     Each accuracy is its model's own over every question it was asked, pooled over its seed group (the seeds
     both student and twin have, as the paired test pairs them; `runs` counts them) and (unless
     `by_split`) over the test splits of a benchmark that has several: the whole benchmark, as the `whole`
-    paired rows count it. low and high bound its 95% Wilson interval; with seeds a question counts once per
-    seed, so the interval is narrower than new questions would make it. The twin and teacher are those
+    paired rows count it; n counts answers (questions times seeds). low and high bound its 95% Wilson interval,
+    a question counting once over its seeds (stats.wilson_by_question). The twin and teacher are those
     `paired` compared the student with, and p (from `paired_rows`, the paired() table) is the exact paired
     test of student against twin on the questions both answered. train_examples: the CoTs (or programs) the
     student learned from; teacher_train_pct: the share of its training questions the teacher got right
@@ -260,7 +260,7 @@ def tradeoffs(paired_rows: pd.DataFrame, entries: pd.DataFrame, scores: pd.DataF
         twin, teacher = references(entries, student).get("answer-only twin"), teacher_entry(entries, student)
         runs, twin_runs = _matched_seeds(members[student["entry"]], members.get(twin, []))
         for benchmark in student["covers"].split(","):
-            scored = _scored_splits(scores, runs, benchmark)
+            scored = _scored_splits(questions, runs, benchmark)
             for split in scored if by_split else [None]:
                 splits = [split] if split else scored  # each side on the same splits, or not at all
                 p = p_of.get((student["entry"], column_label(benchmark, split) if split else benchmark), float("nan"))
@@ -268,9 +268,9 @@ def tradeoffs(paired_rows: pd.DataFrame, entries: pd.DataFrame, scores: pd.DataF
                              "benchmark": benchmark, "split": split, "student": student["entry"], "twin": twin,
                              "teacher": teacher, "runs": len(runs), "train_examples": student["train_examples"],
                              "teacher_train_pct": pd.to_numeric(student["teacher_accuracy"]) * 100,
-                             **_accuracy(scores, runs, benchmark, "student", splits),
-                             **_accuracy(scores, twin_runs, benchmark, "twin", splits),
-                             **_accuracy(scores, members.get(teacher, []), benchmark, "teacher", splits),
+                             **_accuracy(questions, runs, benchmark, "student", splits),
+                             **_accuracy(questions, twin_runs, benchmark, "twin", splits),
+                             **_accuracy(questions, members.get(teacher, []), benchmark, "teacher", splits),
                              "p": p, "significant": stats.significant(p)})
     # splits in the registry's order; numbers in numeric order, then text (modes, model names) by the student's
     # size (model names are not in size order) and then alphabetically
@@ -295,27 +295,28 @@ def _matched_seeds(student_runs: list[tuple], twin_runs: list[tuple]) -> tuple[l
             [r for r in twin_runs if r[1] is None or r[1] in student_seeds])
 
 
-def _scores_of(scores: pd.DataFrame, runs: list[tuple], benchmark: str) -> pd.DataFrame:
-    """The runs' filed scores on `benchmark`, one row per run and test split."""
-    return scores[scores["entry"].isin([e for e, _ in runs]) & (scores["benchmark"] == benchmark)]
+def _answers_of(questions: pd.DataFrame, runs: list[tuple], benchmark: str) -> pd.DataFrame:
+    """The runs' graded answers on `benchmark`, one row per run and question."""
+    return questions[questions["entry"].isin([e for e, _ in runs]) & (questions["benchmark"] == benchmark)]
 
 
-def _scored_splits(scores: pd.DataFrame, runs: list[tuple], benchmark: str) -> list[str]:
-    scored = set(_scores_of(scores, runs, benchmark)["split"])
+def _scored_splits(questions: pd.DataFrame, runs: list[tuple], benchmark: str) -> list[str]:
+    scored = set(_answers_of(questions, runs, benchmark)["split"])
     return [s for s in get_benchmark(benchmark).test_splits if s in scored]
 
 
-def _accuracy(scores: pd.DataFrame, runs: list[tuple], benchmark: str, who: str, splits: list[str]) -> dict:
+def _accuracy(questions: pd.DataFrame, runs: list[tuple], benchmark: str, who: str, splits: list[str]) -> dict:
     """{who_pct, who_low, who_high, who_n}: the runs' right answers on these `splits` of `benchmark`, pooled
-    over runs and splits (percent, 95% Wilson interval); missing (NaN) where one of the splits has no scored
-    run (a reference still being evaluated would otherwise be pooled over other splits than the student)."""
-    mine = _scores_of(scores, runs, benchmark)
-    mine = mine[mine["n"].notna() & mine["split"].isin(splits)]
-    n = int(mine["n"].sum())
-    if not n or set(mine["split"]) != set(splits):
+    over runs and splits (percent, 95% interval with each question once); missing (NaN) where one of the
+    splits has no answered run (a reference still being evaluated would otherwise be pooled over other splits
+    than the student)."""
+    mine = _answers_of(questions, runs, benchmark)
+    mine = mine[mine["split"].isin(splits)]
+    if mine.empty or set(mine["split"]) != set(splits):
         return dict.fromkeys([f"{who}_pct", f"{who}_low", f"{who}_high", f"{who}_n"], float("nan"))
-    right = int(sum(round(s * k) for s, k in zip(mine["score"], mine["n"])))  # filed scores are right / n
-    low, high = stats.wilson(right, n)
+    per_question = mine.groupby(["split", "id"], sort=False)["correct"].agg(["sum", "size"])
+    low, high = stats.wilson_by_question(list(zip(per_question["sum"], per_question["size"])))
+    right, n = int(per_question["sum"].sum()), len(mine)
     return {f"{who}_pct": right / n * 100, f"{who}_low": low * 100, f"{who}_high": high * 100, f"{who}_n": n}
 
 

@@ -169,15 +169,15 @@ def section(results_dir: Path) -> str:
                   *paired_table(paired, group_names), ""]
     if len(everything.entries) > len(board.entries):
         points = compare.tradeoffs(compare.paired(every_question, everything.entries), everything.entries,
-                                   everything.scores)
+                                   every_question)
         lines += ["Sweeps: a recipe with `sweep:` trains a CoT student and its answer-only twin at each value of "
                   "one setting (left out of the tables above; the board's Trade-offs page draws them). Kept CoTs: "
                   "the teacher's chains the filter kept, what the CoT student learned from (its twin: the same "
                   "questions' answers); teacher right in training: the teacher's final answers on those training "
                   "questions before filtering. Test accuracy in percent (the teacher's few-shot CoT) with its 95% "
-                  "Wilson interval over every question and seed, the test splits of a benchmark pooled; p is the "
-                  "exact paired test of student against twin on the same questions (as above: a question counts "
-                  "once over its seeds).",
+                  "Wilson interval over every question, each once however many seeds answered it, the test splits "
+                  "of a benchmark pooled; p is the exact paired test of student against twin on the same questions "
+                  "(as above: a question counts once over its seeds).",
                   "", *tradeoffs_table(points), ""]
     spent = spending(everything)
     if not spent.empty:

@@ -4,6 +4,7 @@
     wilson(16, 30)                     # (0.361, 0.699): 95% interval of 16 right out of 30
     paired_difference(5, 11, 4, 10)    # (0.233, low, high): two models on the same 30 questions
     paired_test([(1, 1, 0, 1), ...])   # (difference, low, high, p) over questions each asked in several seeds
+    wilson_by_question([(3, 3), ...])  # one model's interval over questions each asked in several seeds
 
 Proportions are fractions (0-1) and intervals 95%. Two models answering the same questions are compared
 question by question: only the questions one got right and the other wrong (the discordant pairs: the
@@ -89,30 +90,38 @@ def sign_flip_p(nets: list[int]) -> float:
     return min(1.0, float(pmf[np.abs(2 * u - total) >= abs(sum(nets))].sum()))
 
 
-def design_effect(tables: list[tuple[int, int, int, int]]) -> float:
-    """How much more the paired difference varies when each question's runs are kept together than if every
-    (question, run) pair were independent: 1 with one run per question, up to the number of runs when the
-    runs of a question always agree; never below 1 (questions that all differ alike would make the clustered
-    estimate 0, not the difference certain). `tables`: (both, wins, losses, neither) per question."""
-    n = sum(map(sum, tables))
-    wins, losses = sum(t[1] for t in tables), sum(t[2] for t in tables)
-    mean = (wins - losses) / n if n else 0.0
-    independent = wins + losses - n * mean**2
-    clustered = sum((w - l - mean * (b + w + l + x)) ** 2 for b, w, l, x in tables)
-    return max(1.0, clustered / independent) if independent > 0 else 1.0
+def design_effect(clusters: list[tuple[float, float, int]]) -> float:
+    """How much more a mean varies when each question's runs (seeds) are kept together than if every (question,
+    run) observation were independent: 1 with one run per question, up to the runs per question when the runs
+    of a question always agree. Never below 1 (questions that all score alike would make the clustered estimate
+    0, not the mean certain); where every observation is the same there is nothing to estimate it from, and the
+    runs are taken to agree (they did). `clusters`: (sum, sum of squares, runs) of each question's observations."""
+    n = sum(size for _, _, size in clusters)
+    mean = sum(total for total, _, _ in clusters) / n if n else 0.0
+    independent = sum(squares for _, squares, _ in clusters) - n * mean**2
+    clustered = sum((total - mean * size) ** 2 for total, _, size in clusters)
+    if independent <= 1e-12:
+        return n / len(clusters) if clusters else 1.0
+    return max(1.0, clustered / independent)
+
+
+def wilson_by_question(tables: list[tuple[int, int]], z: float = Z) -> tuple[float, float]:
+    """95% interval of a proportion over questions each asked in one or more runs: `tables` holds (right,
+    asked) per question. Wilson's interval of the pooled counts shrunk by the design effect (its effective
+    sample size), so that a question right in every seed counts as one question, not three."""
+    factor = design_effect([(r, r, k) for r, k in tables])
+    return wilson(sum(r for r, _ in tables) / factor, sum(k for _, k in tables) / factor, z)
 
 
 def paired_test(tables: list[tuple[int, int, int, int]], z: float = Z) -> tuple[float, float, float, float]:
     """(difference, low, high, p) of two models on the same questions, each asked in one or more paired runs:
     `tables` holds (both right, only the first, only the second, neither) per question, counted over its runs.
-    The difference pools the pairs; its Newcombe interval is widened by the design effect, and p is the
-    sign-flip test of the pooled wins minus losses, a question counting once (both equal paired_difference
-    and mcnemar_p when every question has one run)."""
-    both, wins, losses, neither = (sum(t[i] for t in tables) for i in range(4))
-    difference, low, high = paired_difference(both, wins, losses, neither, z)
-    widen = math.sqrt(design_effect(tables))
-    return (difference, max(-1.0, difference - (difference - low) * widen),
-            min(1.0, difference + (high - difference) * widen), sign_flip_p([t[1] - t[2] for t in tables]))
+    The difference pools the pairs; its Newcombe interval is that of the pooled table shrunk by the design
+    effect, and p is the sign-flip test of the pooled wins minus losses, a question counting once (both equal
+    paired_difference and mcnemar_p when every question has one run)."""
+    factor = design_effect([(w - l, w + l, b + w + l + x) for b, w, l, x in tables])
+    difference, low, high = paired_difference(*(sum(t[i] for t in tables) / factor for i in range(4)), z)
+    return difference, low, high, sign_flip_p([w - l for _, w, l, _ in tables])
 
 
 def chance(answer_type: str, options: list[int] | None = None) -> float:

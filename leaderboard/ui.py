@@ -86,8 +86,8 @@ def _paired(root: str, files_digest: str) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=8)  # what it waits on, _paired, says what it does
 def _tradeoffs(root: str, files_digest: str, by_split: bool) -> pd.DataFrame:
-    board = _board(root, files_digest)
-    return compare.tradeoffs(_paired(root, files_digest), board.entries, board.scores, by_split)
+    return compare.tradeoffs(_paired(root, files_digest), _board(root, files_digest).entries,
+                             _questions(root, files_digest)[0], by_split)
 
 
 @st.cache_data(max_entries=4)

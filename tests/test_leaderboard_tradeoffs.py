@@ -68,7 +68,7 @@ def board(tmp_path_factory):
 def points(board):
     questions, unread = read_outcomes(board)
     assert unread.empty
-    return compare.tradeoffs(compare.paired(questions, board.entries), board.entries, board.scores)
+    return compare.tradeoffs(compare.paired(questions, board.entries), board.entries, questions)
 
 
 def test_each_sweep_point_pools_its_seeds_and_splits(points):
@@ -85,8 +85,10 @@ def test_each_sweep_point_pools_its_seeds_and_splits(points):
     assert sizes["student_pct"].tolist() == pytest.approx([50, 60, 60])
     assert sizes["twin_pct"].tolist() == pytest.approx([50, 40, 35 / .6])
     assert sizes["teacher_pct"].tolist() == pytest.approx([80, 80, 80])
-    low, high = stats.wilson(180, 300)
+    # a question counts once over the seeds: per split 16 questions right in both, 4 in seed 0 only, 10 in neither
+    low, high = stats.wilson_by_question([(2, 2)] * 16 * 5 + [(1, 2)] * 4 * 5 + [(0, 2)] * 10 * 5)
     assert (sizes["student_low"].iloc[2], sizes["student_high"].iloc[2]) == pytest.approx((low * 100, high * 100))
+    assert high - low > stats.wilson(180, 300)[1] - stats.wilson(180, 300)[0]  # wider than 300 answers apart
     low, high = stats.wilson(60, 150)
     assert (sizes["twin_low"].iloc[1], sizes["twin_high"].iloc[1]) == pytest.approx((low * 100, high * 100))
 
@@ -108,13 +110,14 @@ def test_a_point_half_filed_is_compared_only_where_both_sides_are(tmp_path):
     shutil.rmtree(root / "q1000-direct-seed1__ft_direct")
     synth.write_entry(root, synth.TEACHER, role="teacher", params=1_543_714_304, n=N, scores={FLIPS[0]: 0.8})
     board = load_board(root)
-    paired = compare.paired(read_outcomes(board)[0], board.entries)
+    questions = read_outcomes(board)[0]
+    paired = compare.paired(questions, board.entries)
     mine = paired[paired["student"] == "q1000-cot-seed0__ft_cot"].set_index("versus")
     twin = mine[mine["whole"]].loc["answer-only twin"]
     assert (twin["n"], twin["wins"], twin["losses"]) == (150, 10, 0)  # seed 0 with its own twin only
     teacher = mine.loc["teacher"]
     assert teacher["column"] == "coin_flip 2flips" and not teacher["whole"]
-    point = compare.tradeoffs(paired, board.entries, board.scores).query("value == 1000").iloc[0]
+    point = compare.tradeoffs(paired, board.entries, questions).query("value == 1000").iloc[0]
     assert math.isnan(point["teacher_pct"])
     # the student's accuracy waits for seed 1's twin too: both sides over seed 0
     assert (point["runs"], point["student_n"], point["twin_n"]) == (1, 150, 150)
@@ -134,7 +137,8 @@ def test_a_sweep_of_students_goes_from_the_smallest_to_the_largest(tmp_path):
     for value, params in [("smollm2-135m", 134_515_008), ("gemma3-270m", 268_098_176)]:
         _point(root, value, "coin-student", "student", value, 15, 15, params=params)
     board = load_board(root)
-    table = compare.tradeoffs(compare.paired(read_outcomes(board)[0], board.entries), board.entries, board.scores)
+    questions = read_outcomes(board)[0]
+    table = compare.tradeoffs(compare.paired(questions, board.entries), board.entries, questions)
     assert table.query("sweep == 'coin-student'")["value"].tolist() == ["smollm2-135m", "gemma3-270m"]
     assert table.query("sweep == 'coin-mode'")["value"].tolist() == ["fewshot", "hint"]
 
@@ -142,20 +146,21 @@ def test_a_sweep_of_students_goes_from_the_smallest_to_the_largest(tmp_path):
 def test_no_sweep_no_rows(tmp_path):
     board = load_board(synth.distilled(tmp_path))
     questions = read_outcomes(board)[0]
-    table = compare.tradeoffs(compare.paired(questions, board.entries), board.entries, board.scores)
+    table = compare.tradeoffs(compare.paired(questions, board.entries), board.entries, questions)
     assert table.empty and list(table.columns) == compare.TRADEOFF_COLUMNS
 
 
 def test_the_figure_draws_student_twin_teacher_and_p_values(points):
-    figure = figures.tradeoff(points[points["sweep"] == SIZES])
+    sizes = points[points["sweep"] == SIZES]
+    figure = figures.tradeoff(sizes)
     layout = figure.layout
     assert layout.xaxis.type == "log" and list(layout.xaxis.tickvals) == [125, 250, 1000]
     assert layout.title.text == "coin-size · coin_flip"
     student, twin, p_values = figure.data
     assert (student.name, twin.name) == ("student", "answer-only twin")
     assert list(student.y) == pytest.approx([50, 60, 60]) and list(twin.y) == pytest.approx([50, 40, 35 / .6])
-    high = [stats.wilson(k, n)[1] * 100 for k, n in ((75, 150), (90, 150), (180, 300))]
-    assert list(student.error_y.array + student.y) == pytest.approx(high)
+    high = [stats.wilson(k, n)[1] * 100 for k, n in ((75, 150), (90, 150))]  # one seed; two seeds: compare's
+    assert list(student.error_y.array + student.y) == pytest.approx([*high, sizes["student_high"].iloc[2]])
     assert list(p_values.text) == ["p=1.000", "p<0.0001 *", "p=0.302"]
     assert list(p_values.textfont.color) == ["#777", figures.SIGNIFICANT, "#777"]
     assert [a.text for a in layout.annotations] == ["teacher 80.0%"] and [s.y0 for s in layout.shapes] == [80]
@@ -203,7 +208,7 @@ def test_the_main_table_shows_sweep_points_on_request(board, monkeypatch):
 @pytest.fixture(scope="module")
 def split_points(board):
     questions = read_outcomes(board)[0]
-    return compare.tradeoffs(compare.paired(questions, board.entries), board.entries, board.scores, by_split=True)
+    return compare.tradeoffs(compare.paired(questions, board.entries), board.entries, questions, by_split=True)
 
 
 def test_by_split_a_point_gets_a_row_per_test_split_with_its_own_test(split_points, points):

@@ -78,22 +78,33 @@ def test_the_sign_flip_test_counts_each_question_once(nets, expected):
     assert stats.sign_flip_p(nets) == pytest.approx(expected)
 
 
-def test_paired_test_widens_the_interval_by_the_design_effect():
-    one_run = [(1, 0, 0, 0)] * 5 + [(0, 1, 0, 0)] * 10 + [(0, 0, 1, 0)] * 2 + [(0, 0, 0, 1)] * 13
+def test_the_design_effect_is_how_much_a_question_s_runs_agree():
+    one_run = [(1, 1, 1)] * 10 + [(0, 0, 1)] * 20  # 10 of 30 right, one run each
     assert stats.design_effect(one_run) == pytest.approx(1.0)
-    assert stats.paired_test(one_run) == pytest.approx((*stats.paired_difference(5, 10, 2, 13),
-                                                        stats.mcnemar_p(10, 2)))
+    assert stats.design_effect([(3 * t, 3 * t, 3) for t, _, _ in one_run]) == pytest.approx(3.0)  # seeds agree
+    # half the runs right on every question: no spread between questions, the independent width is kept
+    assert stats.design_effect([(1, 1, 2)] * 30) == 1.0
+    # every answer wrong in every seed: nothing to estimate from, and the seeds did agree
+    assert stats.design_effect([(0, 0, 3)] * 30) == 3.0
+
+
+def test_paired_test_counts_questions_not_question_seed_pairs():
+    one_run = [(1, 0, 0, 0)] * 5 + [(0, 1, 0, 0)] * 10 + [(0, 0, 1, 0)] * 2 + [(0, 0, 0, 1)] * 13
+    expected = (*stats.paired_difference(5, 10, 2, 13), stats.mcnemar_p(10, 2))
+    assert stats.paired_test(one_run) == pytest.approx(expected)
     # the same 30 questions in three seeds that always agree: three times the pairs, the same evidence
-    agreeing = [(3 * b, 3 * w, 3 * l, 3 * x) for b, w, l, x in one_run]
-    assert stats.design_effect(agreeing) == pytest.approx(3.0)
-    difference, low, high, p = stats.paired_test(agreeing)
-    _, pooled_low, pooled_high = stats.paired_difference(15, 30, 6, 39)
-    assert difference == pytest.approx(8 / 30)
-    assert (difference - low, high - difference) == pytest.approx(
-        ((difference - pooled_low) * 3**0.5, (pooled_high - difference) * 3**0.5))
-    assert p == pytest.approx(stats.sign_flip_p([3] * 10 + [-3] * 2)) == pytest.approx(stats.mcnemar_p(10, 2))
-    # every question won the same way: the clustered spread is 0, the interval keeps the independent one's width
-    assert stats.design_effect([(0, 1, 0, 1)] * 20) == 1.0
+    assert stats.paired_test([(3 * b, 3 * w, 3 * l, 3 * x) for b, w, l, x in one_run]) == pytest.approx(expected)
+    # no discordant pair in 150 questions times 3 seeds: the width of 150 pairs, not 450
+    assert stats.paired_test([(0, 0, 0, 3)] * 150) == pytest.approx((*stats.paired_difference(0, 0, 0, 150), 1.0))
+
+
+def test_wilson_by_question_counts_questions_not_question_seed_answers():
+    assert stats.wilson_by_question([(1, 1)] * 16 + [(0, 1)] * 14) == pytest.approx(stats.wilson(16, 30))
+    assert stats.wilson_by_question([(3, 3)] * 16 + [(0, 3)] * 14) == pytest.approx(stats.wilson(16, 30))
+    assert stats.wilson_by_question([(0, 3)] * 30) == pytest.approx(stats.wilson(0, 30))
+    # seeds that disagree: between the question-level and the answer-level interval
+    low, high = stats.wilson_by_question([(2, 3)] * 10 + [(1, 3)] * 10 + [(3, 3)] * 5 + [(0, 3)] * 5)
+    assert stats.wilson(15, 30)[0] < low < stats.wilson(45, 90)[0]  # design effect 27.5 / 22.5
 
 
 def test_chance_and_majority_rates():

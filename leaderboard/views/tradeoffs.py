@@ -27,11 +27,11 @@ if points.empty:
 names = ui.names(key, groups=True)
 st.caption("Accuracy (percent) at each value of the swept setting: the student (a seed group pooled over its "
            "seeds) and its answer-only twin, each with its 95% Wilson interval, over every question it was asked "
-           "(all test splits of a benchmark that has several); the dashed line is the teacher. Above each point, "
-           "the exact paired p-value of student against twin on the questions both answered (a question "
-           "counts once, its seeds together); * and green: "
-           "p < 0.05. Numeric settings spanning a factor of 4 or more are drawn on a log axis. A benchmark with "
-           "several test splits (lengths) also gets the student's accuracy split by split, one line per value.")
+           "(all test splits of a benchmark that has several; a question counts once, whatever its seeds); the "
+           "dashed line is the teacher. Above each point, the exact paired p-value of student against twin on the "
+           "questions both answered (a question counts once, its seeds together); * and green: p < 0.05. Numeric "
+           "settings spanning a factor of 4 or more are drawn on a log axis. A benchmark with several test splits "
+           "(lengths) also gets the student's accuracy split by split, one line per value.")
 by_split = ui.tradeoffs(key, by_split=True)
 for (sweep, benchmark), part in points.groupby(["sweep", "benchmark"], sort=False):
     # The sweep's name comes from a file: the figure's title shows it as text, a Markdown subheader would not.
