@@ -260,9 +260,9 @@ def tradeoffs(paired_rows: pd.DataFrame, entries: pd.DataFrame, questions: pd.Da
         twin, teacher = references(entries, student).get("answer-only twin"), teacher_entry(entries, student)
         runs, twin_runs = _matched_seeds(members[student["entry"]], members.get(twin, []))
         for benchmark in student["covers"].split(","):
-            scored = _scored_splits(questions, runs, benchmark)
-            for split in scored if by_split else [None]:
-                splits = [split] if split else scored  # each side on the same splits, or not at all
+            answered = _answered_splits(questions, runs, benchmark)
+            for split in answered if by_split else [None]:
+                splits = [split] if split else answered  # each side on the same splits, or not at all
                 p = p_of.get((student["entry"], column_label(benchmark, split) if split else benchmark), float("nan"))
                 rows.append({"sweep": student["sweep"], "axis": student["sweep_axis"], "value": student["sweep_value"],
                              "benchmark": benchmark, "split": split, "student": student["entry"], "twin": twin,
@@ -300,9 +300,9 @@ def _answers_of(questions: pd.DataFrame, runs: list[tuple], benchmark: str) -> p
     return questions[questions["entry"].isin([e for e, _ in runs]) & (questions["benchmark"] == benchmark)]
 
 
-def _scored_splits(questions: pd.DataFrame, runs: list[tuple], benchmark: str) -> list[str]:
-    scored = set(_answers_of(questions, runs, benchmark)["split"])
-    return [s for s in get_benchmark(benchmark).test_splits if s in scored]
+def _answered_splits(questions: pd.DataFrame, runs: list[tuple], benchmark: str) -> list[str]:
+    answered = set(_answers_of(questions, runs, benchmark)["split"])
+    return [s for s in get_benchmark(benchmark).test_splits if s in answered]
 
 
 def _accuracy(questions: pd.DataFrame, runs: list[tuple], benchmark: str, who: str, splits: list[str]) -> dict:
