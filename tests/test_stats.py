@@ -1,6 +1,8 @@
 """leaderboard.stats on cases worked out by hand (the arithmetic is in the comments; z = 1.959964)."""
 
+import itertools
 import math
+import random
 
 import pytest
 
@@ -76,6 +78,15 @@ def test_the_sign_flip_test_is_mcnemar_with_one_run_per_question():
 ])
 def test_the_sign_flip_test_counts_each_question_once(nets, expected):
     assert stats.sign_flip_p(nets) == pytest.approx(expected)
+
+
+def test_the_sign_flip_test_matches_enumerating_every_sign_pattern():
+    rng = random.Random(0)
+    for _ in range(200):
+        nets = [rng.randint(-3, 3) for _ in range(rng.randint(0, 10))]
+        patterns = list(itertools.product((1, -1), repeat=len(nets)))
+        extreme = sum(abs(sum(s * d for s, d in zip(signs, nets))) >= abs(sum(nets)) for signs in patterns)
+        assert stats.sign_flip_p(nets) == pytest.approx(extreme / len(patterns), abs=1e-12), nets
 
 
 def test_the_design_effect_is_how_much_a_question_s_runs_agree():
