@@ -22,11 +22,13 @@ import numpy as np
 Z = NormalDist().inv_cdf(0.975)  # 1.95996...: a two-sided 95% interval
 ALPHA = 0.05  # a difference with p >= ALPHA is marked "not significant" wherever it is shown
 CONSTANT_SHARE = 0.9  # giving one answer to this share of a split's questions or more is a constant predictor
+DESIGN_PRIOR = 10  # observations' worth of "the seeds agree" in a design effect (a few answers cannot undo it)
 
 
 def mcnemar_p(wins: int, losses: int) -> float:
     """Exact McNemar test: the two-sided binomial p-value of `wins` among the wins + losses discordant pairs,
     each a win with probability 1/2 if neither model is better. 1.0 when there is no discordant pair."""
+    wins, losses = int(wins), int(losses)  # numpy integers would overflow 2**n below
     n = wins + losses
     tail = sum(math.comb(n, k) for k in range(min(wins, losses) + 1))
     return min(1.0, 2 * tail / 2**n)  # integer arithmetic until the one division: exact for any n
@@ -76,33 +78,43 @@ def sign_flip_p(nets: list[int]) -> float:
     if neither model is better: then each question's net is as likely negative as positive, and the runs of a
     question flip together, so a question won in three seeds is one piece of evidence, not three. With one
     run per question (nets of -1, 0 or 1) this is McNemar's test."""
-    counts = Counter(abs(d) for d in nets if d)
+    counts = Counter(abs(int(d)) for d in nets if d)
     if set(counts) <= {1}:
         return mcnemar_p(sum(d > 0 for d in nets), sum(d < 0 for d in nets))
     # U, the sum of |net| over the questions that come out positive, is a sum of binomials scaled by |net|
     pmf = np.ones(1)
     for size, count in counts.items():
         scaled = np.zeros(size * count + 1)
-        scaled[::size] = [math.comb(count, k) / 2**count for k in range(count + 1)]
+        scaled[::size] = _half_binomial(count)
         pmf = np.convolve(pmf, scaled)
     total = sum(size * count for size, count in counts.items())  # sum(nets) = 2U - total
     u = np.arange(len(pmf))
     return min(1.0, float(pmf[np.abs(2 * u - total) >= abs(sum(nets))].sum()))
 
 
-def design_effect(clusters: list[tuple[float, float, int]]) -> float:
+def _half_binomial(n: int) -> np.ndarray:
+    """The probabilities of 0..n heads in n fair coin flips, in floating point (no n-digit integers)."""
+    k = np.arange(n + 1)
+    log_comb = math.lgamma(n + 1) - np.array([math.lgamma(i + 1) + math.lgamma(n - i + 1) for i in k])
+    return np.exp(log_comb - n * math.log(2))
+
+
+def design_effect(clusters: list[tuple[float, float, int]], prior: float = DESIGN_PRIOR) -> float:
     """How much more a mean varies when each question's runs (seeds) are kept together than if every (question,
     run) observation were independent: 1 with one run per question, up to the runs per question when the runs
-    of a question always agree. Never below 1 (questions that all score alike would make the clustered estimate
-    0, not the mean certain); where every observation is the same there is nothing to estimate it from, and the
-    runs are taken to agree (they did). `clusters`: (sum, sum of squares, runs) of each question's observations."""
+    of a question always agree. `clusters`: (sum, sum of squares, runs) of each question's observations.
+
+    The ratio of the clustered to the independent spread is shrunk towards the runs per question (the cautious
+    guess, the seeds agreeing) by `prior` observations' worth of spread: with every answer alike there is
+    nothing to estimate it from, and a handful of differing answers must not narrow an interval. Never below 1
+    (questions that all score alike would make the clustered spread 0, not the mean certain)."""
     n = sum(size for _, _, size in clusters)
-    mean = sum(total for total, _, _ in clusters) / n if n else 0.0
+    if not n:
+        return 1.0
+    mean = sum(total for total, _, _ in clusters) / n
     independent = sum(squares for _, squares, _ in clusters) - n * mean**2
     clustered = sum((total - mean * size) ** 2 for total, _, size in clusters)
-    if independent <= 1e-12:
-        return n / len(clusters) if clusters else 1.0
-    return max(1.0, clustered / independent)
+    return max(1.0, (clustered + prior * n / len(clusters)) / (independent + prior))
 
 
 def wilson_by_question(tables: list[tuple[int, int]], z: float = Z) -> tuple[float, float]:

@@ -4,6 +4,7 @@ import itertools
 import math
 import random
 
+import numpy as np
 import pytest
 
 from leaderboard import stats
@@ -97,6 +98,21 @@ def test_the_design_effect_is_how_much_a_question_s_runs_agree():
     assert stats.design_effect([(1, 1, 2)] * 30) == 1.0
     # every answer wrong in every seed: nothing to estimate from, and the seeds did agree
     assert stats.design_effect([(0, 0, 3)] * 30) == 3.0
+
+
+def test_a_few_differing_answers_do_not_narrow_an_interval():
+    # 150 questions in 3 seeds, k of them right in one seed: the first right answers widen the interval
+    uppers = [stats.wilson_by_question([(1, 3)] * k + [(0, 3)] * (150 - k))[1] for k in range(6)]
+    assert uppers == sorted(uppers) and uppers[0] == pytest.approx(stats.wilson(0, 150)[1])
+    _, low, high, _ = stats.paired_test([(0, 1, 0, 2)] + [(0, 0, 0, 3)] * 149)  # one win in one seed
+    _, pair_low, pair_high = stats.paired_difference(0, 1, 0, 449)  # as if the 450 pairs were independent
+    assert high - low > 2.5 * (pair_high - pair_low)
+
+
+def test_numpy_counts_give_the_same_p():
+    assert stats.mcnemar_p(np.int64(60), np.int64(40)) == pytest.approx(stats.mcnemar_p(60, 40))
+    assert stats.sign_flip_p(list(np.array([2] * 60 + [-1] * 40))) == pytest.approx(
+        stats.sign_flip_p([2] * 60 + [-1] * 40))
 
 
 def test_paired_test_counts_questions_not_question_seed_pairs():
