@@ -3,7 +3,7 @@
     python benchmarks/bench_board.py [--entries 1000] [--runs 5]
 
 Writes N entries shaped like real `distill eval` output (tests/fixtures/board/synth.py: lm-eval's
-results JSON with the real file as template, gzip samples for each of the 10 offline tasks, metadata)
+results JSON with the real file as template, gzip samples for every offline test split, metadata)
 into a temporary directory, then times, in one process as the Streamlit server would run them:
 - the first load: `load_board` reading every file, uncached;
 - the first page view: the app's first run, which fills the cache;
@@ -40,7 +40,7 @@ ROLES = tuple(r for r in results.ROLES if r != "reported")
 
 
 def generate(root: Path, count: int, seed: int = 0) -> None:
-    """`count` entries of assorted roles, formats and sizes, each with all 10 offline tasks."""
+    """`count` entries of assorted roles, formats and sizes, each with every offline test split."""
     rng = random.Random(seed)
     for i in range(count):
         params = int(10 ** rng.uniform(8, 11))

@@ -8,7 +8,7 @@ teacher: Qwen2.5-Coder-1.5B-Instruct (its Q4_K_M GGUF) writes hint-mode CoTs for
   Python server at its default threads, one request at a time) and llama-server with the other slot counts.
   Greedy, the pipeline's token budget. Questions/s and generated tokens/s.
 eval: `distill eval` of SmolLM2-135M-Instruct on the offline fewshot_cot suite, the first `--eval-limit`
-  questions of each of its 12 test splits: lm-eval's hf backend (fp32, batch 8) against llama.cpp serving
+  questions of each of its test splits: lm-eval's hf backend (fp32, batch 8) against llama.cpp serving
   the GGUF the model ships (Q4_1) and a GGUF converted from its transformers weights (F32). Documents/s.
   With `--student DIR` (a `distill train` output), the same for that student in ft_cot (hf against F32).
 agreement: the same greedy continuations of `--agreement-n` few-shot CoT prompts from transformers (fp32)
@@ -28,7 +28,7 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from distill import data, export, grading, models, prompts  # noqa: E402
+from distill import data, export, grading, models, prompts, results  # noqa: E402
 from distill.backends import HFBackend, OpenAIBackend, Request, Sampling  # noqa: E402
 from distill.benchmarks import get_benchmark  # noqa: E402
 from distill.evaluate import EvalConfig, evaluate  # noqa: E402
@@ -95,7 +95,8 @@ def eval_part(args) -> list[dict]:
                                         results_dir=Path(tmp), **settings))
             wall = time.perf_counter() - start
             scores = json.loads(next(entry.glob("results_*.json")).read_text())["groups"]
-            n = 12 * args.eval_limit
+            n = sum(len(results.read_samples(f)) for f in entry.iterdir()  # documents answered, split by split
+                    if results.SAMPLES_FILE.fullmatch(f.name))
             rows.append({"model": Path(model).name, "format": fmt, "engine": name, "documents": n,
                          "wall_s": round(wall, 1), "docs_per_s": round(n / wall, 3),
                          "score": scores[f"sr_offline_{fmt}"]["exact_match,none"]})
@@ -103,7 +104,7 @@ def eval_part(args) -> list[dict]:
     for r in rows:
         hf = next(h for h in rows if h["model"] == r["model"] and h["engine"] == arms[0][0])
         r["x_hf"] = round(r["docs_per_s"] / hf["docs_per_s"], 1)
-    print(f"\nlm-eval on the offline suite, first {args.eval_limit} questions of each of its 12 test splits")
+    print(f"\nlm-eval on the offline suite, first {args.eval_limit} questions of each of its test splits")
     print("| model | format | engine | documents | wall s (with start-up) | documents/s | x hf | suite score |")
     print("|---|---|---|---:|---:|---:|---:|---:|")
     for r in rows:
@@ -147,7 +148,7 @@ def main() -> None:
                                                                  "other slot counts (default 16)")
     parser.add_argument("--slots", type=lambda s: [int(x) for x in s.split(",")], default=[1, 2, 8],
                         help="llama-server parallel slots to try besides the default (default 1,2,8)")
-    parser.add_argument("--eval-limit", type=int, default=9, help="questions per test split (default 9: 108 documents)")
+    parser.add_argument("--eval-limit", type=int, default=9, help="questions per test split (default 9)")
     parser.add_argument("--student", help="a trained student's directory, also evaluated in ft_cot")
     parser.add_argument("--agreement-n", type=int, default=60, help="prompts for the agreement part (default 60)")
     args = parser.parse_args()

@@ -22,27 +22,34 @@ from distill.backends import Completion, HFBackend, OpenAIBackend, Request, Samp
 from distill.serve import LlamaServer  # noqa: E402
 
 
-def naive_loop(model_path: str, requests: list[Request], sampling: Sampling):
-    """One prompt at a time, fp32, no batching: what a first script would do."""
-    import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+class NaiveLoop:
+    """One prompt at a time, fp32, no batching: what a first script would do. Loads the model when made,
+    as the other backends do, so its load time is not counted as generation."""
 
-    tokenizer = AutoTokenizer.from_pretrained(model_path)
-    model = AutoModelForCausalLM.from_pretrained(model_path, dtype=torch.float32).eval()
-    for i, r in enumerate(requests):
-        ids = tokenizer(r.prompt, return_tensors="pt")
-        with torch.inference_mode():
-            out = model.generate(**ids, max_new_tokens=sampling.max_new_tokens, do_sample=False,
-                                 stop_strings=prompts.STOP, tokenizer=tokenizer)
-        new = out[0][ids["input_ids"].shape[1]:]
-        yield i, Completion(cut_at_stop(tokenizer.decode(new, skip_special_tokens=True)), len(new))
+    def __init__(self, model_path: str):
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        self.tokenizer = AutoTokenizer.from_pretrained(model_path)
+        self.model = AutoModelForCausalLM.from_pretrained(model_path, dtype=torch.float32).eval()
+
+    def generate(self, requests: list[Request], sampling: Sampling):
+        import torch
+
+        for i, r in enumerate(requests):
+            ids = self.tokenizer(r.prompt, return_tensors="pt")
+            with torch.inference_mode():
+                out = self.model.generate(**ids, max_new_tokens=sampling.max_new_tokens, do_sample=False,
+                                          stop_strings=prompts.STOP, tokenizer=self.tokenizer)
+            new = out[0][ids["input_ids"].shape[1]:]
+            yield i, Completion(cut_at_stop(self.tokenizer.decode(new, skip_special_tokens=True)), len(new))
 
 
 def timed(name: str, make, requests: list[Request], sampling: Sampling) -> dict:
     start = time.perf_counter()
     backend = make()
     ready = time.perf_counter()
-    results = dict(backend.generate(requests, sampling) if hasattr(backend, "generate") else backend)
+    results = dict(backend.generate(requests, sampling))
     wall = time.perf_counter() - ready
     tokens = sum(c.tokens for c in results.values())
     print(f"{name}: {tokens} tokens in {wall:.1f} s", file=sys.stderr)
@@ -71,8 +78,7 @@ def main() -> None:
     skip = set(args.skip.split(","))
     rows = []
     if "naive" not in skip:
-        rows.append(timed("naive transformers loop (batch 1)", lambda: naive_loop(path, requests, sampling),
-                          requests, sampling))
+        rows.append(timed("naive transformers loop (batch 1)", lambda: NaiveLoop(path), requests, sampling))
     if "hf" not in skip:
         rows.append(timed(f"hf (batch {args.batch_size})", lambda: HFBackend(path, args.batch_size), requests,
                           sampling))

@@ -314,10 +314,14 @@ def _reported_rows(entry_dir: Path, meta: dict) -> tuple[list[dict], list[tuple[
                 for p in sorted(entry_dir.iterdir()) if p.name != METADATA and not p.name.startswith(".")]
     if not isinstance(meta["scores"], list):
         return [], problems + [(path, "scores is not a list")]
-    rows = []
+    rows, seen = [], set()
     for i, item in enumerate(meta["scores"]):
         try:
-            rows.append(_reported_row(item, meta))
+            row = _reported_row(item, meta)
+            if (row["benchmark"], row["split"]) in seen:  # which of two numbers for one split is the paper's?
+                raise Rejected(f"a second score for {row['benchmark']} {row['split']}")
+            seen.add((row["benchmark"], row["split"]))
+            rows.append(row)
         except Rejected as e:
             problems.append((path, f"scores[{i}]: {e}"))
     return rows, problems

@@ -197,11 +197,7 @@ def _sweep(meta: dict) -> dict:
 
 def _finite(value) -> bool:
     """A number a float holds: not a bool, NaN, infinity or an integer too large for a float (a plot's x)."""
-    try:
-        number = _number(value)
-    except OverflowError:
-        return False
-    return number is not None and math.isfinite(number)
+    return (number := _number(value)) is not None and math.isfinite(number)
 
 
 
@@ -217,14 +213,19 @@ def _text(value) -> str | None:
 
 
 def fingerprint(results_dir) -> str:
-    """A digest of every file's name, size and mtime: changes whenever results do, costs only stat calls."""
+    """A digest of every file's name, size and mtime: changes whenever results do, costs only stat calls.
+    Hidden files and folders are a writer's locks and staging, which come and go while a run files results:
+    they are not the board's, and a file gone between listing and stat is skipped, not an error."""
     digest = hashlib.sha1()
     root = Path(results_dir)
     if root.is_dir():
         for dirpath, dirnames, filenames in os.walk(root):
-            dirnames.sort()
-            for name in sorted(filenames):
-                stat = os.stat(os.path.join(dirpath, name))
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for name in sorted(f for f in filenames if not f.startswith(".")):
+                try:
+                    stat = os.stat(os.path.join(dirpath, name))
+                except FileNotFoundError:
+                    continue
                 digest.update(f"{dirpath}/{name}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()
 

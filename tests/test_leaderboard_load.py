@@ -12,6 +12,7 @@ import pytest
 from distill import results
 from distill.results import pick_metric, read_samples
 from leaderboard.load import fingerprint, load_board, read_outcomes, spending
+from leaderboard.transforms import wide_table
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "board"))
 import synth  # noqa: E402
@@ -48,6 +49,19 @@ def test_the_papers_numbers_are_reported_entries_with_their_source():
     assert reported["source"].str.contains("Magister et al. 2023").all()
     assert (reported["params"] == 11_000_000_000).all()
     assert reported["samples_file"].isna().all()
+
+
+def test_a_second_reported_score_for_one_split_is_rejected_and_the_board_still_builds(tmp_path):
+    """Two numbers for one split: which is the paper's? The first stays, the second is named."""
+    entry = shutil.copytree(synth.SHIPPED / "t5-xxl-answer-only__ft_direct",
+                            tmp_path / "t5-xxl-answer-only__ft_direct")
+    meta = json.loads((entry / results.METADATA).read_text())
+    meta["scores"].append({**meta["scores"][0], "percent": 50})
+    (entry / results.METADATA).write_text(json.dumps(meta))
+    board = load_board(tmp_path)
+    assert board.scores["score"].tolist() == [pytest.approx(0.0811)]
+    assert board.rejected["reason"].tolist() == ["scores[1]: a second score for gsm8k test"]
+    assert wide_table(board.scores, board.entries)["gsm8k"].tolist() == [pytest.approx(8.11)]
 
 
 @pytest.mark.parametrize("keys, expected", [
@@ -135,6 +149,16 @@ def test_the_fingerprint_changes_when_any_file_does(tmp_path):
     meta = tmp_path / REAL.name / "metadata.json"
     meta.write_text(meta.read_text().replace('"baseline"', '"teacher"'))
     assert fingerprint(tmp_path) != before
+
+
+def test_the_fingerprint_ignores_a_writers_locks_and_staging(tmp_path):
+    """A run filing an entry creates and removes hidden files; the board need not reload for them."""
+    synth.shipped(tmp_path)
+    before = fingerprint(tmp_path)
+    (tmp_path / f".{REAL.name}.lock").touch()
+    (tmp_path / ".eval-abc").mkdir()
+    (tmp_path / ".eval-abc" / "results_x.json").write_text("{}")
+    assert fingerprint(tmp_path) == before
 
 
 def test_what_made_an_entry_comes_from_its_metadata(tmp_path):
