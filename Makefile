@@ -27,7 +27,8 @@ $(SETUP): pyproject.toml
 # The method end to end on a small symbolic task (recipes/demo.yaml; a second run reuses what is done),
 # then the board over its results on 127.0.0.1.
 BOARD_PORT ?= 8501
-DEMO_RESULTS := artifacts/demo/results
+# where the recipe files its results, read from the recipe
+DEMO_RESULTS := $(shell sed -n 's/^results_dir: *//p' recipes/demo.yaml)
 demo: setup
 	$(VENV)/bin/distill run recipes/demo.yaml
 	@echo "Serving the board over $(DEMO_RESULTS) at http://127.0.0.1:$(BOARD_PORT) (Ctrl-C stops it)"

@@ -24,6 +24,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 import test_leaderboard_browser as browser  # noqa: E402 - the browser test's own Chromium calls
 
+from distill.pipeline import RUN_LOG, load_recipe  # noqa: E402
 from distill.serve import free_port  # noqa: E402
 
 
@@ -89,12 +90,13 @@ def main() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "DISTILL_"))}
     if args.fresh_cache:
         env["DISTILL_HOME"] = str(work / "distill-home")
+    demo = load_recipe(clone / "recipes/demo.yaml")  # its paths are relative to the clone, where make runs
     port = free_port()
     rows = []
     for attempt in args.runs.split(","):
         seconds = run_demo(clone, port, work / f"demo-{attempt}.log", env)
         print(f"{attempt} make demo: board up after {seconds:.0f} s", file=sys.stderr)
-        stages = json.loads((clone / "artifacts/runs/demo/run.json").read_text())["stages"]
+        stages = json.loads((clone / demo.work / RUN_LOG).read_text())["stages"]
         rows.append({"run": attempt, "seconds_to_board": round(seconds, 1),
                      "stages": {s["stage"]: s["seconds"] for s in stages}})
     summary = {"clone": str(clone), "fresh_cache": args.fresh_cache, "cores": os.cpu_count(), "runs": rows}
@@ -104,7 +106,7 @@ def main() -> None:
     for r in rows:
         print(f"| {r['run']} run | {r['seconds_to_board']} |")
     print(subprocess.run([sys.executable, "-m", "leaderboard.readme", "--print", "--results",
-                          str(clone / "artifacts/demo/results")], cwd=REPO, capture_output=True, text=True).stdout)
+                          str(clone / demo.results_dir)], cwd=REPO, capture_output=True, text=True).stdout)
 
 
 if __name__ == "__main__":

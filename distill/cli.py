@@ -107,7 +107,7 @@ def cmd_filter(args) -> None:
     report = (filtering.filter_teacher(args.files, args.out, args.max_per_question, args.questions, args.samples)
               if args.files else {})
     if args.gold:
-        report |= filtering.gold_sets([b.key for b in parse_benchmarks(args.gold)], args.out)
+        report |= filtering.gold_sets([b.key for b in parse_benchmarks(args.gold)], args.out, args.questions)
     for name, r in report.items():
         dropped = ", ".join(f"{k} {v}" for k, v in r.get("dropped", {}).items() if v) or "none"
         accuracy = f"teacher accuracy {r['teacher_accuracy']:.1%}, " if "teacher_accuracy" in r else ""

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from distill import data, engines, models, results
 from distill.backends import OpenAIBackend
-from distill.benchmarks import BENCHMARKS, Benchmark, check_format, parse_benchmarks
+from distill.benchmarks import BENCHMARKS, Benchmark, check_format, parse_benchmarks, parse_test_splits
 from distill.errors import DistillError
 from distill.paths import portable
 from distill.results import GROUPS, ROLES
@@ -88,11 +88,7 @@ def task_names(cfg: EvalConfig) -> tuple[list[str], list[Benchmark]]:
         return [results.benchmark_task(b, fmt) for b in chosen], chosen
     if len(chosen) != 1:
         raise DistillError("--splits needs exactly one benchmark in --benchmarks")
-    splits = cfg.splits.split(",")
-    if unknown := [s for s in splits if s not in chosen[0].test_splits]:
-        raise DistillError(f"{chosen[0].key} has no test split '{unknown[0]}': choose from "
-                           f"{', '.join(chosen[0].test_splits)}")
-    return [results.task_name(chosen[0], s, fmt) for s in splits], chosen
+    return [results.task_name(chosen[0], s, fmt) for s in parse_test_splits(chosen[0].key, cfg.splits)], chosen
 
 
 def _model_args(cfg: EvalConfig, engine: engines.Engine, path: str) -> tuple[str, str]:

@@ -43,7 +43,6 @@ the few-shot evaluations with them), then every point's of the second, and so on
 """
 
 import json
-import shlex
 import tempfile
 import time
 from collections.abc import Iterator
@@ -65,6 +64,7 @@ from distill.train_settings import DEFAULT_SEED, seeded
 
 STUDENT_ENGINES = tuple(e for e in engines.ENGINES if e != "openai")  # students are served here, not elsewhere
 SWEEP_AXES = ("train_questions", "mode", "samples", "student", "train_split")  # the trade-offs a recipe can sweep
+RUN_LOG = "run.json"  # in a recipe's work folder: each invocation's stages and how long they ran
 
 
 @dataclass
@@ -230,11 +230,11 @@ def _settings_behind(meta: dict) -> dict | None:
     RECIPE`, says now; None when that is not a recipe file here."""
     if isinstance(meta.get("student_settings"), dict):
         return meta["student_settings"]
-    command = shlex.split(str(results.as_object(meta.get("training")).get("command") or ""))
-    if command[:2] != ["distill", "run"] or len(command) != 3:
+    recipe = results.recipe_of(results.as_object(meta.get("training")).get("command"))
+    if recipe is None:
         return None
     try:
-        candidates = points(load_recipe(Path(command[2])))
+        candidates = points(load_recipe(recipe))
     except DistillError:
         return None
     return next((_student_settings(p.recipe) for p in candidates if p.sweep == meta.get("sweep")), None)
@@ -246,7 +246,7 @@ class Run:
     def __init__(self, recipe: Recipe, recipe_path: Path, point: Point | None = None):
         self.r = recipe
         self.point = point or Point(recipe)
-        self.command = shlex.join(["distill", "run", str(recipe_path)])
+        self.command = results.recipe_command(recipe_path)
         self.results = Path(recipe.results_dir)
         self.log: list[dict] = []
 
@@ -473,7 +473,7 @@ class Run:
         now = time.time()
         for i, s in enumerate(self.log):
             s["seconds"] = round((self.log[i + 1]["start"] if i + 1 < len(self.log) else now) - s["start"], 1)
-        path = self.r.work / "run.json"
+        path = self.r.work / RUN_LOG
         # A recipe at full scale takes several sessions: earlier invocations are kept, and the time each
         # stage really ran is summed over all of them (the recipe's compute budget).
         earlier = []

@@ -24,6 +24,7 @@ import json
 import math
 import os
 import re
+import shlex
 import shutil
 import tempfile
 from pathlib import Path
@@ -59,6 +60,20 @@ class Rejected(Exception):
 
 def entry_name(model: str, fmt: str) -> str:
     return f"{slug(model)}__{fmt}"
+
+
+def recipe_command(recipe_path: Path) -> str:
+    """How an entry records that a recipe made it (its training or evaluation `command`)."""
+    return shlex.join(["distill", "run", str(recipe_path)])
+
+
+def recipe_of(command) -> Path | None:
+    """The recipe file a recorded `recipe_command` names; None for any other command (or none)."""
+    try:
+        words = shlex.split(command) if isinstance(command, str) else []
+    except ValueError:  # an unclosed quote in a hand-edited file
+        return None
+    return Path(words[2]) if words[:2] == ["distill", "run"] and len(words) == 3 else None
 
 
 def task_name(benchmark: Benchmark, split: str, fmt: str) -> str:

@@ -21,12 +21,12 @@ needs them: `distill run` imports this module to read trained_on() of every stud
 import json
 import os
 import shutil
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import yaml
 
-from distill import models, train_data
+from distill import locks, models, train_data
 from distill.errors import DistillError
 from distill.jsonio import atomic_write_text, file_sha256
 from distill.paths import slug
@@ -58,15 +58,17 @@ def record_trained_on(student_dir: Path, sha256: str) -> None:
 def train(cfg, command: str | None = None) -> Path:
     """Fine-tune the student (or find it already trained), then evaluate it if asked; returns --out."""
     out = Path(cfg.output_dir)
-    records = train_data.load_records(Path(cfg.data), cfg.format)  # a bad file fails before a model loads
-    digest = file_sha256(Path(cfg.data))
-    summary = _finished_run(cfg, digest)
-    if summary is None:
-        summary = _fit(cfg, records, command, digest)
-    elif cfg.process_index == 0:
-        print(f"{out} already holds this run, trained to step {summary['steps']}: not training again")
-    if cfg.run_eval and cfg.process_index == 0:
-        _evaluate(cfg, summary, command)
+    # One run per --out: process 0 holds it for the run's processes (the others follow process 0).
+    with locks.hold(out, "distill train") if cfg.process_index == 0 else nullcontext():
+        records = train_data.load_records(Path(cfg.data), cfg.format)  # a bad file fails before a model loads
+        digest = file_sha256(Path(cfg.data))
+        summary = _finished_run(cfg, digest)
+        if summary is None:
+            summary = _fit(cfg, records, command, digest)
+        elif cfg.process_index == 0:
+            print(f"{out} already holds this run, trained to step {summary['steps']}: not training again")
+        if cfg.run_eval and cfg.process_index == 0:
+            _evaluate(cfg, summary, command)
     return out
 
 

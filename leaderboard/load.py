@@ -18,13 +18,12 @@ needs them. No Streamlit here: the app caches both.
 import hashlib
 import math
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from distill.benchmarks import PROGRAM_FORMATS
-from distill.results import Rejected, as_object, engine_label, load_entry, read_samples
+from distill.results import Rejected, as_object, engine_label, load_entry, read_samples, recipe_of
 from distill.results import entries as entry_dirs
 
 SCORE_COLUMNS = ["entry", "model", "role", "params", "base_model", "teacher", "format", "task", "benchmark",
@@ -147,8 +146,8 @@ def spending(board: Board) -> "pd.DataFrame":
 
 def _recipe(command) -> str:
     """'symbolic' for 'distill run recipes/symbolic.yaml'; BY_HAND for any other command."""
-    found = re.search(r"distill run (\S+?)\.ya?ml\b", command) if isinstance(command, str) else None
-    return Path(found[1]).name if found else BY_HAND
+    recipe = recipe_of(command)
+    return recipe.stem if recipe else BY_HAND
 
 
 def _made_of(meta: dict) -> dict:

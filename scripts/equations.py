@@ -22,6 +22,8 @@ from fractions import Fraction
 from pathlib import Path
 
 from distill import results as results_format
+from distill.results import Rejected
+from leaderboard.samples import first_response
 
 NUMBER = r"\$?(\d[\d,]*(?:\.\d+)?)"
 OPERATOR = r"[-+*/×÷x]"
@@ -77,7 +79,7 @@ def tally(entry: Path, benchmark: str) -> dict:
         raise SystemExit(f"{entry}: no samples of {benchmark}")
     ops, answers = {}, collections.Counter()
     for sample in results_format.read_samples(samples):
-        found = steps(sample["resps"][0][0])
+        found = steps(first_response(sample))
         for op, right in found:
             done = ops.setdefault(op, [0, 0])
             done[0] += right
@@ -98,7 +100,10 @@ def main() -> None:
           f"{' | '.join(f'{outcome} answers: {k}' for outcome, k in outcomes)} |")
     print(f"| --- | {' | '.join('---:' for _ in ops + outcomes)} | ---: |")
     for entry in args.entries:
-        t = tally(entry, args.benchmark)
+        try:
+            t = tally(entry, args.benchmark)
+        except Rejected as e:  # not an entry, or a malformed one
+            parser.error(str(e))
         cells = [f"{t['ops'].get(op, [0, 0])[0]} of {t['ops'].get(op, [0, 0])[1]}" for op in ops]
         right, read = (sum(v[i] for v in t["ops"].values()) for i in (0, 1))
         print(f"| {t['model']} | {' | '.join(cells)} | {right} of {read} | "

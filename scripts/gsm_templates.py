@@ -14,27 +14,32 @@ templates with the same variable names count as one.
 
 import argparse
 import collections
-import json
 from pathlib import Path
 
 from distill import data
 from distill import results as results_format
+from distill.errors import DistillError
+from distill.jsonio import read_jsonl
+from distill.results import Rejected
 from distill.sources import gsm_symbolic
 
 BINS = ((0, 0), (1, 4), (5, 9), (10, None))  # training examples from the test question's template
 
 
 def templates(seed: int) -> dict[str, tuple[str, ...]]:
-    """Question text -> its template's variable names, rebuilt as distill.sources.gsm_symbolic draws them."""
-    import reasoning_gym
-
+    """Question text -> its template's variable names, from the draws distill.sources.gsm_symbolic makes."""
     found = {}
-    for offset, size in enumerate((gsm_symbolic.TRAIN_SIZE, gsm_symbolic.TEST_SIZE)):
-        dataset = reasoning_gym.create_dataset("gsm_symbolic", size=size, seed=seed * 10 + offset)
-        for i in range(size):
-            item = dataset[i]
-            found.setdefault(gsm_symbolic.question_text(item), tuple(sorted(item["metadata"]["variables"])))
+    for _, _, item in gsm_symbolic.draws(seed):
+        found.setdefault(gsm_symbolic.question_text(item), tuple(sorted(item["metadata"]["variables"])))
     return found
+
+
+def _twin(student: Path) -> Path:
+    """The answer-only twin's entry beside a student's, as its metadata names it."""
+    twin = results_format.read_metadata(student).get("answer_only_twin")
+    if not twin:
+        raise DistillError(f"{student} names no answer_only_twin: pass --twin")
+    return student.parent / results_format.entry_name(twin, "ft_direct")
 
 
 def correct_by_id(entry: Path) -> dict[str, float]:
@@ -64,12 +69,17 @@ def main() -> None:
     parser.add_argument("--twin", type=Path, help="its answer-only twin's entry (default: the one its metadata names)")
     args = parser.parse_args()
 
-    twin = args.twin or args.student.parent / results_format.entry_name(
-        results_format.read_metadata(args.student)["answer_only_twin"], "ft_direct")
-    manifest = json.loads((data.benchmark_dir("gsm_symbolic") / "manifest.json").read_text())
+    try:
+        twin = args.twin or _twin(args.student)
+        trained_ids = [r["id"] for r in read_jsonl(args.train_file)]
+    except (Rejected, DistillError, OSError) as e:
+        parser.error(str(e))
+    manifest = data.read_manifest(data.benchmark_dir("gsm_symbolic"))
+    if manifest is None:
+        parser.error("gsm_symbolic is not prepared here: run `distill data prepare --benchmarks gsm_symbolic`")
     template = templates(manifest["seed"])
     train = {r["id"]: r["question"] for r in data.load_split("gsm_symbolic", "train")}
-    trained = collections.Counter(template[train[json.loads(line)["id"]]] for line in args.train_file.open())
+    trained = collections.Counter(template[train[i]] for i in trained_ids)
     student, answers = correct_by_id(args.student), correct_by_id(twin)
     test = data.load_split("gsm_symbolic", "test")
     for entry, scores in ((args.student, student), (twin, answers)):

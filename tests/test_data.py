@@ -87,6 +87,10 @@ PUBLISHED = {
         "test_2flips.jsonl": "549194f3f332182e77e342308326ce5c5d4b818e18c005567a0939addbd0948c",
         "test_3flips.jsonl": "fa5d0fcc5e8cf1fcfa755d22b4625819e87337f32a082614cb71c7719ea2b260",
         "test_4flips.jsonl": "f4cbdbd567978989ceda1151280813f2dd64af8075483f44556dbe33121ed625"},
+    "gsm_symbolic": {  # as the committed results used them (data version 5); the teacher's CoTs name these ids
+        "exemplars.jsonl": "5ccd59ba9239cadd646e0c74328536c56ccd20cbf09430a0c831a2d293d339dd",
+        "train.jsonl": "026e3bc9bce7d5de57b867c8b4844b68ff791c4503605a578858215052c3f53c",
+        "test.jsonl": "21271971c8c9d1a32e821f398b198393099a42e18b1994e273975596a0191f86"},
 }
 
 

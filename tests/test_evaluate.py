@@ -69,7 +69,7 @@ def test_bad_requests_fail_before_lm_eval_runs(tmp_path):
         evaluate.evaluate(EvalConfig(model=STUDENT, format="ft_cot", role="boss", results_dir=tmp_path))
     with pytest.raises(DistillError, match="unknown group 'maths'"):
         evaluate.task_names(EvalConfig(model=STUDENT, format="ft_cot", group="maths"))
-    with pytest.raises(DistillError, match="coin_flip has no test split 'test_9flips': choose from test_2flips,"):
+    with pytest.raises(DistillError, match="no coin_flip test split test_9flips: choose from test_2flips,"):
         evaluate.task_names(EvalConfig(model=STUDENT, format="ft_cot", benchmarks="coin_flip", splits="test_9flips"))
     with pytest.raises(DistillError, match="--splits needs exactly one benchmark"):
         evaluate.task_names(EvalConfig(model=STUDENT, format="ft_cot", benchmarks="coin_flip,sports", splits="test"))
@@ -80,7 +80,8 @@ def test_bad_requests_fail_before_lm_eval_runs(tmp_path):
 
 
 def test_splits_run_only_those_test_splits_of_a_benchmark():
-    cfg = EvalConfig(model=STUDENT, format="fewshot_cot", benchmarks="coin_flip", splits="test_3flips,test_5flips")
+    cfg = EvalConfig(model=STUDENT, format="fewshot_cot", benchmarks="coin_flip",
+                     splits="test_5flips,test_3flips,test_5flips")  # once each, in the benchmark's order
     assert evaluate.task_names(cfg)[0] == ["sr_coin_flip_3flips_fewshot_cot", "sr_coin_flip_5flips_fewshot_cot"]
     cfg = EvalConfig(model=STUDENT, format="fewshot_cot", benchmarks="sports", splits="test")
     assert evaluate.task_names(cfg)[0] == ["sr_sports_fewshot_cot"]

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from conftest import gen_record
-from distill import data, grading
+from distill import cli, data, grading
 from distill import filter as filtering
 from distill.benchmarks import get_benchmark
 from distill.errors import DistillError
@@ -73,6 +73,12 @@ def test_gold_rationale_sets(tmp_path):
         assert entry["kept"] == entry["questions"] > 500
     with pytest.raises(DistillError, match="no gold rationales"):
         filtering.gold_sets(["sports"], tmp_path)
+
+
+def test_the_command_line_takes_the_first_questions_of_the_gold_sets_too(tmp_path):
+    assert cli.main(["filter", "--gold", "gsm_symbolic", "--questions", "5", "--out", str(tmp_path)]) == 0
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["gsm_symbolic.gold"]["questions"] == 5
 
 
 def test_repetition_detector():

@@ -317,3 +317,10 @@ def test_the_writer_rederives_the_files_it_adds_and_leaves_earlier_ones_to_verif
     assert len(json.loads((entry / "metadata.json").read_text())["runs"]) == 2
     with pytest.raises(Unavailable):
         results.check_entry(entry)
+
+
+def test_the_recipe_a_recorded_command_names_is_read_back_however_its_path_is_spelled():
+    for path in (Path("recipes/symbolic.yaml"), Path("my recipes/it's.yml")):
+        assert results.recipe_of(results.recipe_command(path)) == path
+    for command in ("distill eval --model m", "distill run", 'distill run "unclosed', None, 7):
+        assert results.recipe_of(command) is None

@@ -17,7 +17,7 @@ import pytest
 import torch
 import yaml
 
-from distill import cli, prompts, train_data
+from distill import cli, locks, prompts, train_data
 from distill.errors import DistillError
 from distill.jsonio import file_sha256
 from distill.train import CONFIG_FILE, SUMMARY_FILE, train, trained_on
@@ -294,6 +294,14 @@ def test_a_finished_run_is_not_retrained_and_other_settings_are_refused(tiny_lla
     with pytest.raises(DistillError, match="other settings.*learning_rate"):
         train(config(tiny_llama, cot_file, out, learning_rate=5e-4))
     assert yaml.safe_load((out / CONFIG_FILE).read_text())["learning_rate"] == 1e-3
+
+
+def test_a_second_run_into_the_same_out_is_refused_while_the_first_holds_it(tiny_llama, cot_file, tmp_path):
+    out = tmp_path / "run"
+    with locks.hold(out, "the first distill train"):  # as another process would hold it
+        with pytest.raises(DistillError, match="is being written by"):
+            train(config(tiny_llama, cot_file, out))
+    assert not out.exists()
 
 
 def test_a_run_on_another_version_of_its_training_file_is_refused_finished_or_not(tiny_llama, cot_file, tmp_path):
