@@ -121,75 +121,93 @@ def without_sweep_points(board: Board) -> Board:
                    metadata={e: m for e, m in board.metadata.items() if e in keep})
 
 
+INTRO = ("Generated from `{name}/`. Exact match in percent with its 95% Wilson interval. An average (overall, a "
+         "category) is the mean of its benchmarks, a benchmark with several test lengths counting once, and is given "
+         "only to a model that has every split the table has (`coverage`): a model tested on one benchmark is not "
+         "ranked. Names say what a student is: base ← teacher (or gold rationales) CoT or answers · the benchmark it "
+         "was trained on.")
+BASE_RATES = (" The last two rows are the base rates over the questions most models were asked: guessing (chance: "
+              "1/2 for yes/no, 1/options, 0 for free answers) and always giving the most common gold answer of those "
+              "questions (majority class).")
+PAIRED = ("Paired comparisons: each CoT or program-of-thought (PoT) student against its answer-only twin (same base "
+          "model, same training questions, answers only), its untrained base model (few-shot, with programs for a "
+          "PoT student where measured), its teacher (few-shot CoT) and, for a PoT student, the CoT students of the "
+          "same base model and benchmark (the one trained on the same teacher's chains, and the one trained on gold "
+          "rationales), on the questions both answered. Wins: questions only the student got right; losses: only "
+          "the reference. The interval is Newcombe's for paired proportions; p is the exact McNemar test (two-sided "
+          "binomial on wins and losses); a difference not significant at 0.05 says so, in *italics*; near the edge "
+          "the two can disagree (an interval just clear of 0, p just above 0.05), and the mark follows the test. A "
+          "benchmark with several test splits also gets a row pooling them (all). A student trained with several "
+          "seeds pools its (question, seed) pairs into n, wins, losses and the difference, but a question counts "
+          "once in its test: the seeds of a question are flipped together (the exact sign-flip test of wins minus "
+          "losses, McNemar's with one seed), and its interval is widened as much as the seeds agree. `engines`: "
+          "whether one engine with one weights' type ran both models; where they differ, part of the difference may "
+          "come from the engine (the same weights through llama.cpp's Q4 and transformers' fp32 give other "
+          "answers).")
+SWEEPS = ("Sweeps: a recipe with `sweep:` trains a CoT student and its answer-only twin at each value of one setting "
+          "(left out of the tables above; the board's Trade-offs page draws them). Kept CoTs: the teacher's chains "
+          "the filter kept, what the CoT student learned from (its twin: the same questions' answers); teacher right "
+          "in training: the teacher's final answers on those training questions before filtering. Test accuracy in "
+          "percent (the teacher's few-shot CoT) with its 95% Wilson interval over every question, each once however "
+          "many seeds answered it, the test splits of a benchmark pooled; p is the exact paired test of student "
+          "against twin on the same questions (as above: a question counts once over its seeds).")
+BUDGET = ("Compute budget: wall hours on the machine that ran each stage (the board shows its hardware), from what "
+          "the runs recorded. Wall time counts every wait: where the machine also ran tests or a run was paused, it "
+          "is more than the work took. Teacher: the share of a teacher file's generation time its students' "
+          "training questions used, counted once per recipe (a file that several recipes share counts in each). "
+          "Filtering takes seconds and is not counted. Runs filed before a stage kept its time are counted, not "
+          "timed (last column); `by hand`: `distill train` or `distill eval` outside a recipe.")
+
+
 def section(results_dir: Path) -> str:
     everything = load_board(results_dir)
-    board = without_sweep_points(everything)
-    lines = [START, "", f"Generated from `{Path(results_dir).name}/`. Exact match in percent with its 95% Wilson "
-             "interval. An average (overall, a category) is the mean of its benchmarks, a benchmark with several "
-             "test lengths counting once, and is given only to a model that has every split the table has "
-             "(`coverage`): a model tested on one benchmark is not ranked. Names say what a student is: "
-             "base ← teacher (or gold rationales) CoT or answers · the benchmark it was trained on.", ""]
+    lines = [START, "", INTRO.format(name=Path(results_dir).name), ""]
     if everything.entries.empty:
         return "\n".join([*lines, "Nothing is filed under results/ yet.", "", END])
-    measured = board.entries[board.entries["role"] != "reported"]
+    board = without_sweep_points(everything)
     every_question, _ = read_outcomes(everything)
-    questions = every_question[every_question["entry"].isin(board.entries["entry"])]
-    group_names = transforms.display_names(board.entries, groups=True)  # a seed group is one student
     # One summary for the main table's base rates and for the flags, which cover the sweeps' points too.
     tested = everything.entries[everything.entries["role"] != "reported"]
     summary = compare.summary(every_question[every_question["entry"].isin(tested["entry"])])
+    lines += [*_main_tables(board, summary), *_paired_section(board, every_question),
+              *_sweeps_section(everything, every_question), *_budget_section(everything)]
+    return "\n".join([*lines, *flags_section(everything, summary), END])
+
+
+def _main_tables(board: Board, summary: pd.DataFrame) -> list[str]:
+    """The measured models with base rates, then the numbers published in papers."""
+    lines = []
+    measured = board.entries[board.entries["role"] != "reported"]
     if not measured.empty:
         lines += main_table(board.scores[board.scores["role"] != "reported"], measured,
                             summary[summary["entry"].isin(measured["entry"])])
-        lines += ["", sizes_line(board.scores) + " The last two rows are the base rates over the questions "
-                  "most models were asked: guessing (chance: 1/2 for yes/no, 1/options, 0 for free answers) and "
-                  "always giving the most common gold answer of those questions (majority class).", ""]
+        lines += ["", sizes_line(board.scores) + BASE_RATES, ""]
     if (board.entries["role"] == "reported").any():
         lines += ["Published in papers, not measured here (see the board for sources):", "",
                   *main_table(board.scores, board.entries[board.entries["role"] == "reported"]), ""]
-    paired = compare.paired(questions, board.entries)
-    if not paired.empty:
-        lines += ["Paired comparisons: each CoT or program-of-thought (PoT) student against its answer-only twin "
-                  "(same base model, same training questions, answers only), its untrained base model (few-shot, "
-                  "with programs for a PoT student where measured), its teacher (few-shot CoT) and, for a PoT "
-                  "student, the CoT students of the same base model and benchmark (the one trained on the same "
-                  "teacher's chains, and the one trained on gold rationales), on the questions both answered. "
-                  "Wins: questions only the student got right; losses: only the reference. The interval is "
-                  "Newcombe's for paired proportions; p is the exact McNemar test "
-                  "(two-sided binomial on wins and losses); a difference not significant at 0.05 says so, in "
-                  "*italics*; near the edge the two can disagree (an interval just clear of 0, p just above "
-                  "0.05), and the mark follows the test. A benchmark with several test splits also gets a row "
-                  "pooling them (all). A student trained with several seeds pools its (question, seed) pairs "
-                  "into n, wins, losses and the difference, but a question counts once in its test: the seeds of "
-                  "a question are flipped together (the exact sign-flip test of wins minus losses, McNemar's "
-                  "with one seed), and its interval is widened as much as the seeds agree. `engines`: "
-                  "whether one engine with one weights' type ran both models; where they differ, part of the "
-                  "difference may come from the engine (the same weights through llama.cpp's Q4 and "
-                  "transformers' fp32 give other answers).", "",
-                  *paired_table(paired, group_names), ""]
-    if len(everything.entries) > len(board.entries):
-        points = compare.tradeoffs(compare.paired(every_question, everything.entries), everything.entries,
-                                   every_question)
-        lines += ["Sweeps: a recipe with `sweep:` trains a CoT student and its answer-only twin at each value of "
-                  "one setting (left out of the tables above; the board's Trade-offs page draws them). Kept CoTs: "
-                  "the teacher's chains the filter kept, what the CoT student learned from (its twin: the same "
-                  "questions' answers); teacher right in training: the teacher's final answers on those training "
-                  "questions before filtering. Test accuracy in percent (the teacher's few-shot CoT) with its 95% "
-                  "Wilson interval over every question, each once however many seeds answered it, the test splits "
-                  "of a benchmark pooled; p is the exact paired test of student against twin on the same questions "
-                  "(as above: a question counts once over its seeds).",
-                  "", *tradeoffs_table(points), ""]
+    return lines
+
+
+def _paired_section(board: Board, every_question: pd.DataFrame) -> list[str]:
+    """Every student of the main table against its references, a seed group named as one student."""
+    paired = compare.paired(every_question[every_question["entry"].isin(board.entries["entry"])], board.entries)
+    if paired.empty:
+        return []
+    return [PAIRED, "", *paired_table(paired, transforms.display_names(board.entries, groups=True)), ""]
+
+
+def _sweeps_section(everything: Board, every_question: pd.DataFrame) -> list[str]:
+    """The sweeps' points, which the tables above leave out."""
+    if everything.entries["sweep"].isna().all():
+        return []
+    paired = compare.paired(every_question, everything.entries)
+    points = compare.tradeoffs(paired, everything.entries, every_question)
+    return [SWEEPS, "", *tradeoffs_table(points), ""]
+
+
+def _budget_section(everything: Board) -> list[str]:
     spent = spending(everything)
-    if not spent.empty:
-        lines += ["Compute budget: wall hours on the machine that ran each stage (the board shows its hardware), "
-                  "from what the runs recorded. Wall time counts every wait: where the machine also ran tests or a "
-                  "run was paused, it is more than the work took. Teacher: the share of a teacher file's generation "
-                  "time its students' training questions used, counted once per recipe (a file that several "
-                  "recipes share counts in each). Filtering takes seconds and is not counted. Runs filed before a "
-                  "stage kept its time are counted, not timed (last column); `by hand`: `distill train` or "
-                  "`distill eval` outside a recipe.", "",
-                  *budget_table(spent), ""]
-    return "\n".join([*lines, *flags_section(everything, summary), END])
+    return [] if spent.empty else [BUDGET, "", *budget_table(spent), ""]
 
 
 def flags_section(everything: Board, summary: pd.DataFrame) -> list[str]:
