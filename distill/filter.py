@@ -119,6 +119,16 @@ def filter_teacher(files: list[Path], out: Path, cap: int = DEFAULT_CAP, questio
     """Filter teacher CoT files into training pairs, one per (benchmark, teacher, mode, format, temperature),
     from the first `questions` questions of the split and the first `samples` samples of each (None: all), so a
     smaller training set or fewer CoTs per question is a subset of one published file, not another file."""
+    groups, seconds = _groups(files)
+    report = {}
+    for key, records in sorted(groups.items()):
+        report |= _filter_group(key, records, seconds[key], out, cap, questions, samples)
+    return report
+
+
+def _groups(files: list[Path]) -> tuple[dict[tuple, list[dict]], Counter]:
+    """The teacher records by (benchmark, split, teacher, mode, format, temperature), and each group's share of
+    its files' generation time."""
     groups: dict[tuple, list[dict]] = defaultdict(list)
     seconds: Counter = Counter()
     for path in files:
@@ -130,55 +140,57 @@ def filter_teacher(files: list[Path], out: Path, cap: int = DEFAULT_CAP, questio
             groups[key].append(record)
         for key in keys:  # one teacher file is one group; its generation time goes with it
             seconds[key] += read_cost(Path(path))["seconds"] / len(keys)
-    report = {}
-    for key, records in sorted(groups.items()):
-        benchmark, split, teacher, mode, teacher_format, temperature = key
-        split_questions = {q["id"]: q for q in data.load_split(benchmark, split)}
-        unknown = sorted({r["question_id"] for r in records} - set(split_questions))
-        if unknown:
-            raise DistillError(f"{len(unknown)} {benchmark} {split} question(s) in the teacher files are not in "
-                               f"our prepared split: {', '.join(unknown[:5])}")
-        wanted = set(list(split_questions)[:questions])
-        used = [r for r in records if r["question_id"] in wanted and (samples is None or r["sample_index"] < samples)]
-        share, records = len(used) / len(records), used  # of the file's generation time
-        if not records:
-            continue
-        regraded = [{**r, **grade(r.get("completion") or "", split_questions[r["question_id"]], teacher_format)}
-                    for r in records]
-        changed = sum(a["correct"] != b.get("correct") for a, b in zip(regraded, records))
-        records = regraded
-        program = teacher_format == "pot"
-        seen, per_question, dropped, kept = set(), Counter(), Counter(), []
-        for r in sorted(records, key=lambda r: (r["question_id"], r["sample_index"])):
-            question = split_questions[r["question_id"]]
-            body = program_of(r.get("completion") or "") if program else r["rationale"] or ""
-            reason = drop_reason(r, body, question["question"], seen, per_question, cap)
-            if reason:
-                dropped[reason] += 1
-            else:
-                kept.append(_canonical(question, body, f"teacher:{teacher}:{mode}",
-                                       {"sample_index": r["sample_index"], "generation_id": r["id"]}, program))
-        # Programs, and several CoTs per question (sampled), make other students than one greedy CoT: the
-        # name says so.
-        output = "-".join(filter(None, (slug(teacher), mode, "pot" if program else "",
-                                        get_benchmark(benchmark).split_tag(split))))
-        source = "-".join(filter(None, (output, sampling_tag(samples_per_question(records), temperature))))
-        kept_ids = {k["meta"]["generation_id"] for k in kept}
-        report[f"{benchmark}.{source}"] = {
-            "benchmark": benchmark, "teacher": teacher, "mode": mode, "source": source,
-            "teacher_output": output,  # the teacher files' name: several K of one sampled file share it
-            "records": len(records),
-            "teacher_accuracy": round(sum(r["correct"] for r in records) / len(records), 4),
-            "regraded_changed": changed,  # verdicts the grader now gives differently from the teacher file
-            **({"programs_failed": sum(bool(r["program_error"]) for r in records)} if program else {}),
-            "dropped": {reason: dropped[reason] for reason in DROP_REASONS},
-            "tokens": sum(r["tokens"] for r in records),
-            "teacher_seconds": round(seconds[key] * share, 1),
-            "kept_tokens": sum(r["tokens"] for r in records if r["id"] in kept_ids),
-            **_by_length(records, kept_ids, split_questions),
-            **_training_pair(out, benchmark, source, kept, "ft_pot" if program else "ft_cot"),
-        }
-    return report
+    return groups, seconds
+
+
+def _filter_group(key: tuple, records: list[dict], seconds: float, out: Path, cap: int, questions: int | None,
+                  samples: int | None) -> dict:
+    """{name: report} of one group's training pairs, written under `out`; {} when none of its records is wanted."""
+    benchmark, split, teacher, mode, teacher_format, temperature = key
+    split_questions = {q["id"]: q for q in data.load_split(benchmark, split)}
+    unknown = sorted({r["question_id"] for r in records} - set(split_questions))
+    if unknown:
+        raise DistillError(f"{len(unknown)} {benchmark} {split} question(s) in the teacher files are not in "
+                           f"our prepared split: {', '.join(unknown[:5])}")
+    wanted = set(list(split_questions)[:questions])
+    used = [r for r in records if r["question_id"] in wanted and (samples is None or r["sample_index"] < samples)]
+    share = len(used) / len(records)  # of the file's generation time
+    if not used:
+        return {}
+    regraded = [{**r, **grade(r.get("completion") or "", split_questions[r["question_id"]], teacher_format)}
+                for r in used]
+    changed = sum(a["correct"] != b.get("correct") for a, b in zip(regraded, used))
+    records = regraded
+    program = teacher_format == "pot"
+    seen, per_question, dropped, kept = set(), Counter(), Counter(), []
+    for r in sorted(records, key=lambda r: (r["question_id"], r["sample_index"])):
+        question = split_questions[r["question_id"]]
+        body = program_of(r.get("completion") or "") if program else r["rationale"] or ""
+        reason = drop_reason(r, body, question["question"], seen, per_question, cap)
+        if reason:
+            dropped[reason] += 1
+        else:
+            kept.append(_canonical(question, body, f"teacher:{teacher}:{mode}",
+                                   {"sample_index": r["sample_index"], "generation_id": r["id"]}, program))
+    # Programs, and several CoTs per question (sampled), make other students than one greedy CoT: the name says so.
+    output = "-".join(filter(None, (slug(teacher), mode, "pot" if program else "",
+                                    get_benchmark(benchmark).split_tag(split))))
+    source = "-".join(filter(None, (output, sampling_tag(samples_per_question(records), temperature))))
+    kept_ids = {k["meta"]["generation_id"] for k in kept}
+    return {f"{benchmark}.{source}": {
+        "benchmark": benchmark, "teacher": teacher, "mode": mode, "source": source,
+        "teacher_output": output,  # the teacher files' name: several K of one sampled file share it
+        "records": len(records),
+        "teacher_accuracy": round(sum(r["correct"] for r in records) / len(records), 4),
+        "regraded_changed": changed,  # verdicts the grader now gives differently from the teacher file
+        **({"programs_failed": sum(bool(r["program_error"]) for r in records)} if program else {}),
+        "dropped": {reason: dropped[reason] for reason in DROP_REASONS},
+        "tokens": sum(r["tokens"] for r in records),
+        "teacher_seconds": round(seconds * share, 1),
+        "kept_tokens": sum(r["tokens"] for r in records if r["id"] in kept_ids),
+        **_by_length(records, kept_ids, split_questions),
+        **_training_pair(out, benchmark, source, kept, "ft_pot" if program else "ft_cot"),
+    }}
 
 
 def _by_length(records: list[dict], kept_ids: set[str], questions: dict[str, dict]) -> dict:
