@@ -55,8 +55,8 @@ from distill import data, engines, export, locks, results
 from distill import filter as filtering
 from distill.benchmarks import FEWSHOT_FORMATS, get_benchmark, parse_benchmarks
 from distill.errors import DistillError
-from distill.generate import check_teacher_format, missing
-from distill.jsonio import atomic_write_text, file_sha256
+from distill.generate import GenerateConfig, check_teacher_format, generate, missing, summary_line
+from distill.jsonio import atomic_write_text, file_sha256, read_jsonl
 from distill.paths import slug
 from distill.prompts import MAX_GEN_TOKS
 from distill.train import SUMMARY_FILE, group_name, trained_on
@@ -281,22 +281,31 @@ class Run:
 
     def teacher(self) -> None:
         gen = list(self.missing_cots())
+        for b in self.r.benchmarks:
+            if b not in gen:
+                self._note_other_sampling(b)
         if not self.stage(f"teacher {self.r.teacher}: chains of thought", bool(gen)):
             return
         with engines.serving(self.r.teacher, self.r.teacher_backend, base_url=self.r.base_url,
                              log=self.r.work / "teacher-server.log") as engine:
             for b in gen:
-                self._generate(b, engine)
+                cfg = self._generate_config(b, engine)
+                print(summary_line(generate(cfg), cfg.out), flush=True)
 
-    def _generate(self, benchmark: str, engine: engines.Engine) -> None:
-        from distill.generate import GenerateConfig, generate, summary_line
+    def _generate_config(self, benchmark: str, engine: engines.Engine | None = None) -> GenerateConfig:
+        return GenerateConfig(teacher=self.r.teacher, benchmark=benchmark, out=self.teacher_file(benchmark),
+                              served=engine, mode=self.r.mode, format=self.r.format, samples=self.r.samples,
+                              split=self.r.split_of(benchmark), temperature=self.r.temperature,
+                              max_new_tokens=self.r.max_new_tokens, limit=self.r.train_questions)
 
-        cfg = GenerateConfig(teacher=self.r.teacher, benchmark=benchmark, out=self.teacher_file(benchmark),
-                             served=engine, mode=self.r.mode, format=self.r.format, samples=self.r.samples,
-                             split=self.r.split_of(benchmark),
-                             temperature=self.r.temperature, max_new_tokens=self.r.max_new_tokens,
-                             limit=self.r.train_questions)
-        print(summary_line(generate(cfg), cfg.out), flush=True)
+    def _note_other_sampling(self, benchmark: str) -> None:
+        """A finished teacher file (another recipe's, say) is used as it was written; where it was sampled
+        otherwise than this recipe says (a larger token budget), the run says so instead of hiding it."""
+        cfg = self._generate_config(benchmark)
+        first = next(iter(read_jsonl(cfg.out, torn_end_ok=True)), {})
+        have, want = first.get("sampling") or {}, cfg.sampling_dict()
+        if other := [f"{k} {have.get(k)!r} (this recipe: {v!r})" for k, v in want.items() if have.get(k) != v]:
+            print(f"note: {cfg.out} was written with {', '.join(other)}; its CoTs are used as written", flush=True)
 
     # training sets -----------------------------------------------------------------------------------
     def training_sets(self) -> dict[str, dict]:

@@ -145,6 +145,23 @@ def test_a_point_of_k_samples_needs_only_the_first_k_rounds_of_the_shared_file(t
     assert [r.missing_cots() for r in runs] == [{}, {"last_letter": 2}, {"last_letter": 8}]
 
 
+def test_a_finished_teacher_file_sampled_otherwise_is_used_and_the_run_says_how(tmp_path, capsys):
+    """Recipes share teacher files: one written with a larger token budget is reused, and named as such."""
+    recipe = Recipe(name="b", benchmarks=["last_letter"], max_new_tokens=96, train_questions=2,
+                    teacher_dir=str(tmp_path / "t"), work_dir=str(tmp_path / "w"))
+    run_ = Run(recipe, tmp_path / "b.yaml")
+    path = run_.teacher_file("last_letter")
+    path.parent.mkdir(parents=True)
+    sampling = {**run_._generate_config("last_letter").sampling_dict(), "max_new_tokens": 256}
+    with gzip.open(path, "wt") as f:
+        f.writelines(json.dumps({**gen_record(q), "sampling": sampling}) + "\n"
+                     for q in data.load_split("last_letter", "train")[:2])
+    run_.teacher()  # nothing to write: no teacher is started
+    out = capsys.readouterr().out
+    assert f"note: {path} was written with max_new_tokens 256 (this recipe: 96)" in out
+    assert "done already, skipped" in out
+
+
 def test_another_training_split_has_its_own_teacher_file_and_student_names(tmp_path):
     recipe = Recipe(name="m", benchmarks=["last_letter"], train_split="train_mixed", teacher_dir=str(tmp_path))
     run_ = Run(recipe, tmp_path / "m.yaml")
