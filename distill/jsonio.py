@@ -63,6 +63,9 @@ def write_jsonl(path: Path, records: Iterable[dict]) -> None:
     atomic_write_text(path, dumps_jsonl(records))
 
 
+GZIP_MAGIC = b"\x1f\x8b\x08"  # a gzip member's first bytes: its magic number and deflate
+
+
 def is_gzip(path: Path) -> bool:
     return Path(path).name.endswith(".gz")
 
@@ -95,7 +98,25 @@ def _complete_and_torn(path: Path) -> tuple[bytes, bytes]:
             break
         parts.append(text)
         at = len(raw) - len(member.unused_data)
+    if _complete_member_after(raw, at):  # a writer interrupted mid-member leaves nothing whole after it
+        raise DistillError(f"{path}: the gzip member at byte {at} is damaged and complete ones follow it, so this "
+                           "is not an interrupted write: inspect the file (nothing was changed)")
     return b"".join(parts), raw[at:]
+
+
+def _complete_member_after(raw: bytes, at: int) -> bool:
+    """Whether a whole gzip member starts anywhere after byte `at`."""
+    start = raw.find(GZIP_MAGIC, at + 1)
+    while start != -1:
+        member = zlib.decompressobj(wbits=31)
+        try:
+            member.decompress(raw[start:])
+            if member.eof:
+                return True
+        except zlib.error:
+            pass
+        start = raw.find(GZIP_MAGIC, start + 1)
+    return False
 
 
 def read_jsonl(path: Path, torn_end_ok: bool = False) -> list[dict]:

@@ -45,3 +45,18 @@ def test_a_torn_gzip_member_is_a_torn_end(tmp_path, capsys):
     assert read_jsonl(path, torn_end_ok=True) == RECORDS[:1]
     assert [r["question_id"] for r in load_existing(path)] == ["a"]  # the writer repairs its own file
     assert path.stat().st_size == whole and "removed a partial last record" in capsys.readouterr().err
+
+
+def test_a_damaged_gzip_member_with_whole_ones_after_it_is_an_error_not_a_torn_end(tmp_path):
+    """Cutting there would drop every record after the damage: nothing is cut, and the error says where."""
+    path = tmp_path / "cots.jsonl.gz"
+    for i in range(5):
+        append_jsonl(path, [{**RECORDS[0], "sample_index": i}])
+    raw = bytearray(path.read_bytes())
+    second = raw.find(b"\x1f\x8b\x08", 1)
+    raw[second + 12] ^= 0xFF  # a flipped byte in the second member's compressed data
+    path.write_bytes(bytes(raw))
+    for read in (torn_end, lambda p: read_jsonl(p, torn_end_ok=True), load_existing):
+        with pytest.raises(DistillError, match=f"member at byte {second} is damaged and complete ones follow"):
+            read(path)
+    assert path.read_bytes() == bytes(raw)
