@@ -388,7 +388,7 @@ class Run:
 
     def _train_and_evaluate(self, job: StudentJob) -> None:
         from distill import train as training
-        from distill.train_config import TrainConfig
+        from distill.train_config import TrainConfig, yaml_settings
 
         out, fmt = self.student_dir(job.name), job.fmt
         if self._trained_on_another_version(job):
@@ -399,7 +399,7 @@ class Run:
             cfg = TrainConfig(student=self.r.student, data=str(job.train_file), format=fmt, output_dir=str(out),
                               name=job.group, seed=job.seed, results_dir=str(self.results),
                               eval_limit=self.r.test_questions, per_device_eval_batch_size=self.r.eval_batch_size,
-                              **self.r.train)
+                              **yaml_settings(self.r.train, f"recipe {self.r.name}: train"))
         except TypeError as e:
             raise DistillError(f"recipe {self.r.name}: bad train setting ({e}); see `distill train --help`") from None
         training.train(cfg, command=self.command)

@@ -23,20 +23,35 @@ class TrainConfig(TrainSettings, TrainingArguments):
 
 def load_config(config_file: Path | None, flags: dict) -> TrainConfig:
     """A TrainConfig from the defaults, then the config file, then the flags given (those that are fields)."""
-    fields = {f.name: f for f in dataclasses.fields(TrainConfig) if f.init}
     values = {}
     if config_file:
         if not config_file.is_file():
             raise DistillError(f"config file '{config_file}' does not exist")
-        values = yaml.safe_load(config_file.read_text()) or {}
-        unknown = sorted(set(values) - set(fields))
-        if unknown:
-            raise DistillError(f"{config_file}: unknown setting(s) {', '.join(unknown)}")
-        # YAML 1.1 reads 1e-4 as a string; the float fields take it as the number it is meant to be.
-        values = {k: float(v) if isinstance(v, str) and "float" in str(fields[k].type) else v
-                  for k, v in values.items()}
-    values.update({k: v for k, v in flags.items() if k in fields})
+        values = yaml_settings(yaml.safe_load(config_file.read_text()) or {}, str(config_file))
+    values.update({k: v for k, v in flags.items() if k in _fields()})
     return TrainConfig(**values)
+
+
+def yaml_settings(values: dict, where: str) -> dict:
+    """Training settings as YAML holds them (a --config file, a recipe's `train:`), checked and typed: an unknown
+    name is an error naming `where`, and a float field's string becomes the number it is meant to be (YAML 1.1
+    reads 1e-4 as a string)."""
+    fields = _fields()
+    if unknown := sorted(set(values) - set(fields)):
+        raise DistillError(f"{where}: unknown setting(s) {', '.join(unknown)}")
+    typed = {}
+    for key, value in values.items():
+        if isinstance(value, str) and "float" in str(fields[key].type):
+            try:
+                value = float(value)
+            except ValueError:
+                raise DistillError(f"{where}: {key} is {value!r}, not a number") from None
+        typed[key] = value
+    return typed
+
+
+def _fields() -> dict[str, dataclasses.Field]:
+    return {f.name: f for f in dataclasses.fields(TrainConfig) if f.init}
 
 
 def config_yaml(cfg: TrainConfig) -> str:

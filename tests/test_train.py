@@ -21,7 +21,7 @@ from distill import cli, locks, prompts, train_data
 from distill.errors import DistillError
 from distill.jsonio import file_sha256
 from distill.train import CONFIG_FILE, SUMMARY_FILE, train, trained_on
-from distill.train_config import TrainConfig, config_yaml, load_config
+from distill.train_config import TrainConfig, config_yaml, load_config, yaml_settings
 from distill.train_settings import DEFAULT_SEED, seeded
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -235,6 +235,18 @@ def test_flags_override_the_config_file_which_overrides_defaults(tmp_path, cot_f
         config_from_flags(["--config", str(recipe)])
     with pytest.raises(DistillError, match="--data, --format"):
         config_from_flags(["--student", "s", "--out", "o"])
+
+
+def test_a_recipes_train_settings_are_typed_as_a_config_files_are():
+    """`train: {learning_rate: 1e-4}` in a recipe is YAML 1.1's string '1e-4', and a number to the student."""
+    train = yaml.safe_load("train: {learning_rate: 1e-4, weight_decay: 5e-2, num_train_epochs: 3}")["train"]
+    assert train["learning_rate"] == "1e-4"
+    typed = yaml_settings(train, "recipe r: train")
+    assert typed == {"learning_rate": 1e-4, "weight_decay": 0.05, "num_train_epochs": 3}
+    with pytest.raises(DistillError, match="recipe r: train: learning_rate is 'fast', not a number"):
+        yaml_settings({"learning_rate": "fast"}, "recipe r: train")
+    with pytest.raises(DistillError, match="recipe r: train: unknown setting.s. epochs"):
+        yaml_settings({"epochs": 3}, "recipe r: train")
 
 
 def test_switches_and_renamed_flags_win_over_the_config_file_and_are_recorded(tmp_path, cot_file):
