@@ -206,5 +206,7 @@ def program_answer(text: str) -> tuple[str | None, str | None]:
     if isinstance(value, float):
         value = round(value, 6)  # 0.1 + 0.2 is 0.3 here, and 16.999999999 is 17
         value = int(value) if value.is_integer() else value
-    answer = None if isinstance(value, bool) else normalize(str(value), "number")
+    # Positional digits, as an answer is written: str() gives 5e-05, which is no number to `normalize`.
+    text = f"{value:.6f}".rstrip("0") if isinstance(value, float) else str(value)
+    answer = None if isinstance(value, bool) else normalize(text, "number")
     return (answer, None) if answer is not None else (None, f"the program's answer {value!r} is not a number")

@@ -286,6 +286,7 @@ def test_different_numbers_never_grade_correct(value: Decimal) -> None:
     ("Here is the program:\n```python\nanswer = 0.1 + 0.2\n```\nIt prints 0.3.", "0.3", None),
     ("answer = 16.9999999999", "17", None),
     ("answer = 50 / 3", "16.666667", None),
+    ("answer = 1 / 20000", "0.00005", None),  # str() writes 5e-05
     ("answer = True", None, "not a number"),
     ("answer = 'seven'", None, "not a number"),
     ("import os\nanswer = 1", None, "Import is not allowed"),
