@@ -63,7 +63,9 @@ def finished(text: str, sampling: Sampling) -> str:
 class HFBackend:
     """transformers generate, batched by length so padding stays small; stops at the STOP strings."""
 
-    def __init__(self, model_path: str, batch_size: int = 8, dtype: str = "auto"):
+    BATCH_SIZE = 8
+
+    def __init__(self, model_path: str, batch_size: int = BATCH_SIZE, dtype: str = "auto"):
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer, StoppingCriteriaList, StopStringCriteria
 
@@ -169,9 +171,10 @@ class OpenAIBackend:
     # sharing 2 busy cores can take many minutes over 256 tokens (lm-eval's 300 s timed out under load), and a
     # timed-out request retried while the server still works on it only adds load.
     TIMEOUT = 1800
+    CONCURRENCY, MAX_RETRIES = 4, 5  # requests in flight; retries per request, with backoff
 
-    def __init__(self, base_url: str, model: str, concurrency: int = 4, timeout: float = TIMEOUT,
-                 max_retries: int = 5, api_key: str | None = None):
+    def __init__(self, base_url: str, model: str, concurrency: int = CONCURRENCY, timeout: float = TIMEOUT,
+                 max_retries: int = MAX_RETRIES, api_key: str | None = None):
         self.root = base_url.rstrip("/").removesuffix("/v1")
         self.model, self.concurrency, self.timeout, self.max_retries = model, concurrency, timeout, max_retries
         self.headers = {"Content-Type": "application/json"}
@@ -257,8 +260,8 @@ def _reason(error: Exception) -> str:
 
 
 def make_backend(name: str, model_path: str, *, base_url: str | None = None, served_model: str | None = None,
-                 batch_size: int = 8, concurrency: int = 4, timeout: float = OpenAIBackend.TIMEOUT,
-                 max_retries: int = 5, seed: int = 0):
+                 batch_size: int = HFBackend.BATCH_SIZE, concurrency: int = OpenAIBackend.CONCURRENCY,
+                 timeout: float = OpenAIBackend.TIMEOUT, max_retries: int = OpenAIBackend.MAX_RETRIES, seed: int = 0):
     if name == "hf":
         return HFBackend(model_path, batch_size)
     if name == "vllm":

@@ -190,7 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "or its declared first N); each output is graded again; the mean must be the filed score. "
                        "Exits with status 2 naming each bad entry.")
     p.add_argument("results_dir", nargs="?", type=Path, default=results.DEFAULT_DIR,
-                   help="the results directory (default ./results)")
+                   help="the results directory (default %(default)s)")
     p.set_defaults(func=cmd_verify)
     p = sub.add_parser("train", help="fine-tune a student on an ft_cot or ft_direct training file",
                        description="`distill train`: fine-tune a student on a `distill filter` training file, "

@@ -3,7 +3,7 @@
     python -m distill.datasheet            # rewrite teacher_cots/README.md
     python -m distill.datasheet --check    # exit 1 if it is not what the files say (run by the tests)
 
-`distill run` writes a recipe's teacher CoTs into `teacher_dir` (recipes/*.yaml set `teacher_cots`) as
+`distill run` writes a recipe's teacher CoTs into `teacher_dir` (recipes/*.yaml set `teacher_dir: teacher_cots`) as
 they are generated, one gzip-compressed JSONL file per (teacher, benchmark, mode, sampling), with the
 generation's wall time and tokens beside it (`.cost.json`); the datasheet summarises them.
 """

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from distill import export, llama_tools, models
+from distill.backends import OpenAIBackend
 from distill.errors import DistillError
 from distill.serve import LlamaServer, native_available, python_server_available
 
@@ -73,7 +74,8 @@ def gguf_for(model: str, weights: str | None) -> Path:
 
 @contextmanager
 def serving(model: str, engine: str, *, weights: str | None = None, base_url: str | None = None,
-            concurrency: int = 4, dtype: str = "float32", log: Path | None = None, running: Engine | None = None):
+            concurrency: int = OpenAIBackend.CONCURRENCY, dtype: str = "float32", log: Path | None = None,
+            running: Engine | None = None):
     """The Engine to generate with; for llama.cpp, a server on 127.0.0.1 while the block runs. `running`: one
     the caller started already (`distill run` serves the teacher once for several jobs), used as it is."""
     if running:

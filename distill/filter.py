@@ -32,6 +32,7 @@ from distill.grading import program_of
 from distill.jsonio import atomic_write_text, dumps_jsonl, read_jsonl
 from distill.paths import slug
 from distill.sources import symbolic
+from distill.train_data import training_file
 
 DROP_REASONS = ("wrong", "empty", "repetition", "restates_answer", "wrong_step", "duplicate", "over_cap")
 DEFAULT_CAP = 4  # kept CoTs per question, unless asked otherwise
@@ -101,7 +102,7 @@ def _training_pair(out: Path, benchmark: str, source: str, kept: list[dict], fmt
         if r["id"] not in seen:
             seen.add(r["id"])
             direct.append({**{k: v for k, v in r.items() if k != "program"}, "rationale": None})
-    paths = {f: out / f"{benchmark}.{source}.{f}.jsonl" for f in (fmt, "ft_direct")}
+    paths = {f: training_file(out, benchmark, source, f) for f in (fmt, "ft_direct")}
     atomic_write_text(paths[fmt], dumps_jsonl(kept))
     atomic_write_text(paths["ft_direct"], dumps_jsonl(direct))
     return {"format": fmt, f"{fmt}_file": str(paths[fmt]), "ft_direct_file": str(paths["ft_direct"]),

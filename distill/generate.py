@@ -24,7 +24,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from distill import data, engines, grading, locks, models, prompts
-from distill.backends import Completion, OpenAIBackend, Request, Sampling, make_backend
+from distill.backends import Completion, HFBackend, OpenAIBackend, Request, Sampling, make_backend
 from distill.benchmarks import get_benchmark
 from distill.errors import DistillError
 from distill.jsonio import append_jsonl, atomic_write_text, read_jsonl, torn_end
@@ -53,17 +53,17 @@ class GenerateConfig:
     limit: int | None = field(default=None, metadata={"help": "only the first N questions of the split"})
     chat: bool = field(default=False, metadata={"help": "wrap prompts in the teacher's chat template"})
     seed: int = field(default=0, metadata={"help": "sampling seed (default %(default)s)"})
-    # Also how many records are written per flush.
-    batch_size: int = field(default=8, metadata={"help": "hf batch size (default %(default)s)"})
+    # Also the fewest records written per flush (a server gets 4 rounds of its slots: see _run).
+    batch_size: int = field(default=HFBackend.BATCH_SIZE, metadata={"help": "hf batch size (default %(default)s)"})
     base_url: str | None = field(default=None, metadata={"help": "openai backend: server root, e.g. "
                                                                  "http://127.0.0.1:8080"})
     served_model: str | None = field(default=None, metadata={"help": "openai backend: model name on the server"})
-    concurrency: int = field(default=4, metadata={"help": "openai backend: requests in flight (default "
-                                                          "%(default)s; llama.cpp: its slots)"})
+    concurrency: int = field(default=OpenAIBackend.CONCURRENCY, metadata={
+        "help": "openai backend: requests in flight (default %(default)s; llama.cpp: its slots)"})
     timeout: float = field(default=OpenAIBackend.TIMEOUT, metadata={"help": "openai backend: seconds per request "
                                                                             "(default %(default)s)"})
-    max_retries: int = field(default=5, metadata={"help": "openai backend: retries per request, with backoff "
-                                                          "(default %(default)s)"})
+    max_retries: int = field(default=OpenAIBackend.MAX_RETRIES, metadata={
+        "help": "openai backend: retries per request, with backoff (default %(default)s)"})
     served: engines.Engine | None = None  # an engine the caller started (distill run), used instead of --backend
 
     def run_key(self) -> dict:
@@ -227,7 +227,8 @@ def _run(cfg: GenerateConfig, backend, engine: engines.Engine, todo: list[tuple[
                 completions = extract_answers(backend, requests, completions)
             records = [make_record(cfg, question, sample, prompts_[i], completions[i].text, completions[i].tokens,
                                    engine.info) for i, (question, sample) in enumerate(part)]
-            append_jsonl(cfg.out, records)  # a finished chunk survives a crash, and so does its cost
+            # A finished chunk survives a crash; a crash between these two lines loses its seconds, not its CoTs.
+            append_jsonl(cfg.out, records)
             chunk_tokens = sum(r["tokens"] for r in records)
             _add_cost(cfg.out, time.perf_counter() - chunk_start, chunk_tokens)
             tokens, generated = tokens + chunk_tokens, generated + len(records)

@@ -1,4 +1,4 @@
-"""The one prompt module: renders the four formats for lm-eval tasks, the teacher and training data.
+"""The one prompt module: renders the six formats for lm-eval tasks, the teacher and training data.
 
     fewshot_cot     k exemplars "Q: ...\\nA: <rationale> The answer is X." then "Q: <q>\\nA:"
     fewshot_direct  the same exemplars without rationales
@@ -14,7 +14,7 @@ TARGET_DELIMITER, so the model continues "A:" exactly as in the exemplars. Ratio
 which is why a blank line or a new "Q:" ends a generation (STOP).
 """
 
-from distill.benchmarks import check_format
+from distill.benchmarks import PROGRAM_FORMATS, check_format
 from distill.errors import DistillError
 
 STOP = ["\n\n", "\nQ:"]
@@ -36,7 +36,7 @@ def is_cot(fmt: str) -> bool:
 
 def is_program(fmt: str) -> bool:
     """Program of thought: the output is a program (run by distill.interpreter), not text with an answer."""
-    return check_format(fmt).endswith("_pot")
+    return check_format(fmt) in PROGRAM_FORMATS
 
 
 def kind(fmt: str) -> str:

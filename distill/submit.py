@@ -196,6 +196,6 @@ def register(subparsers) -> None:
     p.add_argument("--params", type=int, help="parameter count (default: what lm-eval recorded, if anything)")
     p.add_argument("--source", help="where the numbers come from (required for --role reported)")
     p.add_argument("--results-dir", dest="results_dir", type=Path, default=results.DEFAULT_DIR,
-                   help="the board's results directory (default ./results)")
+                   help="the board's results directory (default %(default)s)")
     p.add_argument("--dry-run", dest="dry_run", action="store_true", help="check and report, write nothing")
     p.set_defaults(func=cmd_submit)

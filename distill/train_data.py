@@ -14,11 +14,12 @@ from collections import Counter
 from pathlib import Path
 
 from distill import prompts
+from distill.benchmarks import FORMATS
 from distill.errors import DistillError
 from distill.jsonio import read_jsonl
 
 IGNORE_INDEX = -100  # the label value PyTorch's cross-entropy (and every HF model's loss) skips
-TRAIN_FORMATS = ("ft_cot", "ft_direct", "ft_pot")
+TRAIN_FORMATS = tuple(f for f in FORMATS if f.startswith("ft_"))  # what a student is fine-tuned on
 BATCHING = ("auto", "padding_free", "length_grouped")
 
 
@@ -118,6 +119,17 @@ def collator(batching: str, tokenizer, model):
     return DataCollatorForSeq2Seq(tokenizer, model=model, label_pad_token_id=IGNORE_INDEX)
 
 
+def training_file(out: Path, benchmark: str, source: str, fmt: str) -> Path:
+    """Where `distill filter` writes a training set: <benchmark>.<source>.<format>.jsonl."""
+    return out / f"{benchmark}.{source}.{fmt}.jsonl"
+
+
+def source_of(path: Path) -> str | None:
+    """The <source> of a `training_file` name (a source may hold dots: qwen2.5); None for another name."""
+    parts = path.name.removesuffix(".jsonl").split(".", 1)
+    return parts[1].rsplit(".", 1)[0] if len(parts) == 2 and "." in parts[1] else None
+
+
 def data_info(path: Path, records: list[dict], stats: dict, sha256: str) -> dict:
     """What a student learned from, for its board entry: the file and its sha256 (as hashed when the run started,
     the version its records were read from), its teacher, token counts, and what `distill filter` reported about
@@ -131,10 +143,7 @@ def data_info(path: Path, records: list[dict], stats: dict, sha256: str) -> dict
     report = json.loads(report_file.read_text()) if report_file.exists() else {}
     entry = next((r for r in report.values()
                   if path.name in {Path(r.get(f"{fmt}_file") or "").name for fmt in TRAIN_FORMATS}), None)
-    # <benchmark>.<source>.<format>.jsonl, as distill filter names its files (a source may hold dots: qwen2.5)
-    parts = path.name.removesuffix(".jsonl").split(".", 1)
-    named = parts[1].rsplit(".", 1)[0] if len(parts) == 2 and "." in parts[1] else path.stem
     return {"file": path.name, "sha256": sha256,
             "benchmarks": sorted({r["benchmark"] for r in records}),
-            "source": (entry or {}).get("source") or named, "teacher": ", ".join(teachers),
+            "source": (entry or {}).get("source") or source_of(path) or path.stem, "teacher": ", ".join(teachers),
             "sources": sources, **stats, "filter_report": entry}

@@ -6,7 +6,6 @@ import pytest
 
 from distill import engines, export, llama_tools, models
 from distill.errors import DistillError
-from distill.serve import native_available, python_server_available
 
 from conftest import STUDENT
 
@@ -19,9 +18,15 @@ def test_setup_built_llama_server():
     assert version.returncode == 0 and "version" in (version.stdout + version.stderr).lower()
 
 
-def test_auto_takes_the_fastest_engine_here():
-    expected = engines.LLAMA if native_available() or python_server_available() else "hf"
+@pytest.mark.parametrize("native, python_server, expected", [
+    (True, True, "llama.cpp"), (True, False, "llama.cpp"), (False, True, "llama.cpp"), (False, False, "hf")])
+def test_auto_takes_the_fastest_engine_installed(monkeypatch, native, python_server, expected):
+    monkeypatch.setattr(engines, "native_available", lambda: native)
+    monkeypatch.setattr(engines, "python_server_available", lambda: python_server)
     assert engines.choose("auto") == expected
+
+
+def test_a_named_engine_is_taken_as_named_and_an_unknown_one_refused():
     assert engines.choose("hf") == "hf"
     with pytest.raises(DistillError, match="unknown engine 'tgi': choose from auto, llama.cpp, vllm, openai, hf"):
         engines.choose("tgi")

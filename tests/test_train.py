@@ -200,6 +200,13 @@ def test_a_training_file_must_fit_its_format(tmp_path):
         train_data.load_records(two_cots, "ft_pot")  # CoTs cannot train a program-of-thought student
 
 
+def test_a_training_files_name_gives_back_its_source():
+    path = train_data.training_file(Path("w/train"), "gsm_symbolic", "qwen2.5-coder-1.5b-instruct-hint-k2-t0.7", "ft_cot")
+    assert path.name == "gsm_symbolic.qwen2.5-coder-1.5b-instruct-hint-k2-t0.7.ft_cot.jsonl"
+    assert train_data.source_of(path) == "qwen2.5-coder-1.5b-instruct-hint-k2-t0.7"
+    assert train_data.source_of(Path("my-cots.jsonl")) is None
+
+
 def test_batching_is_padding_free_only_where_attention_kernels_allow():
     assert train_data.resolve_batching("auto", False, "sdpa") == "length_grouped"
     assert train_data.resolve_batching("auto", False, "flash_attention_2") == "padding_free"
