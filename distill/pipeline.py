@@ -302,6 +302,8 @@ class Run:
         """A finished teacher file (another recipe's, say) is used as it was written; where it was sampled
         otherwise than this recipe says (a larger token budget), the run says so instead of hiding it."""
         cfg = self._generate_config(benchmark)
+        if not cfg.out.exists():  # no questions asked of it
+            return
         first = next(iter(read_jsonl(cfg.out, torn_end_ok=True)), {})
         have, want = first.get("sampling") or {}, cfg.sampling_dict()
         if other := [f"{k} {have.get(k)!r} (this recipe: {v!r})" for k, v in want.items() if have.get(k) != v]:
