@@ -199,7 +199,6 @@ def _finite(value) -> bool:
     return (number := _number(value)) is not None and math.isfinite(number)
 
 
-
 def _number(*values) -> float | None:
     """The first of `values` that is a number a float can hold; None if none is (an integer too large for a
     float, 10**400 in a hand-edited file, counts as missing rather than taking the board down)."""
