@@ -25,13 +25,14 @@ from distill import results as results_format
 from distill.results import Rejected
 from leaderboard.samples import first_response
 
-NUMBER = r"\$?(\d[\d,]*(?:\.\d+)?)"
+CURRENCY = r"[$€£¥₹]?"  # GSM-Symbolic's questions pay in several currencies
+NUMBER = rf"{CURRENCY}(\d[\d,]*(?:\.\d+)?)"
 OPERATOR = r"[-+*/×÷x]"
 STEP = re.compile(rf"(?<![\d.,]){NUMBER}\s*({OPERATOR})\s*{NUMBER}\s*=\s*{NUMBER}")
 # text just before a step that makes it part of something longer: an operator, a time's colon, "3 x"
-LONGER_BEFORE = re.compile(r"(?:[-+*/×÷^]|\d:|\d\s*x)\s*\$?\s*$")
+LONGER_BEFORE = re.compile(rf"(?:[-+*/×÷^]|\d:|\d\s*x)\s*{CURRENCY}\s*$")
 # ... or just after it: a fraction, time or percentage ("= 1/2", "= 4:00", "= 50%"), or the sum going on
-LONGER_AFTER = re.compile(rf"[\d/:%]|\s*{OPERATOR}\s*\$?\d")
+LONGER_AFTER = re.compile(rf"[\d/:%]|\s*{OPERATOR}\s*{CURRENCY}\d")
 OPERATIONS = {"+": "+", "-": "-", "*": "*", "×": "*", "x": "*", "/": "/", "÷": "/"}
 ARITHMETIC = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
 
