@@ -152,8 +152,9 @@ def evaluate(cfg: EvalConfig) -> Path:
         for split in b.test_splits:
             data.load_split(b.key, split)
         data.load_exemplars(b.key)
-    Path(cfg.results_dir).mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=cfg.results_dir, prefix=".eval-") as tmp, engines.serving(
+    # lm-eval's raw output waits in the system's temporary folder, not in results/: an evaluation killed
+    # outright (SIGKILL, no unwinding) leaves it where the system clears it.
+    with tempfile.TemporaryDirectory(prefix="distill-eval-") as tmp, engines.serving(
             cfg.model, cfg.backend, weights=cfg.weights, base_url=cfg.base_url, concurrency=cfg.num_concurrent,
             dtype=cfg.dtype, running=cfg.served) as engine:
         path = _served_path(cfg.model) if engine.backend == "openai" else models.resolve(cfg.model)

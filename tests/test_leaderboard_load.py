@@ -156,8 +156,8 @@ def test_the_fingerprint_ignores_a_writers_locks_and_staging(tmp_path):
     synth.shipped(tmp_path)
     before = fingerprint(tmp_path)
     (tmp_path / f".{REAL.name}.lock").touch()
-    (tmp_path / ".eval-abc").mkdir()
-    (tmp_path / ".eval-abc" / "results_x.json").write_text("{}")
+    (tmp_path / ".write-abc").mkdir()
+    (tmp_path / ".write-abc" / "results_x.json").write_text("{}")
     assert fingerprint(tmp_path) == before
 
 
