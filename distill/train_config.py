@@ -28,7 +28,8 @@ def load_config(config_file: Path | None, flags: dict) -> TrainConfig:
         if not config_file.is_file():
             raise DistillError(f"config file '{config_file}' does not exist")
         values = yaml_settings(yaml.safe_load(config_file.read_text()) or {}, str(config_file))
-    values.update({k: v for k, v in flags.items() if k in _fields()})
+    fields = _fields()
+    values.update({k: v for k, v in flags.items() if k in fields})
     return TrainConfig(**values)
 
 
