@@ -12,16 +12,20 @@ export TOKENIZERS_PARALLELISM ?= false
 
 setup: $(SETUP)
 
-# torch==2.13.0 goes in first and alone: a bare `torch` requirement would pull a multi-GB CUDA build.
+# torch==2.13.0 goes in first and alone, from TORCH_INDEX where set: PyPI's Linux torch is the multi-GB CUDA
+# build, so a CPU-only machine whose pip does not already find CPU wheels wants
+#   make test TORCH_INDEX=https://download.pytorch.org/whl/cpu
+TORCH_INDEX ?=
 # llama.cpp's llama-server is compiled once per machine (about 7 minutes on 2 cores) into $DISTILL_HOME;
 # if it cannot be built, setup says why in one line and models run on the slower engines.
+# Debian's chromium runs the board's browser test where apt can install it; without it that test is skipped.
 $(SETUP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -c "import torch" 2>/dev/null || $(PY) -m pip install torch==2.13.0
+	$(PY) -c "import torch" 2>/dev/null || $(PY) -m pip install torch==2.13.0 $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX))
 	$(PY) -m pip install -e ".[test]"
 	-$(VENV)/bin/distill engines build
-	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)  # the board's browser test
+	-command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 	touch $@
 
 # The method end to end on a small symbolic task (recipes/demo.yaml; a second run reuses what is done),

@@ -44,12 +44,19 @@ def cmd_data_list(args) -> None:
 def cmd_data_prepare(args) -> None:
     from tqdm import tqdm
 
-    chosen = parse_benchmarks(args.benchmarks)
+    chosen, unavailable = parse_benchmarks(args.benchmarks), []
     for b in (bar := tqdm(chosen, unit="benchmark")):
         bar.set_description(b.key)
-        out = data.prepare(b.key, seed=args.seed, data_dir=args.out, force=args.force)
+        try:
+            out = data.prepare(b.key, seed=args.seed, data_dir=args.out, force=args.force)
+        except Unavailable as e:  # one source this machine cannot reach does not hold up the others
+            tqdm.write(f"{b.key}: not prepared: {e}")
+            unavailable.append(b.key)
+            continue
         sizes = data.split_sizes(b.key, args.out)
         tqdm.write(f"{b.key}: {', '.join(f'{s} {n}' for s, n in sizes.items())} -> {out}")
+    if unavailable:
+        raise Unavailable(f"{', '.join(unavailable)} could not be prepared here (why is above); the others were")
 
 
 def cmd_models_list(args) -> None:
@@ -159,7 +166,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = data_p.add_parser("prepare", help="materialise benchmarks as canonical JSONL (default: every offline one)")
     p.add_argument("--benchmarks", help="comma-separated keys, 'offline' (default) or 'all'")
     p.add_argument("--out", type=Path, default=None, help="output directory (default: $DISTILL_DATA or the cache)")
-    p.add_argument("--seed", type=int, default=data.DEFAULT_SEED, help="split and generation seed (default 0)")
+    p.add_argument("--seed", type=int, default=data.DEFAULT_SEED,
+                   help="split and generation seed (default %(default)s)")
     p.add_argument("--force", action="store_true", help="rebuild even if a valid prepared copy exists")
     p.set_defaults(func=cmd_data_prepare)
 
@@ -192,11 +200,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("results_dir", nargs="?", type=Path, default=results.DEFAULT_DIR,
                    help="the results directory (default %(default)s)")
     p.set_defaults(func=cmd_verify)
-    p = sub.add_parser("train", help="fine-tune a student on an ft_cot or ft_direct training file",
+    p = sub.add_parser("train", help="fine-tune a student on an ft_cot, ft_pot or ft_direct training file",
                        description="`distill train`: fine-tune a student on a `distill filter` training file, "
-                       "with CoTs or answers only.", formatter_class=argparse.RawDescriptionHelpFormatter)
+                       "with CoTs, programs or answers only.", formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--config", type=Path, help="YAML of TrainConfig fields, any TrainingArguments one included "
-                                               "(a recipe, or a run's train_config.yaml); flags override it")
+                                               "(recipes/train/*.yaml, or a run's train_config.yaml); flags "
+                                               "override it")
     # Flags for the usual settings; the rest, and any TrainingArguments field, come from --config. A flag that
     # is not given leaves the config file's value (or the default) in place.
     add_flags(p, TrainSettings, keep_defaults=False,

@@ -1,14 +1,15 @@
 """The data layer: deterministic offline splits, checked caches, no exemplar in a test split."""
 
+import argparse
 import hashlib
 from collections import Counter
 
 import pytest
 
-from distill import data, exemplars, grading
+from distill import cli, data, exemplars, grading
 from distill.benchmarks import get_benchmark, offline_benchmarks
-from distill.errors import DistillError
-from distill.sources import symbolic
+from distill.errors import DistillError, Unavailable
+from distill.sources import bigbench, symbolic
 
 OFFLINE = [b.key for b in offline_benchmarks()]
 
@@ -152,6 +153,19 @@ def test_unknown_benchmark_or_split():
 def test_hub_only_benchmark_offline_says_what_to_do(tmp_path):
     with pytest.raises(DistillError, match=r"'gsm8k' needs the Hugging Face Hub .* offline benchmark"):
         data.prepare("gsm8k", data_dir=tmp_path)
+
+
+def test_prepare_carries_on_past_a_source_this_machine_cannot_get(tmp_path, monkeypatch):
+    """A package index that withholds BIG-bench stops sports only: coin_flip after it is still prepared."""
+    def withheld():
+        raise Unavailable("the package index offers no sdist of bigbench==1.0.0")
+
+    monkeypatch.setattr(bigbench, "fetch_tasks", withheld)
+    args = argparse.Namespace(benchmarks="sports,coin_flip", out=tmp_path, seed=data.DEFAULT_SEED, force=False)
+    with pytest.raises(Unavailable, match=r"^sports could not be prepared here"):
+        cli.cmd_data_prepare(args)
+    assert len(data.load_split("coin_flip", "test_2flips", tmp_path)) == 150
+    assert not (tmp_path / "sports").exists()
 
 
 def test_every_arithmetic_exemplar_program_computes_its_answer():
