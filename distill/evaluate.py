@@ -25,7 +25,7 @@ from distill import data, engines, models, results
 from distill.backends import OpenAIBackend
 from distill.benchmarks import BENCHMARKS, Benchmark, check_format, parse_benchmarks, parse_test_splits
 from distill.errors import DistillError
-from distill.paths import portable
+from distill.paths import portable, public_arg
 from distill.results import GROUPS, ROLES
 
 HARNESS_TASKS = Path(__file__).resolve().parent.parent / "harness_tasks"
@@ -192,7 +192,7 @@ def _metadata(cfg: EvalConfig, path: str) -> dict:
 
 def _run(cfg: EvalConfig, engine: engines.Engine, tasks: list[str], cmd: list[str], files: list[Path],
          seconds: float) -> dict:
-    return {"command": cfg.command and portable(cfg.command), "lm_eval_command": portable(shlex.join(cmd)),
+    return {"command": cfg.command and portable(cfg.command), "lm_eval_command": shlex.join(map(public_arg, cmd)),
             "backend": engine.name, "engine": engine.info, "tasks": tasks, "limit": cfg.limit, "eval_seconds": seconds,
             "files": [results.stored_name(f) for f in files],
             "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),

@@ -14,7 +14,7 @@ from distill.cli import main
 from distill.errors import DistillError
 from distill.evaluate import EvalConfig
 from distill.paths import slug
-from distill.results import task_name
+from distill.results import absolute_paths, task_name
 
 from conftest import STUDENT
 
@@ -151,3 +151,5 @@ def test_an_interrupted_evaluation_resumes_from_the_answers_it_had(smollm2, tmp_
     _, samples, meta = read_entry(entry)
     assert [s["doc_id"] for s in samples["sr_sports_fewshot_cot"]] == [0, 1, 2]
     assert "--use_cache" in meta["runs"][0]["lm_eval_command"] and not cache.exists()
+    # Published as it is: the temporary output folder and the cache (both outside the project) by name only.
+    assert not absolute_paths(meta) and " --output_path distill-eval-" in meta["runs"][0]["lm_eval_command"]
