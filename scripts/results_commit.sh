@@ -14,6 +14,8 @@ PATHS=(results teacher_cots README.md)
 sizes() { find "$@" -name '.*' -prune -o -type f -printf '%p %s\n' | sort; }
 quiet() { $PY -c 'import sys; from pathlib import Path; from distill.jsonio import torn_end
 sys.exit(any(torn_end(p) for p in Path("teacher_cots").glob("*/*.jsonl.gz")))'; }
+# A snapshot that is not committed is unstaged again, so that no later `git commit` takes it in unverified.
+unstage() { git reset -q -- "${PATHS[@]}"; }
 others=$(git diff --cached --name-only -- . ':!results' ':!teacher_cots' ':!README.md')
 if [ -n "$others" ]; then
   echo "other changes are staged; commit or unstage them first:" >&2; echo "$others" >&2; exit 1
@@ -29,7 +31,7 @@ for attempt in 1 2 3 4 5; do
       # A BAD entry stops the commit; entries this machine cannot check (their test split cannot be
       # downloaded: BIG-bench's, say) are named and the rest is committed.
       if ! out=$(.venv/bin/distill verify results 2>&1); then
-        if grep -q "^BAD" <<< "$out"; then echo "$out"; exit 1; fi
+        if grep -q "^BAD" <<< "$out"; then echo "$out"; unstage; exit 1; fi
         tail -1 <<< "$out" >&2
       fi
       if [ "$staged" = "$(sizes results)" ]; then  # what verify read is what was staged
@@ -41,5 +43,6 @@ for attempt in 1 2 3 4 5; do
   echo "attempt $attempt: a file was being written; trying again" >&2
   sleep 3
 done
+unstage
 echo "no quiet moment in 5 attempts: try again" >&2
 exit 1
