@@ -16,13 +16,14 @@ setup: $(SETUP)
 # build, so a CPU-only machine whose pip does not already find CPU wheels wants
 #   make test TORCH_INDEX=https://download.pytorch.org/whl/cpu
 TORCH_INDEX ?=
+TORCH_FROM := $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX))
 # llama.cpp's llama-server is compiled once per machine (about 7 minutes on 2 cores) into $DISTILL_HOME;
 # if it cannot be built, setup says why in one line and models run on the slower engines.
 # Debian's chromium runs the board's browser test where apt can install it; without it that test is skipped.
 $(SETUP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -c "import torch" 2>/dev/null || $(PY) -m pip install torch==2.13.0 $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX))
+	$(PY) -c "import torch" 2>/dev/null || $(PY) -m pip install torch==2.13.0 $(TORCH_FROM)
 	$(PY) -m pip install -e ".[test]"
 	-$(VENV)/bin/distill engines build
 	-command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
