@@ -252,11 +252,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.argv = argv
     # `kill` (SIGTERM) unwinds like Ctrl-C, so a llama.cpp server a command started is stopped with it.
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     try:
         args.func(args)
     except DistillError as e:
         parser.exit(2, f"distill: error: {e}\n")
+    finally:  # a caller that runs main() in its own process keeps its own handler
+        signal.signal(signal.SIGTERM, previous)
     return 0
 
 

@@ -76,7 +76,8 @@ def files() -> dict[str, dict]:
         for category in CATEGORIES:
             if members := [benchmark_task(b, fmt) for b in benchmarks if b.category == category]:
                 out[f"{group_name(category, fmt)}.yaml"] = group(group_name(category, fmt), members)
-        out[f"{group_name('all', fmt)}.yaml"] = group(group_name("all", fmt), [benchmark_task(b, fmt) for b in benchmarks])
+        out[f"{group_name('all', fmt)}.yaml"] = group(
+            group_name("all", fmt), [benchmark_task(b, fmt) for b in benchmarks])
         out[f"{group_name('offline', fmt)}.yaml"] = group(
             group_name("offline", fmt), [benchmark_task(b, fmt) for b in benchmarks if b.offline])
     return out
@@ -113,7 +114,8 @@ def main(check: bool = False) -> int:
                    or (n in wanted and (HERE / n).read_text() != wanted[n]))
     if check:
         if stale:
-            print(f"{len(stale)} task files are out of date (e.g. {stale[0]}): run python harness_tasks/generate_tasks.py")
+            print(f"{len(stale)} task files are out of date (e.g. {stale[0]}): "
+                  "run python harness_tasks/generate_tasks.py")
         return 1 if stale else 0
     for name in existing - set(wanted):
         (HERE / name).unlink()

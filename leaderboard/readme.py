@@ -122,10 +122,10 @@ def without_sweep_points(board: Board) -> Board:
 
 
 INTRO = ("Generated from `{name}/`. Exact match in percent with its 95% Wilson interval. An average (overall, a "
-         "category) is the mean of its benchmarks, a benchmark with several test lengths counting once, and is given "
-         "only to a model that has every split the table has (`coverage`): a model tested on one benchmark is not "
-         "ranked. Names say what a student is: base ← teacher (or gold rationales) CoT or answers · the benchmark it "
-         "was trained on.")
+         "category) is the mean of its benchmarks, a benchmark with several test lengths counting once, and is "
+         "given only to a model that has every split the table has (`coverage`): a model tested on one benchmark "
+         "is not ranked. Names say what a student is: base ← teacher (or gold rationales) CoT or answers · the "
+         "benchmark it was trained on.")
 BASE_RATES = (" The last two rows are the base rates over the questions most models were asked: guessing (chance: "
               "1/2 for yes/no, 1/options, 0 for free answers) and always giving the most common gold answer of those "
               "questions (majority class).")

@@ -201,9 +201,10 @@ def test_a_training_file_must_fit_its_format(tmp_path):
 
 
 def test_a_training_files_name_gives_back_its_source():
-    path = train_data.training_file(Path("w/train"), "gsm_symbolic", "qwen2.5-coder-1.5b-instruct-hint-k2-t0.7", "ft_cot")
+    source = "qwen2.5-coder-1.5b-instruct-hint-k2-t0.7"
+    path = train_data.training_file(Path("w/train"), "gsm_symbolic", source, "ft_cot")
     assert path.name == "gsm_symbolic.qwen2.5-coder-1.5b-instruct-hint-k2-t0.7.ft_cot.jsonl"
-    assert train_data.source_of(path) == "qwen2.5-coder-1.5b-instruct-hint-k2-t0.7"
+    assert train_data.source_of(path) == source
     assert train_data.source_of(Path("my-cots.jsonl")) is None
 
 
