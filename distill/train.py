@@ -22,6 +22,7 @@ import json
 import os
 import shutil
 from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -103,72 +104,35 @@ def _last_complete_checkpoint(out: Path) -> str | None:
 
 
 def _fit(cfg, records: list[dict], command: str | None, digest: str) -> dict:
-    import torch
-    from transformers import AutoConfig, AutoTokenizer, Trainer, set_seed
+    from transformers import Trainer, set_seed
     from transformers.trainer_callback import ProgressCallback
 
     from distill.train_config import config_yaml
-    from distill.train_report import TokenMeter, TokenProgress, hardware, summary_text, versions
+    from distill.train_report import TokenMeter, TokenProgress, summary_text
 
     out = Path(cfg.output_dir)
     set_seed(cfg.seed)
-    path = models.resolve(cfg.student)
-    encoder_decoder = bool(AutoConfig.from_pretrained(path).is_encoder_decoder)
-    tokenizer = AutoTokenizer.from_pretrained(path)
-    if tokenizer.pad_token is None:  # padded batches need one; padding positions carry no loss anyway
-        tokenizer.pad_token = tokenizer.eos_token
-    model = _load_model(path, encoder_decoder, torch.bfloat16 if cfg.lora and cfg.bf16 else torch.float32,
-                        cfg.attn_implementation)
-    n_params = model.num_parameters()
-    # No KV cache while training: it only costs memory, and transformers reads the example boundaries of
-    # a padding-free batch from its position ids only when no cache is being built.
-    use_cache, model.config.use_cache = model.config.use_cache, False
-    cfg.resolve_size_defaults(n_params)
-    batching = train_data.resolve_batching(cfg.batching, encoder_decoder, model.config._attn_implementation)
-    if cfg.lora:
-        model = _with_lora(model, cfg, encoder_decoder)
-    # Count only real tokens: a flattened batch holds nothing else; a padded one is counted by its attention mask.
-    cfg.include_num_input_tokens_seen = "all" if batching == "padding_free" else "non_padding"
-    if batching == "length_grouped":
-        cfg.train_sampling_strategy = "group_by_length"
-    dataset, data_stats = train_data.build_dataset(records, cfg.format, tokenizer, encoder_decoder, cfg.max_length)
+    student = _load_student(cfg)
+    dataset, data_stats = train_data.build_dataset(records, cfg.format, student.tokenizer, student.encoder_decoder,
+                                                   cfg.max_length)
     if cfg.process_index == 0:  # what the run trains on, before it trains: a resumed run is checked against both
         atomic_write_text(out / CONFIG_FILE, config_yaml(cfg))
         record_trained_on(out, digest)
 
     meter = TokenMeter()
-    trainer = Trainer(model=model, args=cfg, train_dataset=dataset, processing_class=tokenizer,
-                      data_collator=train_data.collator(batching, tokenizer, model), callbacks=[meter])
+    trainer = Trainer(model=student.model, args=cfg, train_dataset=dataset, processing_class=student.tokenizer,
+                      data_collator=train_data.collator(student.batching, student.tokenizer, student.model),
+                      callbacks=[meter])
     if trainer.pop_callback(ProgressCallback):
         trainer.add_callback(TokenProgress(meter))
-    checkpoint = _last_complete_checkpoint(out)
-    if checkpoint and cfg.process_index == 0:
-        for stale in out.glob("checkpoint-*"):  # half-written by a kill; the run will save that step again
-            if not (stale / "trainer_state.json").exists():
-                shutil.rmtree(stale)
+    checkpoint = _resume_point(cfg)
     result = trainer.train(resume_from_checkpoint=checkpoint)
-    model.config.use_cache = use_cache  # the saved student generates with its cache
-    _save_student(trainer, cfg, path, encoder_decoder)
+    student.model.config.use_cache = student.use_cache  # the saved student generates with its cache
+    _save_student(trainer, cfg, student.path, student.encoder_decoder)
 
-    state = trainer.state
-    summary = {
-        "student": cfg.student, "student_path": path, "params": n_params,
-        "architecture": "encoder-decoder" if encoder_decoder else "decoder-only",
-        "method": "lora" if cfg.lora else "full", "format": cfg.format, "batching": batching,
-        "data": train_data.data_info(Path(cfg.data), records, data_stats, digest),
-        "trainable_params": sum(p.numel() for p in model.parameters() if p.requires_grad),
-        "lora": {"r": cfg.lora_r, "alpha": cfg.lora_alpha, "dropout": cfg.lora_dropout, "merged": cfg.merge_lora}
-        if cfg.lora else None,
-        "precision": "bf16" if cfg.bf16 else "fp16" if cfg.fp16 else "fp32",
-        "learning_rate": cfg.learning_rate, "epochs": state.epoch, "steps": state.global_step,
-        "global_batch_size": cfg.per_device_train_batch_size * cfg.gradient_accumulation_steps * cfg.world_size,
-        "tokens": state.num_input_tokens_seen,
-        "tokens_counted": "encoder inputs (prompts)" if encoder_decoder else "prompts and targets, no padding",
-        "train_loss": result.training_loss,
-        "final_loss": next((h["loss"] for h in reversed(state.log_history) if "loss" in h), None),
-        "resumed_from_step": int(Path(checkpoint).name.split("-")[1]) if checkpoint else None,
-        **meter.session(state), "hardware": hardware(cfg), "versions": versions(), "command": command,
-    }
+    summary = {**_summary(cfg, student, trainer.state, result.training_loss, checkpoint),
+               "data": train_data.data_info(Path(cfg.data), records, data_stats, digest),
+               **meter.session(trainer.state), "command": command}
     if cfg.process_index == 0:
         trainer.save_state()
         atomic_write_text(out / SUMMARY_FILE, json.dumps(summary, indent=2) + "\n")
@@ -177,6 +141,78 @@ def _fit(cfg, records: list[dict], command: str | None, digest: str) -> dict:
                 shutil.rmtree(done)
         print(summary_text(summary))
     return summary
+
+
+@dataclass
+class _Student:
+    """The model about to train, and what the run needs to know about it."""
+    path: str  # where its weights were read
+    model: object
+    tokenizer: object
+    encoder_decoder: bool
+    params: int  # before LoRA adds any
+    batching: str
+    use_cache: bool  # as its config had it: the saved student gets it back
+
+
+def _load_student(cfg) -> _Student:
+    """Load the student and settle the settings that depend on it (size defaults, batching, token counting)."""
+    import torch
+    from transformers import AutoConfig, AutoTokenizer
+
+    path = models.resolve(cfg.student)
+    encoder_decoder = bool(AutoConfig.from_pretrained(path).is_encoder_decoder)
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    if tokenizer.pad_token is None:  # padded batches need one; padding positions carry no loss anyway
+        tokenizer.pad_token = tokenizer.eos_token
+    model = _load_model(path, encoder_decoder, torch.bfloat16 if cfg.lora and cfg.bf16 else torch.float32,
+                        cfg.attn_implementation)
+    params = model.num_parameters()
+    # No KV cache while training: it only costs memory, and transformers reads the example boundaries of
+    # a padding-free batch from its position ids only when no cache is being built.
+    use_cache, model.config.use_cache = model.config.use_cache, False
+    cfg.resolve_size_defaults(params)
+    batching = train_data.resolve_batching(cfg.batching, encoder_decoder, model.config._attn_implementation)
+    if cfg.lora:
+        model = _with_lora(model, cfg, encoder_decoder)
+    # Count only real tokens: a flattened batch holds nothing else; a padded one is counted by its attention mask.
+    cfg.include_num_input_tokens_seen = "all" if batching == "padding_free" else "non_padding"
+    if batching == "length_grouped":
+        cfg.train_sampling_strategy = "group_by_length"
+    return _Student(path, model, tokenizer, encoder_decoder, params, batching, use_cache)
+
+
+def _resume_point(cfg) -> str | None:
+    """The checkpoint to resume from, with the half-written ones a kill left removed (their step is saved again)."""
+    checkpoint = _last_complete_checkpoint(Path(cfg.output_dir))
+    if checkpoint and cfg.process_index == 0:
+        for stale in Path(cfg.output_dir).glob("checkpoint-*"):
+            if not (stale / "trainer_state.json").exists():
+                shutil.rmtree(stale)
+    return checkpoint
+
+
+def _summary(cfg, student: _Student, state, train_loss: float, checkpoint: str | None) -> dict:
+    """What the run was and what it did: the student, the resolved settings, steps, tokens and losses."""
+    from distill.train_report import hardware, versions
+
+    return {
+        "student": cfg.student, "student_path": student.path, "params": student.params,
+        "architecture": "encoder-decoder" if student.encoder_decoder else "decoder-only",
+        "method": "lora" if cfg.lora else "full", "format": cfg.format, "batching": student.batching,
+        "trainable_params": sum(p.numel() for p in student.model.parameters() if p.requires_grad),
+        "lora": {"r": cfg.lora_r, "alpha": cfg.lora_alpha, "dropout": cfg.lora_dropout, "merged": cfg.merge_lora}
+        if cfg.lora else None,
+        "precision": "bf16" if cfg.bf16 else "fp16" if cfg.fp16 else "fp32",
+        "learning_rate": cfg.learning_rate, "epochs": state.epoch, "steps": state.global_step,
+        "global_batch_size": cfg.per_device_train_batch_size * cfg.gradient_accumulation_steps * cfg.world_size,
+        "tokens": state.num_input_tokens_seen,
+        "tokens_counted": "encoder inputs (prompts)" if student.encoder_decoder else "prompts and targets, no padding",
+        "train_loss": train_loss,
+        "final_loss": next((h["loss"] for h in reversed(state.log_history) if "loss" in h), None),
+        "resumed_from_step": int(Path(checkpoint).name.split("-")[1]) if checkpoint else None,
+        "hardware": hardware(cfg), "versions": versions(),
+    }
 
 
 def _load_model(path: str, encoder_decoder: bool, dtype, attn_implementation: str | None = None):
