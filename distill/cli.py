@@ -16,7 +16,6 @@ Every problem the user can fix is reported as one line, `distill: error: ...`, w
 """
 
 import argparse
-import shlex
 import signal
 import sys
 from pathlib import Path
@@ -28,6 +27,7 @@ from distill.errors import DistillError, Unavailable
 from distill.evaluate import EvalConfig, evaluate
 from distill.flags import add_flags
 from distill.generate import GenerateConfig
+from distill.paths import public_command
 from distill.results import GROUPS, ROLES
 from distill.train_settings import TrainSettings
 
@@ -85,7 +85,7 @@ def cmd_eval(args) -> None:
     if args.benchmarks and args.group:
         raise DistillError("give either --benchmarks or --group, not both")
     cfg = EvalConfig(**{k: v for k, v in vars(args).items() if k in EvalConfig.__dataclass_fields__},
-                     command=shlex.join(["distill", *args.argv]))
+                     command=public_command(args.argv))
     entry = evaluate(cfg)
     print(f"results filed under {entry}")
 
@@ -96,7 +96,7 @@ def cmd_train(args) -> None:
     from distill.train_config import load_config
 
     cfg = load_config(args.config, vars(args))
-    out = train(cfg, command=shlex.join(["distill", *args.argv]))
+    out = train(cfg, command=public_command(args.argv))
     if cfg.process_index == 0:
         print(f"student written to {out}")
 

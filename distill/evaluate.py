@@ -185,9 +185,11 @@ def _served_path(model: str) -> str:
 
 def _metadata(cfg: EvalConfig, path: str) -> dict:
     source = models.OFFLINE_MODELS.get(cfg.model.lower())
-    return {"model": cfg.name or cfg.model, "model_source": source.hub_id if source else portable(cfg.model),
+    # A model given as a path outside the project is published by its directory's name, as `distill submit` does.
+    return {"model": cfg.name or public_arg(cfg.model),
+            "model_source": source.hub_id if source else public_arg(cfg.model),
             "role": cfg.role, "format": cfg.format, "params": models.parameter_count(path),
-            "base_model": cfg.base_model, "teacher": cfg.teacher, **cfg.extra}
+            "base_model": cfg.base_model and public_arg(cfg.base_model), "teacher": cfg.teacher, **cfg.extra}
 
 
 def _run(cfg: EvalConfig, engine: engines.Engine, tasks: list[str], cmd: list[str], files: list[Path],

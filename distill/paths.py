@@ -5,6 +5,7 @@ One root, `$DISTILL_HOME` (default `~/.cache/distill`), so a user can move or wi
 
 import os
 import re
+import shlex
 from pathlib import Path
 
 
@@ -50,3 +51,8 @@ def public_arg(arg: str) -> str:
     cut to its last part (a submitter's directory layout is nobody's business)."""
     arg = portable(arg)
     return Path(arg).name if os.path.isabs(arg) else arg
+
+
+def public_command(argv: list[str]) -> str:
+    """The `distill` command line an entry records, each argument through `public_arg`."""
+    return shlex.join(["distill", *map(public_arg, argv)])

@@ -21,14 +21,13 @@ moved into place with atomic renames, so a reader sees it before or after, never
 
 import argparse
 import os
-import shlex
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 from distill import results
 from distill.errors import DistillError
-from distill.paths import public_arg
+from distill.paths import public_arg, public_command
 from distill.results import ROLES, Rejected, name_problem
 
 
@@ -175,7 +174,7 @@ def cmd_submit(args) -> None:
     fields = SubmitConfig.__dataclass_fields__
     argv = getattr(args, "argv", ["submit", str(args.path)])
     cfg = SubmitConfig(**{k: v for k, v in vars(args).items() if k in fields},
-                       command=shlex.join(["distill", *map(public_arg, argv)]))
+                       command=public_command(argv))
     plan = submit(cfg)
     action = "would file" if cfg.dry_run else "filed"
     where = f"into the existing {plan.entry}" if plan.merge else f"as {plan.entry}"

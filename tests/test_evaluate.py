@@ -49,7 +49,9 @@ def test_every_offline_benchmark_fewshot_cot_limit_2(smollm2, tmp_path):
     assert len(offline_benchmarks()) == 6
     assert meta["role"] == "baseline" and meta["format"] == "fewshot_cot"
     assert 130e6 < meta["params"] < 140e6
-    assert meta["runs"][0]["command"] == "distill " + " ".join(argv)
+    # Published as it is: the results directory (outside the project) by name only.
+    assert meta["runs"][0]["command"] == "distill " + " ".join([*argv[:-1], tmp_path.name])
+    assert not absolute_paths(meta)
     assert meta["runs"][0]["limit"] == 2 and meta["runs"][0]["lm_eval_version"] == "0.4.13"
     assert meta["runs"][0]["backend"] == "llama.cpp" and meta["runs"][0]["engine"]["weights"] == "Q4_1"
 
@@ -103,6 +105,15 @@ def test_slug_is_a_safe_directory_name():
     assert slug("Qwen/Qwen2.5-Coder-1.5B-Instruct") == "qwen2.5-coder-1.5b-instruct"
     assert slug("../../etc/passwd") == "passwd"
     assert slug("<script>") == "script"
+
+
+def test_a_model_given_by_a_path_outside_the_project_is_published_by_its_name(tmp_path):
+    """As `distill submit` publishes it: `distill verify results/` refuses any absolute path in an entry."""
+    student = tmp_path / "my-student"
+    cfg = EvalConfig(model=str(student), format="ft_cot", benchmarks="sports", base_model=str(tmp_path / "base"))
+    meta = evaluate._metadata(cfg, str(student))
+    assert (meta["model"], meta["model_source"], meta["base_model"]) == ("my-student", "my-student", "base")
+    assert not absolute_paths(meta)
 
 
 @pytest.mark.parametrize("argv, message", [
