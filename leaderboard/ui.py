@@ -222,17 +222,21 @@ def samples(path: str, benchmark: str, fmt: str) -> tuple[pd.DataFrame | None, s
     return _samples(path, mtime, benchmark, fmt in PROGRAM_FORMATS)
 
 
-def require_entries(loaded: Board) -> bool:
-    """False, after saying how to add some, when the board has nothing to show."""
-    if not loaded.entries.empty:
-        return True
-    st.info(f"No results to show from `{loaded.results_dir}` yet.\n\n"
-            "Evaluate a model into it with `distill eval --model smollm2-135m-instruct --format fewshot_cot "
-            "--limit 5`, or file any lm-eval output directory with `distill submit PATH --role baseline`. "
-            f"To look at another directory, start the board with `{RESULTS_ENV}=DIR`.")
-    if not loaded.rejected.empty:
-        st.warning(f"{len(loaded.rejected)} files or tasks there were rejected; the Rejected files page says why.")
-    return False
+def page_board() -> tuple[tuple[str, str], Board]:
+    """A page's cache key and board. A board with nothing to show stops the page here, after saying how to add
+    results."""
+    key = snapshot()
+    loaded = board(key)
+    if loaded.entries.empty:
+        st.info(f"No results to show from `{loaded.results_dir}` yet.\n\n"
+                "Evaluate a model into it with `distill eval --model smollm2-135m-instruct --format fewshot_cot "
+                "--limit 5`, or file any lm-eval output directory with `distill submit PATH --role baseline`. "
+                f"To look at another directory, start the board with `{RESULTS_ENV}=DIR`.")
+        if not loaded.rejected.empty:
+            st.warning(f"{len(loaded.rejected)} files or tasks there were rejected; the Rejected files page says "
+                       "why.")
+        st.stop()
+    return key, loaded
 
 
 def plain(value) -> str:

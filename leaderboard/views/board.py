@@ -11,10 +11,7 @@ from leaderboard import transforms, ui
 from leaderboard.load import COST_COLUMNS
 
 st.title("Teaching small language models to reason")
-key = ui.snapshot()
-board = ui.board(key)
-if not ui.require_entries(board):
-    st.stop()
+key, board = ui.page_board()
 
 entries = board.entries
 chosen = ui.entry_filters(entries, prefix="")

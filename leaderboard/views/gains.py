@@ -66,10 +66,7 @@ def any_two(board, key: tuple[str, str]) -> None:
 
 
 st.title("What distillation gained")
-key = ui.snapshot()
-board = ui.board(key)
-if not ui.require_entries(board):
-    st.stop()
+key, board = ui.page_board()
 
 chosen = ui.entry_filters(board.entries, prefix="gain_", search_and_size=False)
 with st.sidebar:

@@ -9,10 +9,7 @@ from leaderboard import samples as sample_tables
 from leaderboard.load import COST_COLUMNS
 
 st.title("Model")
-key = ui.snapshot()
-board = ui.board(key)
-if not ui.require_entries(board):
-    st.stop()
+key, board = ui.page_board()
 
 labels = ui.names(key)
 options = list(labels)

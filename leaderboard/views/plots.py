@@ -6,10 +6,7 @@ from distill.benchmarks import CATEGORIES
 from leaderboard import figures, transforms, ui
 
 st.title("Plots")
-key = ui.snapshot()
-board = ui.board(key)
-if not ui.require_entries(board):
-    st.stop()
+key, board = ui.page_board()
 
 entries = board.entries
 chosen = ui.entry_filters(entries, prefix="plot_", search_and_size=False)

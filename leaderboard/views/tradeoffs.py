@@ -8,10 +8,7 @@ import streamlit as st
 from leaderboard import compare, figures, ui
 
 st.title("Trade-offs")
-key = ui.snapshot()
-board = ui.board(key)
-if not ui.require_entries(board):
-    st.stop()
+key, board = ui.page_board()
 if board.entries["sweep"].isna().all():  # checked first: the points need every samples file read
     st.info("No entry here is part of a sweep yet. A `distill run` recipe with `sweep: {setting: [values]}` "
             "runs once per value and records each run's point in its metadata (`sweep`: name, axis, value); "
