@@ -31,11 +31,27 @@ def check_task(records: list[dict], benchmark: str, split: str, metric_key: str,
     records = [r for r in records if r.get("filter", filter_name) == filter_name]
     if counted is not None and len(records) != counted:
         return [f"{len(records)} samples, the results count {counted}"]
+    matched, problems = _match(records, {q["id"]: q for q in ours}, benchmark, split)
+    problems += _coverage(ours, {question["id"] for question, _, _ in matched}, limit, benchmark, split)
+    if problems:
+        return problems
     answer_type = get_benchmark(benchmark).answer_type
-    problems, grades, claimed_grades = [], [], []
-    by_id = {q["id"]: q for q in ours}
-    seen: dict[str, int] = {}
-    unknown, changed_question, changed_gold, changed_other, changed_output = [], [], [], [], []
+    grades = [float(grading.is_correct(output, question["answer"], answer_type, question.get("choices"), program))
+              for question, output, _ in matched]
+    disagree = sum(g != record.get(metric) for g, (_, _, record) in zip(grades, matched))
+    if disagree:
+        problems.append(f"{disagree} samples' {metric} disagree with the grader")
+    earned = sum(grades) / len(grades) if grades else 0.0
+    if not math.isclose(earned, claimed, abs_tol=1e-9):
+        problems.append(f"claims {claimed:.4f}, its outputs earn {earned:.4f}")
+    return problems
+
+
+def _match(records: list[dict], by_id: dict[str, dict], benchmark: str, split: str):
+    """Each sample as (our question, the model's output, the sample), and every way the samples are not our
+    documents: unknown or repeated ids, a question, gold answer or other field not ours, an edited output."""
+    matched, unknown, seen = [], [], {}
+    changed: dict[str, list[str]] = {"question": [], "gold": [], "other": [], "output": []}
     for record in records:
         doc = record.get("doc") if isinstance(record.get("doc"), dict) else {}
         doc_id = doc.get("id")
@@ -45,34 +61,22 @@ def check_task(records: list[dict], benchmark: str, split: str, metric_key: str,
             continue
         seen[doc_id] = seen.get(doc_id, 0) + 1
         if doc.get("question") != question["question"]:
-            changed_question.append(doc_id)
+            changed["question"].append(doc_id)
         if doc.get("answer") != question["answer"] or str(record.get("target")) != question["answer"]:
-            changed_gold.append(doc_id)
+            changed["gold"].append(doc_id)
         if any(doc.get(k) != question.get(k) for k in OTHER_FIELDS):
-            changed_other.append(doc_id)
+            changed["other"].append(doc_id)
         output = _output(record)
         if output is None:
-            changed_output.append(doc_id)
-            continue
-        grades.append(float(grading.is_correct(output, question["answer"], answer_type, question.get("choices"),
-                                               program)))
-        claimed_grades.append(record.get(metric))
-    problems += _listed(unknown, f"documents that are not in {benchmark} {split}")
-    problems += _listed([i for i, n in seen.items() if n > 1], "documents counted more than once")
-    problems += _listed(changed_question, "documents whose question text is not ours")
-    problems += _listed(changed_gold, "documents whose gold answer is not ours")
-    problems += _listed(changed_other, f"documents whose {', '.join(OTHER_FIELDS)} are not ours")
-    problems += _listed(changed_output, "samples with no single model output (or a filtered one that differs)")
-    problems += _coverage(ours, set(seen), limit, benchmark, split)
-    if problems:
-        return problems
-    disagree = sum(g != c for g, c in zip(grades, claimed_grades))
-    if disagree:
-        problems.append(f"{disagree} samples' {metric} disagree with the grader")
-    earned = sum(grades) / len(grades) if grades else 0.0
-    if not math.isclose(earned, claimed, abs_tol=1e-9):
-        problems.append(f"claims {claimed:.4f}, its outputs earn {earned:.4f}")
-    return problems
+            changed["output"].append(doc_id)
+        matched.append((question, output, record))
+    problems = (_listed(unknown, f"documents that are not in {benchmark} {split}")
+                + _listed([i for i, n in seen.items() if n > 1], "documents counted more than once")
+                + _listed(changed["question"], "documents whose question text is not ours")
+                + _listed(changed["gold"], "documents whose gold answer is not ours")
+                + _listed(changed["other"], f"documents whose {', '.join(OTHER_FIELDS)} are not ours")
+                + _listed(changed["output"], "samples with no single model output (or a filtered one that differs)"))
+    return matched, problems
 
 
 def expected_count(split_size: int, limit) -> int:
