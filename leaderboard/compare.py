@@ -272,8 +272,12 @@ def tradeoffs(paired_rows: pd.DataFrame, entries: pd.DataFrame, questions: pd.Da
                              **_accuracy(questions, twin_runs, benchmark, "twin", splits),
                              **_accuracy(questions, members.get(teacher, []), benchmark, "teacher", splits),
                              "p": p, "significant": stats.significant(p)})
-    # splits in the registry's order; numbers in numeric order, then text (modes, model names) by the student's
-    # size (model names are not in size order) and then alphabetically
+    return pd.DataFrame(_in_axis_order(rows, entries), columns=TRADEOFF_COLUMNS)
+
+
+def _in_axis_order(points: list[dict], entries: pd.DataFrame) -> list[dict]:
+    """Per sweep and benchmark, splits in the registry's order; values that are numbers in numeric order, then
+    text (modes, model names) by the student's size (model names are not in size order), then alphabetically."""
     order = {split: i for b in BENCHMARKS.values() for i, split in enumerate(b.test_splits)}
     params = dict(zip(entries["entry"], entries["params"].astype(float).fillna(math.inf)))
 
@@ -281,8 +285,7 @@ def tradeoffs(paired_rows: pd.DataFrame, entries: pd.DataFrame, questions: pd.Da
         text = isinstance(row["value"], str)
         return text, params[row["student"]] if text else float(row["value"]), str(row["value"])
 
-    rows.sort(key=lambda r: (r["sweep"], r["benchmark"], order.get(r["split"], -1), value_order(r)))
-    return pd.DataFrame(rows, columns=TRADEOFF_COLUMNS)
+    return sorted(points, key=lambda r: (r["sweep"], r["benchmark"], order.get(r["split"], -1), value_order(r)))
 
 
 def _matched_seeds(student_runs: list[tuple], twin_runs: list[tuple]) -> tuple[list[tuple], list[tuple]]:
