@@ -163,16 +163,7 @@ def _filter_group(key: tuple, records: list[dict], seconds: float, out: Path, ca
     changed = sum(a["correct"] != b.get("correct") for a, b in zip(regraded, used))
     records = regraded
     program = teacher_format == "pot"
-    seen, per_question, dropped, kept = set(), Counter(), Counter(), []
-    for r in sorted(records, key=lambda r: (r["question_id"], r["sample_index"])):
-        question = split_questions[r["question_id"]]
-        body = program_of(r.get("completion") or "") if program else r["rationale"] or ""
-        reason = drop_reason(r, body, question["question"], seen, per_question, cap)
-        if reason:
-            dropped[reason] += 1
-        else:
-            kept.append(_canonical(question, body, f"teacher:{teacher}:{mode}",
-                                   {"sample_index": r["sample_index"], "generation_id": r["id"]}, program))
+    kept, dropped = _keep(records, split_questions, f"teacher:{teacher}:{mode}", cap, program)
     # Programs, and several CoTs per question (sampled), make other students than one greedy CoT: the name says so.
     output = "-".join(filter(None, (slug(teacher), mode, "pot" if program else "",
                                     get_benchmark(benchmark).split_tag(split))))
@@ -192,6 +183,22 @@ def _filter_group(key: tuple, records: list[dict], seconds: float, out: Path, ca
         **_by_length(records, kept_ids, split_questions),
         **_training_pair(out, benchmark, source, kept, "ft_pot" if program else "ft_cot"),
     }}
+
+
+def _keep(records: list[dict], questions: dict[str, dict], source: str, cap: int, program: bool):
+    """The training pairs of the records that pass every check (drop_reason), in question and sample order,
+    and how many each check dropped."""
+    seen, per_question, dropped, kept = set(), Counter(), Counter(), []
+    for r in sorted(records, key=lambda r: (r["question_id"], r["sample_index"])):
+        question = questions[r["question_id"]]
+        body = program_of(r.get("completion") or "") if program else r["rationale"] or ""
+        reason = drop_reason(r, body, question["question"], seen, per_question, cap)
+        if reason:
+            dropped[reason] += 1
+        else:
+            kept.append(_canonical(question, body, source, {"sample_index": r["sample_index"],
+                                                            "generation_id": r["id"]}, program))
+    return kept, dropped
 
 
 def _by_length(records: list[dict], kept_ids: set[str], questions: dict[str, dict]) -> dict:
