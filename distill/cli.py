@@ -154,11 +154,8 @@ def cmd_run(args) -> None:
         pipeline.run(args.recipe)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="distill", description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = parser.add_subparsers(dest="stage", required=True)
-
+def _add_data(sub) -> None:
+    """`distill data list` and `distill data prepare`."""
     data_p = sub.add_parser("data", help="benchmark data").add_subparsers(dest="action", required=True)
     p = data_p.add_parser("list", help="print every benchmark, its category, source and split sizes")
     p.add_argument("--data-dir", type=Path, default=None, help="prepared data directory (default: the cache)")
@@ -171,12 +168,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="rebuild even if a valid prepared copy exists")
     p.set_defaults(func=cmd_data_prepare)
 
+
+def _add_models(sub) -> None:
+    """`distill models list` and `distill models pull`."""
     models_p = sub.add_parser("models", help="offline models").add_subparsers(dest="action", required=True)
     models_p.add_parser("list", help="offline models and whether they are cached").set_defaults(func=cmd_models_list)
     p = models_p.add_parser("pull", help="download and convert one offline model (once)")
     p.add_argument("name", help=f"one of: {', '.join(models.OFFLINE_MODELS)}")
     p.set_defaults(func=cmd_models_pull)
 
+
+def _add_engines(sub) -> None:
+    """`distill engines list` and `distill engines build`."""
     engines_p = sub.add_parser("engines", help="the engines that can run models here; build llama-server")
     engines_p = engines_p.add_subparsers(dest="action", required=True)
     engines_p.add_parser("list", help="each engine, whether it is usable here, and how to get it").set_defaults(
@@ -185,12 +188,17 @@ def build_parser() -> argparse.ArgumentParser:
                          description=llama_tools.__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
                          ).set_defaults(func=cmd_engines_build)
 
+
+def _add_eval(sub) -> None:
+    """`distill eval`: its flags come from EvalConfig."""
     p = sub.add_parser("eval", help="evaluate a model with lm-eval and file the result under results/")
     add_flags(p, EvalConfig, exclude=("command", "extra", "served"),
               choices={"format": FORMATS, "group": GROUPS, "backend": engines.ENGINES, "role": ROLES,
                        "weights": engines.WEIGHTS})
     p.set_defaults(func=cmd_eval)
-    submit.register(sub)
+
+
+def _add_verify(sub) -> None:
     p = sub.add_parser("verify", help="re-derive every score in a results directory from its samples",
                        description="Check every entry of a results directory as `distill submit` checks a "
                        "submission: files are plain files inside the entry; each sample is matched by document id "
@@ -200,6 +208,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("results_dir", nargs="?", type=Path, default=results.DEFAULT_DIR,
                    help="the results directory (default %(default)s)")
     p.set_defaults(func=cmd_verify)
+
+
+def _add_train(sub) -> None:
+    """`distill train`: the usual settings as flags, the rest from --config."""
     p = sub.add_parser("train", help="fine-tune a student on an ft_cot, ft_pot or ft_direct training file",
                        description="`distill train`: fine-tune a student on a `distill filter` training file, "
                        "with CoTs, programs or answers only.", formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -216,6 +228,9 @@ def build_parser() -> argparse.ArgumentParser:
               choices={"format": train_data.TRAIN_FORMATS, "batching": train_data.BATCHING})
     p.set_defaults(func=cmd_train)
 
+
+def _add_generate(sub) -> None:
+    """`distill generate`: its flags come from GenerateConfig."""
     p = sub.add_parser("generate", help="a teacher writes chains of thought (or programs) for a benchmark split "
                                         "(resumable)")
     add_flags(p, GenerateConfig, exclude=("served",),
@@ -223,6 +238,8 @@ def build_parser() -> argparse.ArgumentParser:
                        "weights": engines.WEIGHTS})
     p.set_defaults(func=cmd_generate)
 
+
+def _add_filter(sub) -> None:
     p = sub.add_parser("filter", help="keep correct, clean teacher CoTs (or programs) and write ft_cot (ft_pot) / "
                                       "ft_direct training files")
     p.add_argument("files", nargs="*", type=Path, help="JSONL files written by distill generate")
@@ -234,6 +251,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--samples", type=int, help="only the first K samples of each question (default: all)")
     p.set_defaults(func=cmd_filter)
 
+
+def _add_run(sub) -> None:
     p = sub.add_parser("run", help="the whole method from a recipe: data, teacher CoTs, filter, students, "
                                    "evaluations (each stage skipped when done, resumed when partial)",
                        description=pipeline.__doc__,
@@ -243,6 +262,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="print what is left to do (teacher CoTs, students, few-shot evaluations) and do none of it "
                         "(only the benchmark data it counts is prepared, if it is not yet); safe while the recipe runs")
     p.set_defaults(func=cmd_run)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="distill", description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="stage", required=True)
+    for add in (_add_data, _add_models, _add_engines, _add_eval, submit.register, _add_verify, _add_train,
+                _add_generate, _add_filter, _add_run):
+        add(sub)
     return parser
 
 
