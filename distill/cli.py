@@ -285,8 +285,8 @@ def main(argv: list[str] | None = None) -> int:
         args.func(args)
     except DistillError as e:
         parser.exit(2, f"distill: error: {e}\n")
-    finally:  # a caller that runs main() in its own process keeps its own handler
-        signal.signal(signal.SIGTERM, previous)
+    finally:  # a caller that runs main() in its own process keeps its own handler (None: not set from Python)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
     return 0
 
 

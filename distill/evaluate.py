@@ -51,7 +51,8 @@ class EvalConfig:
                                                                "(f32, the default for directories; bf16, f16, q8_0)"})
     limit: int | None = field(default=None, metadata={"help": "evaluate only the first N examples of each task"})
     role: str = field(default="baseline", metadata={"help": "the entry's role on the board"})
-    name: str | None = field(default=None, metadata={"help": "the model's name on the board (default: --model)"})
+    name: str | None = field(default=None, metadata={
+        "help": "the model's name on the board (default: --model; a path outside the project, its last part)"})
     base_model: str | None = field(default=None, metadata={"help": "the model a student was trained from"})
     teacher: str | None = field(default=None, metadata={"help": "the teacher whose chains of thought trained a "
                                                                 "student"})
@@ -185,11 +186,12 @@ def _served_path(model: str) -> str:
 
 def _metadata(cfg: EvalConfig, path: str) -> dict:
     source = models.OFFLINE_MODELS.get(cfg.model.lower())
-    # A model given as a path outside the project is published by its directory's name, as `distill submit` does.
+    # A model given as a path outside the project is published by its directory's name (public_arg).
     return {"model": cfg.name or public_arg(cfg.model),
             "model_source": source.hub_id if source else public_arg(cfg.model),
             "role": cfg.role, "format": cfg.format, "params": models.parameter_count(path),
-            "base_model": cfg.base_model and public_arg(cfg.base_model), "teacher": cfg.teacher, **cfg.extra}
+            "base_model": cfg.base_model and public_arg(cfg.base_model),
+            "teacher": cfg.teacher and public_arg(cfg.teacher), **cfg.extra}
 
 
 def _run(cfg: EvalConfig, engine: engines.Engine, tasks: list[str], cmd: list[str], files: list[Path],

@@ -43,14 +43,18 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 def portable(text: str) -> str:
     """Text to publish (results, commands) without this machine's absolute paths: paths inside the
     project become relative to it, and the home directory becomes ~."""
-    return text.replace(f"{PROJECT_ROOT}/", "").replace(str(PROJECT_ROOT), ".").replace(str(Path.home()), "~")
+    end = r"(?![\w-]|\.\w)"  # the name ends here: not /home/user2 or /home/user.old beside /home/user
+    text = re.sub(re.escape(str(PROJECT_ROOT)) + r"(/|" + end + ")", lambda m: "" if m[1] else ".", text)
+    return re.sub(re.escape(str(Path.home())) + end, "~", text)
 
 
 def public_arg(arg: str) -> str:
-    """A command-line argument to publish: `portable`, and an absolute path anywhere else on this machine
-    cut to its last part (a submitter's directory layout is nobody's business)."""
-    arg = portable(arg)
-    return Path(arg).name if os.path.isabs(arg) else arg
+    """A command-line argument to publish: `portable`, and a path anywhere else on this machine (absolute,
+    or under ~) cut to its last part (a submitter's directory layout is nobody's business); in --flag=value,
+    the value."""
+    flag, equals, value = arg.partition("=") if arg.startswith("--") else ("", "", arg)
+    value = portable(value)
+    return flag + equals + (Path(value).name if os.path.isabs(value) or value.startswith("~") else value)
 
 
 def public_command(argv: list[str]) -> str:

@@ -475,8 +475,8 @@ def check_results_file(path: Path, fmt: str, root: Path) -> tuple[list[str], lis
 
 def check_entry(entry_dir: Path, published: bool = False, only: set[str] | None = None) -> list[str]:
     """Every problem of one entry, with each measured score re-derived from its samples ([] when sound).
-    `published`: the entry is shared (committed, submitted), so its metadata may hold no absolute path;
-    a local `distill eval` into a directory outside the project may record where it ran. `only`: re-derive
+    `published`: the entry is shared (committed, submitted), so its metadata may hold no absolute path
+    (`distill eval` and `submit` record none; an entry made by hand or by older code may). `only`: re-derive
     just these results files (the writer's new ones: the others were checked when they were written).
     Raises Unchecked, after checking everything else, where some tasks' test splits cannot be had here."""
     if entry_dir.is_symlink():

@@ -110,9 +110,11 @@ def test_slug_is_a_safe_directory_name():
 def test_a_model_given_by_a_path_outside_the_project_is_published_by_its_name(tmp_path):
     """As `distill submit` publishes it: `distill verify results/` refuses any absolute path in an entry."""
     student = tmp_path / "my-student"
-    cfg = EvalConfig(model=str(student), format="ft_cot", benchmarks="sports", base_model=str(tmp_path / "base"))
+    cfg = EvalConfig(model=str(student), format="ft_cot", benchmarks="sports", base_model=str(tmp_path / "base"),
+                     teacher=str(tmp_path / "teacher"))
     meta = evaluate._metadata(cfg, str(student))
-    assert (meta["model"], meta["model_source"], meta["base_model"]) == ("my-student", "my-student", "base")
+    assert [meta[k] for k in ("model", "model_source", "base_model", "teacher")] == \
+        ["my-student", "my-student", "base", "teacher"]
     assert not absolute_paths(meta)
 
 
