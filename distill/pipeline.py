@@ -59,7 +59,7 @@ from distill.generate import GenerateConfig, check_teacher_format, generate, mis
 from distill.jsonio import atomic_write_text, file_sha256, read_jsonl
 from distill.paths import slug
 from distill.prompts import MAX_GEN_TOKS
-from distill.train import SUMMARY_FILE, group_name, trained_on
+from distill.train import SUMMARY_FILE, checkpoint_progress, group_name, trained_on
 from distill.train_settings import DEFAULT_SEED, seeded
 
 STUDENT_ENGINES = tuple(e for e in engines.ENGINES if e != "openai")  # students are served here, not elsewhere
@@ -463,11 +463,16 @@ class Run:
             lines.append(f"student {j.name}: " + (
                 f"its folder was trained on another version of {j.train_file.name}: remove "
                 f"{self.student_dir(j.name)} to train it again" if self._trained_on_another_version(j)
-                else f"train on {j.train_file.name} and evaluate"))
+                else f"train on {j.train_file.name}{self._resumes(j)} and evaluate"))
         for role in ("teacher", "baseline"):
             model, title = self.fewshot_model(role)
             lines += [f"{title} {model}: evaluate {fmt} on {b} {split}" for fmt, b, split in self.missing_fewshot(role)]
         return lines
+
+    def _resumes(self, job: StudentJob) -> str:
+        """For the plan: where an interrupted training of `job` picks up."""
+        progress = checkpoint_progress(self.student_dir(job.name))
+        return f" (resuming at step {progress[0]:,} of {progress[1]:,})" if progress else ""
 
     def _evaluate(self, model: str, fmt: str, benchmark: str, engine: engines.Engine, role: str,
                   split: str) -> None:

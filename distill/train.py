@@ -103,6 +103,16 @@ def _last_complete_checkpoint(out: Path) -> str | None:
     return str(complete[-1]) if complete else None
 
 
+def checkpoint_progress(out: Path) -> tuple[int, int] | None:
+    """Where a run interrupted in `out` resumes: the step of its last complete checkpoint and the run's total
+    steps; None before its first checkpoint."""
+    checkpoint = _last_complete_checkpoint(out)
+    if checkpoint is None:
+        return None
+    state = json.loads((Path(checkpoint) / "trainer_state.json").read_text())
+    return state["global_step"], state["max_steps"]
+
+
 def _fit(cfg, records: list[dict], command: str | None, digest: str) -> dict:
     from transformers import Trainer, set_seed
     from transformers.trainer_callback import ProgressCallback
@@ -184,11 +194,14 @@ def _load_student(cfg) -> _Student:
 
 def _resume_point(cfg) -> str | None:
     """The checkpoint to resume from, with the half-written ones a kill left removed (their step is saved again)."""
-    checkpoint = _last_complete_checkpoint(Path(cfg.output_dir))
+    out = Path(cfg.output_dir)
+    checkpoint = _last_complete_checkpoint(out)
     if checkpoint and cfg.process_index == 0:
-        for stale in Path(cfg.output_dir).glob("checkpoint-*"):
+        for stale in out.glob("checkpoint-*"):
             if not (stale / "trainer_state.json").exists():
                 shutil.rmtree(stale)
+        step, steps = checkpoint_progress(out)
+        print(f"resuming {out} from its checkpoint at step {step:,} of {steps:,}")
     return checkpoint
 
 

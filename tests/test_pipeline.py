@@ -335,17 +335,25 @@ def test_the_plan_lists_what_is_left_and_does_none_of_it(tmp_path):
     teacher_file.parent.mkdir(parents=True)
     written = "".join(json.dumps(gen_record(q)) + "\n" for q in data.load_split("last_letter", "train")[:3])
     teacher_file.write_bytes(gzip.compress(written.encode()) + gzip.compress(b'{"question_id": "x"}\n')[:15])
+    interrupted = tmp_path / "work" / "students" / f"{gold}-ft_cot-seed2"
+    for step, state in ((50, {"global_step": 50, "max_steps": 1116}), (100, None)):  # the second half-written
+        (interrupted / f"checkpoint-{step}").mkdir(parents=True)
+        if state:
+            (interrupted / f"checkpoint-{step}" / "trainer_state.json").write_text(json.dumps(state))
     assert pipeline.plan(recipe) == [
         "p: to do",
         f"  teacher {teacher}: 2 of 5 last_letter CoTs to write",  # a run is writing the fourth
         "  students on last_letter: 4 (CoT and answer-only twin, 2 seed(s)) to train once the teacher's CoTs are "
         "written",
-        *(f"  student {gold}-{fmt}{seed}: train on last_letter.gold.{fmt}.jsonl and evaluate"
+        *(f"  student {gold}-{fmt}{seed}: train on last_letter.gold.{fmt}.jsonl"
+          + (" (resuming at step 50 of 1,116)" if (fmt, seed) == ("ft_cot", "-seed2") else "") + " and evaluate"
           for seed in ("-seed1", "-seed2") for fmt in ("ft_cot", "ft_direct")),
         *(f"  {role}: evaluate {fmt} on last_letter test_{n}words"  # one split at a time: each lands alone
           for role in (f"teacher {teacher}", f"untrained student {STUDENT}")
           for fmt in ("fewshot_cot", "fewshot_direct") for n in range(2, 7))]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.yaml", "teacher"], "the plan wrote nothing"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.yaml", "teacher", "work"]
+    assert [p.name for p in tmp_path.glob("work/**/*") if p.is_file()] == ["trainer_state.json"], \
+        "the plan wrote nothing"
 
 
 def _started(pid: str) -> tuple[str, str | None]:

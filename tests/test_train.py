@@ -420,6 +420,7 @@ def test_a_killed_run_resumes_to_the_same_step_and_loss_curve(tmp_path_factory, 
     summary = json.loads((out / SUMMARY_FILE).read_text())
     expected = json.loads((tmp_path / "reference" / SUMMARY_FILE).read_text())
     assert summary["resumed_from_step"] >= 3 and summary["steps"] == expected["steps"] == 24
+    assert f"resuming {out} from its checkpoint at step {summary['resumed_from_step']} of 24" in log
     curve, reference_curve = losses(out), losses(tmp_path / "reference")
     assert sorted(curve) == list(range(1, 25))  # every step logged once, none missing
     # Same data order and optimizer state after the resume: the curve continues where the reference went.
