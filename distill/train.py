@@ -107,8 +107,11 @@ def checkpoint_progress(out: Path) -> tuple[int, int] | None:
     """Where a run interrupted in `out` resumes: the step of its last complete checkpoint and the run's total
     steps; None before its first checkpoint."""
     checkpoint = _last_complete_checkpoint(out)
-    if checkpoint is None:
-        return None
+    return None if checkpoint is None else _steps(checkpoint)
+
+
+def _steps(checkpoint: str) -> tuple[int, int]:
+    """A complete checkpoint's step and its run's total steps."""
     state = json.loads((Path(checkpoint) / "trainer_state.json").read_text())
     return state["global_step"], state["max_steps"]
 
@@ -200,7 +203,7 @@ def _resume_point(cfg) -> str | None:
         for stale in out.glob("checkpoint-*"):
             if not (stale / "trainer_state.json").exists():
                 shutil.rmtree(stale)
-        step, steps = checkpoint_progress(out)
+        step, steps = _steps(checkpoint)
         print(f"resuming {out} from its checkpoint at step {step:,} of {steps:,}")
     return checkpoint
 
